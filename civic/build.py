@@ -1,0 +1,97 @@
+"""`civicmap build`: sources → geography GeoParquet + organisations in the store + a report."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime
+
+from civic import chitalishta, directory, geodata, paths, store
+from civic.places import PlaceIndex
+from civic.sources import verify_all
+
+BUILD_SOURCES = (
+    chitalishta.REGISTER_SOURCE,
+    directory.NGO_SOURCE,
+    directory.LIBRARY_SOURCE,
+    directory.PRESUMED_SOURCE,
+)
+
+
+def build() -> dict:
+    """Run the whole build; idempotent (a rerun replaces what a build made). Returns the report."""
+    started = time.perf_counter()
+    files = verify_all()
+    census = geodata.read_census(files["census_2021_units.csv"])
+    settlements = geodata.build_settlements(files, census)
+    municipalities = geodata.build_municipalities(files, census)
+    provinces = geodata.build_provinces(files, census)
+    places = PlaceIndex(settlements, municipalities, provinces)
+
+    register = chitalishta.import_register(
+        chitalishta.read_register(files["chitalishta_register.csv"]),
+        chitalishta.read_gps(files["chitalishta_gps_coordinates.xlsx"]),
+        places, settlements, municipalities, "chitalishta_register.csv",
+    )
+    ngos = directory.import_ngos(
+        directory.read_directory(files["civic_directory_ngos_2026-11.csv"]),
+        places, settlements, register.rows, "civic_directory_ngos_2026-11.csv",
+    )
+    libraries = directory.import_libraries(
+        directory.read_directory(files["civic_directory_libraries_2026-11.csv"]),
+        places, settlements, register.rows, "civic_directory_libraries_2026-11.csv",
+    )
+    store.write_geodata(settlements, municipalities, provinces)
+    rows = register.rows + ngos.rows + libraries.rows
+    store.replace_organisations(rows, BUILD_SOURCES)
+
+    presumed = sum(1 for r in libraries.rows if r["presumed"])
+    report = {
+        "built_at": datetime.now().isoformat(timespec="seconds"),
+        "seconds": round(time.perf_counter() - started, 2),
+        "database": paths.database_url().split("@")[-1],
+        "geography": {
+            "settlements": len(settlements),
+            "settlements_without_point": int((settlements["point_source"] == "none").sum()),
+            "municipalities": len(municipalities),
+            "provinces": len(provinces),
+        },
+        "sources": {
+            "chitalishta_register.csv": _summary(register, len(register.rows)),
+            "civic_directory_ngos_2026-11.csv": _summary(ngos, len(ngos.rows)),
+            "civic_directory_libraries_2026-11.csv": _summary(libraries,
+                                                              len(libraries.rows) - presumed),
+            "presumed chitalishte libraries": {"stored": presumed},
+        },
+    }
+    paths.build_report_file().write_text(
+        json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+    )
+    return report
+
+
+def _summary(result, stored: int) -> dict:
+    out = {"read": result.read, "stored": stored, "rejected": len(result.rejected),
+           "rejections": result.rejected}
+    if result.enriched:
+        out["enriched_register_entries"] = len(result.enriched)
+        out["enrichments"] = result.enriched
+    return out
+
+
+def format_report(report: dict) -> str:
+    """The build report as lines a person reads in a terminal."""
+    lines = [f"civicmap build: {report['seconds']} s, store {report['database']}"]
+    geo = report["geography"]
+    lines.append(
+        f"  geography: {geo['settlements']} settlements ({geo['settlements_without_point']} "
+        f"without a point), {geo['municipalities']} municipalities, {geo['provinces']} provinces"
+    )
+    for name, s in report["sources"].items():
+        parts = [f"{k} {s[k]}" for k in ("read", "stored", "rejected") if k in s]
+        if "enriched_register_entries" in s:
+            parts.append(f"enriched {s['enriched_register_entries']} register entries")
+        lines.append(f"  {name}: " + ", ".join(parts))
+        for rej in s.get("rejections", []):
+            lines.append(f"    row {rej['row']}: {rej['name']} — {rej['reason']}")
+    return "\n".join(lines)

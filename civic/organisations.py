@@ -1,0 +1,44 @@
+"""The organisation model: kinds, legal forms, fields of activity, statuses, precisions."""
+
+from __future__ import annotations
+
+import hashlib
+
+KINDS = ("ngo", "chitalishte", "library")
+PRECISIONS = ("source_point", "street", "settlement", "municipality")
+STATUSES = ("active", "inactive", "closed")
+FIELDS = (
+    "social", "education", "youth", "children", "culture", "environment", "health",
+    "disability", "roma_inclusion", "minorities", "elderly", "women", "human_rights",
+    "civic_participation", "local_development", "volunteering", "sport", "tourism",
+    "agriculture", "media", "business", "religion", "animals", "other",
+)
+# Directory legal-form words → stable codes.
+LEGAL_FORMS = {
+    "сдружение": "association",
+    "фондация": "foundation",
+    "читалище": "chitalishte",
+    "клон": "branch",
+    "неформална група": "informal_group",
+    "other": "other",
+}
+# The Chitalishta Act (чл. 2–3) makes library, cultural and educational work their purpose.
+CHITALISHTE_FIELDS = ("culture", "education")
+# How sure a point is, by precision: the score stored beside it.
+PRECISION_SCORE = {"source_point": 95, "street": 85, "settlement": 70, "municipality": 40}
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """An id that survives rebuilds: a prefix and a short hash of the identifying parts."""
+    digest = hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:12]
+    return f"{prefix}-{digest}"
+
+
+def split_fields(text: str) -> list[str]:
+    """Fields from a ';'-separated string, known vocabulary only, order kept."""
+    out = []
+    for part in (text or "").split(";"):
+        code = part.strip().lower()
+        if code in FIELDS and code not in out:
+            out.append(code)
+    return out

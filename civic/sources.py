@@ -1,0 +1,99 @@
+"""Source manifest: find each raw source file and verify it against its SHA-256.
+
+Lookup order: `$CIVICMAP_SOURCES`, then `../shared/data/sources` beside the project,
+then a user cache that pooch fills by download from the pinned upstream URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pooch
+
+from civic.paths import MANIFEST, PROJECT_ROOT
+
+SHARED_SOURCES = PROJECT_ROOT.parent / "shared" / "data" / "sources"
+
+
+class SourceError(RuntimeError):
+    """A source file is missing or does not match its manifest hash."""
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    sha256: str
+    description: str
+    licence: str
+    upstream: str
+    url: str | None
+
+
+def manifest() -> dict[str, Source]:
+    """All sources listed in `data/sources.json`, by file name."""
+    entries = json.loads(MANIFEST.read_text(encoding="utf-8"))["sources"]
+    return {e["name"]: Source(**e) for e in entries}
+
+
+def search_dirs() -> list[Path]:
+    """Local folders searched for source files, in order."""
+    dirs = []
+    env = os.environ.get("CIVICMAP_SOURCES")
+    if env:
+        dirs.append(Path(env))
+    dirs.append(SHARED_SOURCES)
+    return dirs
+
+
+def cache_dir() -> Path:
+    return Path(pooch.os_cache("civicmap"))
+
+
+def _where_to_get(src: Source) -> str:
+    if src.url:
+        return src.url
+    return "no public download (compiled for this project): copy it from shared/data/sources"
+
+
+def locate(name: str) -> Path:
+    """Path of a verified source file; raises SourceError naming file, hash and URL."""
+    sources = manifest()
+    if name not in sources:
+        raise SourceError(f"{name} is not in the source manifest {MANIFEST}")
+    src = sources[name]
+    for folder in search_dirs():
+        path = folder / name
+        if path.is_file():
+            actual = pooch.file_hash(str(path), alg="sha256")
+            if actual != src.sha256:
+                raise SourceError(
+                    f"{path}: SHA-256 {actual} does not match the expected {src.sha256}; "
+                    f"get the right file from {_where_to_get(src)}"
+                )
+            return path
+    cached = cache_dir() / name
+    if src.url is None:
+        raise SourceError(
+            f"source file {name} not found in {', '.join(map(str, search_dirs()))} "
+            f"(expected SHA-256 {src.sha256}); {_where_to_get(src)}"
+        )
+    try:
+        return Path(
+            pooch.retrieve(
+                src.url, known_hash=f"sha256:{src.sha256}", fname=name, path=cached.parent,
+                progressbar=False,
+            )
+        )
+    except Exception as exc:  # network errors and hash mismatches alike
+        raise SourceError(
+            f"source file {name} not found locally and its download failed ({exc}); "
+            f"expected SHA-256 {src.sha256}, URL {src.url}"
+        ) from exc
+
+
+def verify_all() -> dict[str, Path]:
+    """Locate and verify every source in the manifest before a build starts."""
+    return {name: locate(name) for name in manifest()}

@@ -1,0 +1,134 @@
+"""The store: organisations in a SQL database, geography as GeoParquet.
+
+Only this module opens the database or the GeoParquet files; everything else asks it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import lru_cache
+
+import geopandas as gpd
+import pandas as pd
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    select,
+)
+
+from civic import paths
+
+metadata = MetaData()
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False, index=True),  # ngo | chitalishte | library
+    Column("subtype", String(32)),  # library: regional, chitalishte, municipal, other, presumed
+    Column("presumed", Boolean, nullable=False, default=False),
+    Column("parent_id", String(64)),  # a chitalishte library points at its chitalishte
+    Column("legal_form", String(32)),
+    Column("name", Text, nullable=False),
+    Column("name_latin", Text),
+    Column("fields", Text),  # ';'-separated vocabulary codes
+    Column("ekatte", String(5), index=True),
+    Column("settlement", Text),
+    Column("municipality_code", String(5), index=True),
+    Column("province_code", String(3), index=True),
+    Column("address", Text),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("precision", String(16)),  # source_point | street | settlement | municipality
+    Column("precision_score", Integer),
+    Column("precision_note", Text),
+    Column("status", String(16), nullable=False, index=True),  # active | closed | inactive
+    Column("uic", String(16)),
+    Column("register_number", String(16)),
+    Column("phone", Text),
+    Column("email", Text),
+    Column("website", Text),
+    Column("source", String(64), nullable=False),
+    Column("source_url", Text),
+    Column("see_also_url", Text),  # a second citation, e.g. the directory row that enriched it
+    Column("source_date", String(16)),
+    Column("source_file", Text),
+    Column("imported_at", DateTime),
+)
+
+geocode_cache = Table(
+    "geocode_cache",
+    metadata,
+    Column("query", Text, primary_key=True),
+    Column("result", Text, nullable=False),  # JSON
+)
+
+ORGANISATION_COLUMNS = [c.name for c in organisations.columns]
+
+
+@lru_cache(maxsize=4)
+def engine(url: str | None = None) -> Engine:
+    """A shared engine for the configured database; creates tables when missing."""
+    url = url or paths.database_url()
+    if url.startswith("sqlite:///"):
+        paths.build_dir().mkdir(parents=True, exist_ok=True)
+    eng = create_engine(url, future=True)
+    metadata.create_all(eng)
+    return eng
+
+
+def replace_organisations(rows: Iterable[dict], sources: Iterable[str]) -> int:
+    """Delete every row from `sources`, insert `rows`, in one transaction; returns rows added."""
+    rows = [{c: row.get(c) for c in ORGANISATION_COLUMNS} for row in rows]
+    with engine().begin() as conn:
+        conn.execute(delete(organisations).where(organisations.c.source.in_(list(sources))))
+        if rows:
+            conn.execute(organisations.insert(), rows)
+    return len(rows)
+
+
+def load_organisations() -> pd.DataFrame:
+    """All organisations as a DataFrame (fields kept as a ';'-separated string)."""
+    with engine().connect() as conn:
+        return pd.read_sql(select(organisations), conn)
+
+
+def write_geodata(
+    settlements: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame
+) -> None:
+    """Write the three geography tables as GeoParquet, replacing earlier ones."""
+    paths.build_dir().mkdir(parents=True, exist_ok=True)
+    settlements.to_parquet(paths.settlements_file(), index=False)
+    municipalities.to_parquet(paths.municipalities_file(), index=False)
+    provinces.to_parquet(paths.provinces_file(), index=False)
+
+
+def load_settlements() -> gpd.GeoDataFrame:
+    return gpd.read_parquet(paths.settlements_file())
+
+
+def load_municipalities() -> gpd.GeoDataFrame:
+    return gpd.read_parquet(paths.municipalities_file())
+
+
+def load_provinces() -> gpd.GeoDataFrame:
+    return gpd.read_parquet(paths.provinces_file())
+
+
+def is_built() -> bool:
+    """True when the geography files and the organisation table exist with rows."""
+    files = [paths.settlements_file(), paths.municipalities_file(), paths.provinces_file()]
+    if not all(f.exists() for f in files):
+        return False
+    with engine().connect() as conn:
+        return conn.execute(select(organisations.c.id).limit(1)).first() is not None
