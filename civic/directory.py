@@ -155,9 +155,10 @@ def import_ngos(
         if form == "chitalishte":
             match = match_chitalishte(row["name"], local.get(ekatte, []))
             if match is None:
+                place = s_idx.at[ekatte, "name"]
                 result.rejected.append({
                     "row": row["line"], "name": row["name"],
-                    "reason": f"chitalishte not found in the register for {s_idx.at[ekatte, 'name']}",
+                    "reason": f"chitalishte not found in the register for {place}",
                 })
                 continue
             _enrich(match, fields, row)

@@ -59,7 +59,9 @@ class PlaceIndex:
             municipalities["name"], municipalities["code"], municipalities["province_code"]
         ):
             self.municipality_by_key[(prov, fold(name))] = code
-        self.municipality_centre = dict(zip(municipalities["code"], municipalities["centre_ekatte"]))
+        self.municipality_centre = dict(
+            zip(municipalities["code"], municipalities["centre_ekatte"])
+        )
         self.province_centre = dict(zip(provinces["code"], provinces["centre_ekatte"]))
         self.by_name: dict[str, list[str]] = defaultdict(list)
         self.by_municipality: dict[str, dict[str, list[str]]] = defaultdict(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -76,12 +77,15 @@ geocode_cache = Table(
 ORGANISATION_COLUMNS = [c.name for c in organisations.columns]
 
 
-@lru_cache(maxsize=4)
-def engine(url: str | None = None) -> Engine:
-    """A shared engine for the configured database; creates tables when missing."""
-    url = url or paths.database_url()
+def engine() -> Engine:
+    """The shared engine for the configured database (`civic.paths.database_url`)."""
+    return _engine(paths.database_url())
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
-        paths.build_dir().mkdir(parents=True, exist_ok=True)
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     eng = create_engine(url, future=True)
     metadata.create_all(eng)
     return eng

@@ -1,0 +1,36 @@
+# Two commands: `make run` and `make test`. Both set up .venv and build the data if missing.
+PORT ?= 8501
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BUILT := data/build/build_report.json
+
+.PHONY: run test lint build install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+$(BUILT): $(STAMP) data/sources.json
+	$(VENV)/bin/civicmap build
+
+build: $(STAMP)
+	$(VENV)/bin/civicmap build
+
+run: $(BUILT)
+	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+		--server.headless true --browser.gatherUsageStats false
+
+test: $(BUILT)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf data/build

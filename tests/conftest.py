@@ -1,0 +1,31 @@
+"""Shared fixtures: one real build of the real sources per test session, in a temp folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from civic import store
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """Build the real sources once into a private build dir; yields the build report."""
+    from civic.build import build
+
+    folder = tmp_path_factory.mktemp("build")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("CIVICMAP_BUILD_DIR", str(folder))
+    mp.delenv("CIVICMAP_DATABASE_URL", raising=False)
+    report = build()
+    yield report
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def orgs(built):
+    return store.load_organisations()
+
+
+@pytest.fixture(scope="session")
+def settlements(built):
+    return store.load_settlements()
