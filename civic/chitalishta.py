@@ -64,6 +64,15 @@ def read_gps(path: Path) -> pd.DataFrame:
     return out.drop_duplicates("register_number").set_index("register_number")
 
 
+_NOT_PHONE = re.compile(r"[^\d+()/;,\s-]")
+
+
+def clean_phone(text: str) -> str | None:
+    """Only the digits and separators of a phone cell: registers put people's names there."""
+    cleaned = re.sub(r"\s+", " ", _NOT_PHONE.sub(" ", text or "")).strip(" ,;-/")
+    return cleaned if re.search(r"\d{4}", cleaned) else None
+
+
 def display_name(name: str) -> str:
     """'Пробуда 1926' → 'НЧ „Пробуда 1926“'; names that already say читалище stay."""
     if re.match(r"^(нч|народно читалище|читалище)\b", fold(name)):
@@ -125,7 +134,7 @@ def import_register(
             "status": STATUS.get(fold(row.status), "inactive"),
             "uic": row.uic or None,
             "register_number": row.register_number,
-            "phone": row.phone or None,
+            "phone": clean_phone(row.phone),
             "email": row.email or None,
             "website": None,
             "see_also_url": None,
