@@ -44,6 +44,7 @@ def build() -> dict:
     store.write_geodata(settlements, municipalities, provinces)
     rows = register.rows + ngos.rows + libraries.rows
     store.replace_organisations(rows, BUILD_SOURCES)
+    store.GeocodeCache().clear()  # answers may point at settlements that changed
 
     presumed = sum(1 for r in libraries.rows if r["presumed"])
     report = {

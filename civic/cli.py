@@ -73,6 +73,40 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def make_geocoder():
+    """The geocoder chain over the built gazetteer, with the store cache and, when
+    configured, Nominatim."""
+    from geo.gazetteer import Gazetteer
+    from geo.geocoder import Geocoder, NominatimConfig, StreetLookup
+
+    settlements = store.load_settlements()
+    gazetteer = Gazetteer(settlements, store.load_municipalities(), store.load_provinces())
+    config = NominatimConfig.from_env()
+    street = StreetLookup(config) if config else None
+    grounds = dict(zip(settlements["ekatte"], settlements["ground"])) if street else None
+    return Geocoder(gazetteer, grounds=grounds, cache=store.GeocodeCache(), street=street)
+
+
+def cmd_geocode(args: argparse.Namespace) -> int:
+    _ensure_built()
+    if args.from_file:
+        try:
+            text = Path(args.from_file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"civicmap geocode: cannot read {args.from_file}: {exc}", file=sys.stderr)
+            return 2
+        queries = [line.strip() for line in text.splitlines() if line.strip()]
+    else:
+        queries = args.query
+    if not queries:
+        print("civicmap geocode: give QUERY... or --from-file FILE", file=sys.stderr)
+        return 2
+    geocoder = make_geocoder()
+    for query in queries:
+        print(json.dumps(geocoder.geocode(query), ensure_ascii=False))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="civicmap", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -82,6 +116,11 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("stats", help="counts per province")
     s.add_argument("--json", action="store_true", help="print one JSON document")
     s.set_defaults(func=cmd_stats)
+
+    g = sub.add_parser("geocode", help="place addresses and place names (JSON Lines)")
+    g.add_argument("query", nargs="*", help="addresses or place names")
+    g.add_argument("--from-file", help="a UTF-8 file with one query per line")
+    g.set_defaults(func=cmd_geocode)
 
     e = sub.add_parser("export", help="export a dataset")
     e.add_argument("dataset", choices=["organisations"])

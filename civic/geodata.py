@@ -90,8 +90,8 @@ def build_settlements(paths: dict[str, Path], census: pd.DataFrame) -> gpd.GeoDa
     grounds = gpd.read_file(paths["bg_settlement_grounds.geojson"]).to_crs(WGS84)
     grounds = grounds.set_index("EKATTE_ID")["geometry"]
     ground = gpd.GeoSeries(s["ekatte"].map(grounds), crs=WGS84)
-
     loc = _read_loc(paths["bg_settlements_loc.csv"])
+
     s["alt_name"] = _alt_names(loc, s.set_index("ekatte")["name"]).to_numpy()
     points = _points(loc)
     point = s["ekatte"].map(points)
@@ -101,8 +101,12 @@ def build_settlements(paths: dict[str, Path], census: pd.DataFrame) -> gpd.GeoDa
     s.loc[from_ground, "point_source"] = "ground"
 
     postal = pd.read_csv(paths["bg_settlement_postal_codes.csv"], dtype=str)
-    postal = postal.dropna(subset=["POSTAL_CODE"]).groupby("EKATTE_ID")["POSTAL_CODE"]
-    codes = postal.agg(lambda c: ";".join(sorted(set(c))))
+    postal = pd.concat([
+        postal.rename(columns={"EKATTE_ID": "ekatte", "POSTAL_CODE": "code"})[["ekatte", "code"]],
+        loc.rename(columns={"postal code": "code"})[["ekatte", "code"]],
+    ])
+    postal = postal[postal["code"].fillna("").str.fullmatch(r"\d{4}")]
+    codes = postal.groupby("ekatte")["code"].agg(lambda c: ";".join(sorted(set(c))))
     s["postal_codes"] = s["ekatte"].map(codes).fillna("")
     s["postal_code"] = s["postal_codes"].str.split(";").str[0]
 

@@ -5,6 +5,7 @@ Only this module opens the database or the GeoParquet files; everything else ask
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -105,6 +106,27 @@ def load_organisations() -> pd.DataFrame:
     """All organisations as a DataFrame (fields kept as a ';'-separated string)."""
     with engine().connect() as conn:
         return pd.read_sql(select(organisations), conn)
+
+
+class GeocodeCache:
+    """Geocoding answers kept in the store, keyed by the normalised query."""
+
+    def get(self, query: str) -> dict | None:
+        with engine().connect() as conn:
+            row = conn.execute(
+                select(geocode_cache.c.result).where(geocode_cache.c.query == query)
+            ).first()
+        return json.loads(row[0]) if row else None
+
+    def put(self, query: str, result: dict) -> None:
+        with engine().begin() as conn:
+            conn.execute(delete(geocode_cache).where(geocode_cache.c.query == query))
+            conn.execute(geocode_cache.insert(), {"query": query,
+                                                  "result": json.dumps(result, ensure_ascii=False)})
+
+    def clear(self) -> None:
+        with engine().begin() as conn:
+            conn.execute(delete(geocode_cache))
 
 
 def write_geodata(

@@ -1,0 +1,83 @@
+"""Geocoder accuracy and speed on the real chitalishta register; prints JSON.
+
+Each active chitalishte is geocoded from its address text alone — the register's own
+words for street, settlement, municipality and province — without any EKATTE hint, and
+checked against the settlement the build joined it to. A harder variant drops the
+municipality and province words. Run after `civicmap build`.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+
+import geopandas as gpd
+import numpy as np
+
+from civic import store
+from civic.chitalishta import read_register
+from civic.sources import locate
+from geo.gazetteer import Gazetteer
+
+PROVINCES = ("KRZ", "RAZ", "VRC")
+
+
+def main() -> None:
+    settlements = store.load_settlements()
+    gaz = Gazetteer(settlements, store.load_municipalities(), store.load_provinces())
+    orgs = store.load_organisations().set_index("id")
+    reg = read_register(locate("chitalishta_register.csv"))
+    reg["id"] = "chitalishte-" + reg["register_number"]
+    reg = reg[reg["id"].isin(orgs.index)]
+    reg = reg.drop(columns="status").join(
+        orgs[["ekatte", "province_code", "status", "precision", "lon", "lat"]],
+                   on="id")
+    reg = reg[(reg["status"] == "active") & reg["ekatte"].notna()]
+
+    full = (reg["address"] + ", " + reg["settlement"] + ", община " + reg["municipality"]
+            + ", област " + reg["province"]).tolist()
+    bare = (reg["address"] + ", " + reg["settlement"]).tolist()
+
+    started = time.perf_counter()
+    answers = [gaz.match(q) for q in full]
+    elapsed = time.perf_counter() - started
+    bare_answers = [gaz.match(q) for q in bare]
+
+    truth = reg["ekatte"].tolist()
+    hit = np.array([a is not None and a.ekatte == t for a, t in zip(answers, truth)])
+    bare_hit = np.array([a is not None and a.ekatte == t for a, t in zip(bare_answers, truth)])
+    prov = reg["province_code"].to_numpy()
+
+    def share(mask: np.ndarray, sel: np.ndarray | None = None) -> float:
+        sel = np.ones(len(mask), bool) if sel is None else sel
+        return round(float(mask[sel].mean()), 4) if sel.any() else 0.0
+
+    src = reg["precision"].to_numpy() == "source_point"
+    gps = gpd.GeoSeries.from_xy(reg["lon"][src], reg["lat"][src], crs=4326).to_crs(7801)
+    found = [a for a, s in zip(answers, src) if s]
+    ok = np.array([a is not None and a.lon is not None for a in found])
+    guess = gpd.GeoSeries.from_xy([a.lon for a, k in zip(found, ok) if k],
+                                  [a.lat for a, k in zip(found, ok) if k], crs=4326).to_crs(7801)
+    dist_km = np.asarray(gps[ok].distance(guess, align=False)) / 1000
+
+    misses = [{"query": q, "expected": t, "got": a.ekatte if a else None}
+              for q, t, a, h in zip(full, truth, answers, hit) if not h][:10]
+    print(json.dumps({
+        "queries": len(full),
+        "accuracy_full_address": {"national": share(hit),
+                                  **{p: share(hit, prov == p) for p in PROVINCES}},
+        "accuracy_street_and_settlement_only": {
+            "national": share(bare_hit), **{p: share(bare_hit, prov == p) for p in PROVINCES}},
+        "source_point_distance_km": {
+            "count": int(len(dist_km)),
+            "median": round(statistics.median(dist_km), 3),
+            "p90": round(float(np.percentile(dist_km, 90)), 3),
+        },
+        "queries_per_second": round(len(full) / elapsed),
+        "sample_misses": misses,
+    }, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    main()

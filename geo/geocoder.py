@@ -1,0 +1,127 @@
+"""The geocoder chain: cache, then gazetteer (settlement precision), then optional Nominatim.
+
+Nominatim is off unless configured; it runs at most once per second with a short timeout
+and a configured user agent, and its answer is kept only when it falls inside the
+settlement the gazetteer found. Any failure falls back to the gazetteer answer.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from shapely.geometry import Point
+
+from geo.address import parse
+from geo.gazetteer import Gazetteer, Match
+
+log = logging.getLogger(__name__)
+NOMINATIM_TIMEOUT_S = 1.5
+
+
+class Cache(Protocol):
+    def get(self, query: str) -> dict | None: ...
+    def put(self, query: str, result: dict) -> None: ...
+
+
+@dataclass(frozen=True)
+class NominatimConfig:
+    domain: str
+    user_agent: str
+    scheme: str = "https"
+    timeout: float = NOMINATIM_TIMEOUT_S
+    min_delay_seconds: float = 1.0
+
+    @classmethod
+    def from_env(cls) -> NominatimConfig | None:
+        """`CIVICMAP_NOMINATIM_URL` (e.g. https://nominatim.openstreetmap.org) turns it on;
+        `CIVICMAP_NOMINATIM_USER_AGENT` is required with it."""
+        url = os.environ.get("CIVICMAP_NOMINATIM_URL", "").strip()
+        agent = os.environ.get("CIVICMAP_NOMINATIM_USER_AGENT", "").strip()
+        if not url or not agent:
+            return None
+        scheme, _, domain = url.partition("://")
+        return cls(domain=domain.rstrip("/"), user_agent=agent, scheme=scheme or "https")
+
+
+class StreetLookup:
+    """Street-level look-ups through geopy's Nominatim, rate-limited."""
+
+    def __init__(self, config: NominatimConfig):
+        from functools import partial
+
+        from geopy.adapters import RequestsAdapter
+        from geopy.extra.rate_limiter import RateLimiter
+        from geopy.geocoders import Nominatim
+
+        # No transport retries: one try within the timeout, then the gazetteer answer stands.
+        adapter = partial(RequestsAdapter, max_retries=0)
+        client = Nominatim(user_agent=config.user_agent, domain=config.domain,
+                           scheme=config.scheme, timeout=config.timeout,
+                           adapter_factory=adapter)
+        self._geocode = RateLimiter(client.geocode, min_delay_seconds=config.min_delay_seconds,
+                                    max_retries=0, swallow_exceptions=False)
+
+    def lookup(self, street: str, settlement: str, municipality: str) -> tuple[float, float] | None:
+        query = {"street": street, "city": settlement, "county": municipality,
+                 "country": "Bulgaria"}
+        found = self._geocode(query, exactly_one=True, country_codes="bg")
+        return (found.longitude, found.latitude) if found else None
+
+
+def result_json(query: str, match: Match | None) -> dict:
+    """The JSON object the CLI prints for one query."""
+    if match is None:
+        return {"query": query, "ekatte": None, "name": None, "municipality": None,
+                "province": None, "lon": None, "lat": None, "precision": None, "score": 0}
+    return {"query": query, "ekatte": match.ekatte, "name": match.name,
+            "municipality": match.municipality, "province": match.province,
+            "lon": match.lon, "lat": match.lat, "precision": match.precision,
+            "score": match.score}
+
+
+class Geocoder:
+    """Cache → gazetteer → Nominatim; never raises to the caller."""
+
+    def __init__(self, gazetteer: Gazetteer, grounds=None, cache: Cache | None = None,
+                 street: StreetLookup | None = None):
+        self.gazetteer = gazetteer
+        self.grounds = grounds  # ekatte → ground polygon, to check street answers
+        self.cache = cache
+        self.street = street
+
+    def geocode(self, query: str) -> dict:
+        key = " ".join(query.split()).lower()
+        if self.cache is not None:
+            cached = self.cache.get(key)
+            if cached is not None:
+                return {**cached, "query": query}
+        parsed = parse(query)
+        match = self.gazetteer.match(parsed)
+        result = result_json(query, match)
+        if match and match.ekatte and parsed.street and self.street is not None:
+            result = self._refine(result, parsed.street, match)
+        if self.cache is not None and (match is None or result["precision"] == "street"):
+            self.cache.put(key, result)  # settlement answers are cheaper to recompute
+        return result
+
+    def _refine(self, result: dict, street: str, match: Match) -> dict:
+        try:
+            point = self.street.lookup(street, match.name, match.municipality)
+        except Exception as exc:  # network down, timeout, bad answer: keep the settlement
+            log.info("Nominatim failed for %r: %s", result["query"], exc)
+            return result
+        if point is None:
+            return result
+        ground = self.grounds.get(match.ekatte) if self.grounds is not None else None
+        if ground is None or not ground.covers(Point(point)):
+            log.info("Nominatim answer %s lies outside %s; kept the settlement", point, match.name)
+            return result
+        return {**result, "lon": point[0], "lat": point[1], "precision": "street",
+                "score": min(100, match.score)}
+
+
+def as_dict(match: Match) -> dict:
+    return asdict(match)
