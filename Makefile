@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 BUILT := data/build/build_report.json
+LEAFLET := static/vendor/leaflet/leaflet.js
+LEAFLET_VERSION := 1.9.4
 
 .PHONY: run test lint build install clean
 
@@ -15,17 +17,25 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Leaflet from the npm registry, served by Streamlit at /app/static (no CDN at run time).
+$(LEAFLET):
+	rm -rf static/vendor/leaflet static/vendor/package
+	mkdir -p static/vendor
+	cd static/vendor && npm pack --silent leaflet@$(LEAFLET_VERSION) > /dev/null \
+		&& tar xzf leaflet-$(LEAFLET_VERSION).tgz && mv package/dist leaflet \
+		&& rm -rf package leaflet-$(LEAFLET_VERSION).tgz
+
 $(BUILT): $(STAMP) data/sources.json
 	$(VENV)/bin/civicmap build
 
 build: $(STAMP)
 	$(VENV)/bin/civicmap build
 
-run: $(BUILT)
+run: $(BUILT) $(LEAFLET)
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 
-test: $(BUILT)
+test: $(BUILT) $(LEAFLET)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
 

@@ -1,0 +1,104 @@
+"""Filter state for organisation views, and its round trip through URL query parameters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+
+import pandas as pd
+
+from civic.organisations import FIELDS, KINDS, PRECISIONS, STATUSES
+from civic.text import fold, to_latin
+
+DEFAULT_PROVINCES = ("KRZ", "RAZ", "VRC")
+LIST_PARAMS = ("provinces", "municipalities", "kinds", "fields", "legal_forms", "statuses",
+               "precisions")
+
+
+@dataclass(frozen=True)
+class Filters:
+    provinces: tuple[str, ...] = DEFAULT_PROVINCES
+    municipalities: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = KINDS
+    fields: tuple[str, ...] = ()  # empty: any field
+    legal_forms: tuple[str, ...] = ()  # empty: any legal form
+    statuses: tuple[str, ...] = ("active",)
+    precisions: tuple[str, ...] = PRECISIONS
+    name: str = ""
+    presumed_libraries: bool = True
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+ALLOWED = {"kinds": set(KINDS), "fields": set(FIELDS), "statuses": set(STATUSES),
+           "precisions": set(PRECISIONS)}
+
+
+def from_query(params: dict[str, str], known: dict[str, set[str]] | None = None) -> Filters:
+    """Filters from URL parameters ('provinces=KRZ,RAZ'); unknown values are dropped."""
+    known = {**ALLOWED, **(known or {})}
+    values = {}
+    for name in LIST_PARAMS:
+        if name in params:
+            items = tuple(v for v in params[name].split(",") if v)
+            if name in known:
+                items = tuple(v for v in items if v in known[name])
+            values[name] = items
+    if "q" in params:
+        values["name"] = params["q"][:100]
+    if params.get("presumed") == "0":
+        values["presumed_libraries"] = False
+    return replace(Filters(), **values)
+
+
+def to_query(f: Filters) -> dict[str, str]:
+    """URL parameters that differ from the defaults, so a shared link reproduces the view."""
+    default = Filters()
+    out = {}
+    for item in fields(Filters):
+        name = item.name
+        if name in LIST_PARAMS and getattr(f, name) != getattr(default, name):
+            out[name] = ",".join(getattr(f, name))
+    if f.name:
+        out["q"] = f.name
+    if not f.presumed_libraries:
+        out["presumed"] = "0"
+    return out
+
+
+def _name_matches(orgs: pd.DataFrame, text: str) -> pd.Series:
+    """Name search in either script: the query is folded and also compared in Latin."""
+    needle = fold(text)
+    needle_latin = to_latin(text).lower()
+    cyr = orgs["name"].fillna("").map(fold).str.contains(needle, regex=False)
+    lat = orgs["name_latin"].fillna("").str.lower().str.contains(needle_latin, regex=False)
+    return cyr | lat
+
+
+def apply(orgs: pd.DataFrame, f: Filters) -> pd.DataFrame:
+    """The organisations the filters keep."""
+    keep = orgs["province_code"].isin(f.provinces)
+    if f.municipalities:
+        keep &= orgs["municipality_code"].isin(f.municipalities)
+    keep &= orgs["kind"].isin(f.kinds)
+    if not f.presumed_libraries:
+        keep &= ~orgs["presumed"].astype(bool)
+    if f.fields:
+        wanted = set(f.fields)
+        keep &= orgs["fields"].fillna("").map(lambda v: bool(wanted & set(v.split(";"))))
+    if f.legal_forms:
+        keep &= orgs["legal_form"].isin(f.legal_forms)
+    keep &= orgs["status"].isin(f.statuses)
+    keep &= orgs["precision"].isin(f.precisions)
+    if f.name.strip():
+        keep &= _name_matches(orgs, f.name.strip())
+    return orgs[keep]
+
+
+def counts(orgs: pd.DataFrame) -> dict[str, int]:
+    """Visible counts by kind, presumed libraries apart."""
+    presumed = orgs["presumed"].astype(bool)
+    return {
+        "ngo": int((orgs["kind"] == "ngo").sum()),
+        "chitalishte": int((orgs["kind"] == "chitalishte").sum()),
+        "library": int(((orgs["kind"] == "library") & ~presumed).sum()),
+        "library_presumed": int(((orgs["kind"] == "library") & presumed).sum()),
+    }

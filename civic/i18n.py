@@ -1,0 +1,81 @@
+"""One translation mechanism for all UI text: gettext catalogues (.po) read through Babel.
+
+Message ids are English; `locales/<lang>/LC_MESSAGES/civicmap.po` hold Bulgarian and
+Turkish. Place and organisation names stay Cyrillic, with the Latin form alongside in
+English and Turkish.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from babel.messages.pofile import read_po
+
+from civic.paths import PROJECT_ROOT
+
+LANGUAGES = ("bg", "en", "tr")
+DEFAULT_LANGUAGE = "bg"
+LANGUAGE_NAMES = {"bg": "Български", "en": "English", "tr": "Türkçe"}
+LOCALES = PROJECT_ROOT / "locales"
+
+
+@cache
+def _catalogue(lang: str) -> dict[str, str]:
+    path = LOCALES / lang / "LC_MESSAGES" / "civicmap.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    return {m.id: m.string for m in catalog if m.id and m.string}
+
+
+def language(value: str | None) -> str:
+    """A supported language code, Bulgarian when the value is missing or unknown."""
+    return value if value in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def gettext(message: str, lang: str) -> str:
+    """The message in `lang`; the English id when no translation exists."""
+    return _catalogue(language(lang)).get(message, message) if lang != "en" else message
+
+
+def translator(lang: str):
+    """A `_` function bound to one language."""
+    return lambda message: gettext(message, lang)
+
+
+def place_name(name: str, latin: str | None, lang: str) -> str:
+    """'Кърджали' in Bulgarian; 'Кърджали (Kardzhali)' in English and Turkish."""
+    if not name:
+        return ""
+    if lang == "bg" or not latin or latin == name:
+        return name
+    return f"{name} ({latin})"
+
+
+# English labels for the codes stored in the data; translated like any other message.
+TERMS = {
+    "ngo": "NGO", "chitalishte": "Chitalishte", "library": "Library",
+    "association": "Association", "foundation": "Foundation", "branch": "Branch",
+    "informal_group": "Informal group", "other": "Other",
+    "active": "Active", "inactive": "Not working", "closed": "Closed",
+    "source_point": "Surveyed point", "street": "Street address",
+    "settlement": "Settlement centre", "municipality": "Municipality only",
+    "social": "Social services", "education": "Education", "youth": "Youth",
+    "children": "Children", "culture": "Culture", "environment": "Environment",
+    "health": "Health", "disability": "Disability", "roma_inclusion": "Roma inclusion",
+    "minorities": "Minorities", "elderly": "Elderly people", "women": "Women",
+    "human_rights": "Human rights", "civic_participation": "Civic participation",
+    "local_development": "Local development", "volunteering": "Volunteering",
+    "sport": "Sport", "tourism": "Tourism", "agriculture": "Agriculture", "media": "Media",
+    "business": "Business", "religion": "Religion", "animals": "Animals",
+    "chitalishta_register": "Chitalishta register",
+    "civic_directory_ngos": "Civic directory (November 2026)",
+    "civic_directory_libraries": "Library directory (November 2026)",
+    "presumed_chitalishte_library": "Chitalishta register (presumed library)",
+}
+
+
+def term(code: str, lang: str) -> str:
+    """A stored code ('roma_inclusion', 'association') as words in `lang`."""
+    return gettext(TERMS.get(code, code), lang)

@@ -1,0 +1,202 @@
+"""The base map: tiles (configurable), boundaries, settlements from a closer zoom, legend.
+
+Built once per province selection and language; organisation layers are added on top in
+place, so a filter change never rebuilds this.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from html import escape
+
+import folium
+import geopandas as gpd
+from branca.element import MacroElement
+from folium.utilities import JsCode
+from jinja2 import Template
+
+from civic.i18n import place_name, translator
+from layers.assets import OfflineMap
+from layers.style import KIND_COLOURS, PRECISION_MARKS
+
+SETTLEMENT_MIN_ZOOM = 10
+SIMPLIFY_DEGREES = 0.002
+DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+DEFAULT_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+
+
+@dataclass(frozen=True)
+class Tiles:
+    url: str | None = DEFAULT_TILES  # None: no tile layer, boundaries only
+    attribution: str = DEFAULT_ATTRIBUTION
+
+
+class MinZoomPane(MacroElement):
+    """Shows a map pane only from a given zoom on (layer control toggles still apply)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var name = {{ this.pane|tojson }};
+            var pane = map.getPane(name) || map.createPane(name);
+            function sync() {
+                pane.style.display = map.getZoom() >= {{ this.min_zoom }} ? '' : 'none';
+            }
+            map.on('zoomend', sync);
+            sync();
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, pane: str, min_zoom: int):
+        super().__init__()
+        self._name = "MinZoomPane"
+        self.pane = pane
+        self.min_zoom = min_zoom
+
+
+class Legend(MacroElement):
+    """A Leaflet control explaining colours per kind and marks per precision."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function() {
+            var legend = L.control({position: 'bottomright'});
+            legend.onAdd = function() {
+                var div = L.DomUtil.create('div', 'civic-legend');
+                div.style.cssText = 'background:rgba(255,255,255,0.92);padding:6px 8px;'
+                    + 'border-radius:6px;font:12px/1.35 sans-serif;box-shadow:0 1px 4px #0004;'
+                    + 'max-width:210px';
+                div.innerHTML = {{ this.html|tojson }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+    """)
+
+    def __init__(self, html: str):
+        super().__init__()
+        self._name = "Legend"
+        self.html = html
+
+
+def zoom_for(bounds, width_px: int = 700, height_px: int = 520) -> int:
+    """The largest web-map zoom at which the bounds fit a map of about this size."""
+    import math
+
+    west, south, east, north = bounds
+    for zoom in range(13, 5, -1):
+        scale = 256 * 2**zoom
+        dx = (east - west) / 360 * scale
+        y = [math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) for lat in (south, north)]
+        dy = (y[1] - y[0]) / (2 * math.pi) * scale
+        if dx <= width_px and dy <= height_px:
+            return zoom
+    return 6
+
+
+def _swatch(colour: str, fill: float, dash: str | None, size: int = 12) -> str:
+    border = "dashed" if dash else "solid"
+    return (f'<span style="display:inline-block;width:{size}px;height:{size}px;'
+            f"border-radius:50%;border:2px {border} {colour};"
+            f'background:{colour}{int(fill * 255):02x};margin-right:4px"></span>')
+
+
+def legend_html(lang: str) -> str:
+    _ = translator(lang)
+    kinds = [("ngo", _("NGOs")), ("chitalishte", _("Chitalishta")),
+             ("library", _("Libraries")), ("library_presumed", _("Chitalishte library (presumed)"))]
+    precisions = [("source_point", _("surveyed point")), ("street", _("street address")),
+                  ("settlement", _("settlement centre")), ("municipality", _("municipality only"))]
+    rows = [f"<b>{escape(_('Legend'))}</b>"]
+    rows += [f"<div>{_swatch(KIND_COLOURS[k], 0.9, None, 8 if k.endswith('presumed') else 12)}"
+             f"{escape(label)}</div>" for k, label in kinds]
+    rows.append(f"<b>{escape(_('Location'))}</b>")
+    for p, label in precisions:
+        mark = PRECISION_MARKS[p]
+        rows.append(f"<div>{_swatch('#555555', mark['fillOpacity'], mark['dashArray'])}"
+                    f"{escape(label)}</div>")
+    rows.append(f"<div class='note'>{escape(_('Distances are straight-line.'))}</div>")
+    return "".join(rows)
+
+
+def settlement_tooltip(residents: str) -> JsCode:
+    """Tooltip 'name — 1 234 residents' from compact properties (the name is pre-escaped)."""
+    return JsCode("""
+    function (feature, layer) {
+        var p = feature.properties;
+        var pop = String(p.pop).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ' ');
+        layer.bindTooltip(p.n + ' — ' + pop + ' ' + __RESIDENTS__);
+    }
+    """.replace("__RESIDENTS__", json.dumps(escape(residents), ensure_ascii=False)))
+
+
+def _geojson(gdf: gpd.GeoDataFrame, columns: list[str]) -> dict:
+    simple = gdf[columns + ["geometry"]].copy()
+    simple["geometry"] = simple.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
+    simple["geometry"] = simple.geometry.set_precision(1e-5)
+    return json.loads(simple.to_json(drop_id=True))
+
+
+def base_map(
+    provinces: gpd.GeoDataFrame,
+    municipalities: gpd.GeoDataFrame,
+    settlements: gpd.GeoDataFrame,
+    selected: list[str],
+    lang: str,
+    tiles: Tiles,
+) -> folium.Map:
+    """Map with boundaries of all provinces, municipalities of the selected ones, settlements."""
+    _ = translator(lang)
+    chosen = provinces[provinces["code"].isin(selected)]
+    bounds = chosen.total_bounds if len(chosen) else provinces.total_bounds
+    fmap = OfflineMap(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+                      zoom_start=zoom_for(bounds), tiles=None, prefer_canvas=True,
+                      control_scale=True)
+    if tiles.url:
+        folium.TileLayer(tiles.url, attr=tiles.attribution, name=_("Base map"),
+                         max_zoom=18).add_to(fmap)
+    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+
+    prov = provinces.assign(label=[escape(place_name(n, lt, lang))
+                                   for n, lt in zip(provinces["name"], provinces["name_latin"])])
+    folium.GeoJson(
+        _geojson(prov, ["code", "label"]), name=_("Provinces"),
+        style_function=lambda f: {"color": "#333333", "weight": 2, "fill": False},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(fmap)
+    munis = municipalities[municipalities["province_code"].isin(selected)]
+    munis = munis.assign(label=[escape(place_name(n, lt, lang))
+                                for n, lt in zip(munis["name"], munis["name_latin"])])
+    if len(munis):
+        folium.GeoJson(
+            _geojson(munis, ["code", "label"]), name=_("Municipalities"),
+            style_function=lambda f: {"color": "#666666", "weight": 1, "fillColor": "#ffffff",
+                                      "fillOpacity": 0.05},
+            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False),
+        ).add_to(fmap)
+
+    pane = "settlements"
+    folium.map.CustomPane(pane, z_index=450).add_to(fmap)
+    places = settlements[settlements["province_code"].isin(selected) & settlements.geometry.notna()]
+    if len(places):
+        features = [{
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(pt.x, 5), round(pt.y, 5)]},
+            "properties": {"n": escape(place_name(n, lt, lang)), "pop": int(pop)},
+        } for n, lt, pop, pt in zip(places["name"], places["name_latin"],
+                                    places["population_2021"], places.geometry)]
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": features},
+            name=_("Settlements (zoom in)"),
+            marker=folium.CircleMarker(radius=3, pane=pane, color="#444444", weight=1,
+                                       fill_color="#ffffff", fill_opacity=0.9),
+            on_each_feature=settlement_tooltip(_("residents (2021 estimate)")),
+        ).add_to(fmap)
+    MinZoomPane(pane, SETTLEMENT_MIN_ZOOM).add_to(fmap)
+    Legend(legend_html(lang)).add_to(fmap)
+    return fmap
