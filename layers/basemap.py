@@ -63,6 +63,7 @@ class Legend(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         (function() {
+            var map = {{ this._parent.get_name() }};
             var legend = L.control({position: 'bottomright'});
             legend.onAdd = function() {
                 var div = L.DomUtil.create('div', 'civic-legend');
@@ -70,10 +71,12 @@ class Legend(MacroElement):
                     + 'border-radius:6px;font:12px/1.35 sans-serif;box-shadow:0 1px 4px #0004;'
                     + 'max-width:210px';
                 div.innerHTML = {{ this.html|tojson }};
+                // folded on phone-sized maps, so the legend never hides the points
+                div.querySelector('details').open = map.getSize().x > 500;
                 L.DomEvent.disableClickPropagation(div);
                 return div;
             };
-            legend.addTo({{ this._parent.get_name() }});
+            legend.addTo(map);
         })();
         {% endmacro %}
     """)
@@ -112,7 +115,7 @@ def legend_html(lang: str) -> str:
              ("library", _("Libraries")), ("library_presumed", _("Chitalishte library (presumed)"))]
     precisions = [("source_point", _("surveyed point")), ("street", _("street address")),
                   ("settlement", _("settlement centre")), ("municipality", _("municipality only"))]
-    rows = [f"<b>{escape(_('Legend'))}</b>"]
+    rows = [f"<summary><b>{escape(_('Legend'))}</b></summary>"]
     rows += [f"<div>{_swatch(KIND_COLOURS[k], 0.9, None, 8 if k.endswith('presumed') else 12)}"
              f"{escape(label)}</div>" for k, label in kinds]
     rows.append(f"<b>{escape(_('Location'))}</b>")
@@ -121,7 +124,7 @@ def legend_html(lang: str) -> str:
         rows.append(f"<div>{_swatch('#555555', mark['fillOpacity'], mark['dashArray'])}"
                     f"{escape(label)}</div>")
     rows.append(f"<div class='note'>{escape(_('Distances are straight-line.'))}</div>")
-    return "".join(rows)
+    return f"<details open>{''.join(rows)}</details>"
 
 
 def settlement_tooltip(residents: str) -> JsCode:
@@ -181,7 +184,7 @@ def base_map(
         ).add_to(fmap)
 
     pane = "settlements"
-    folium.map.CustomPane(pane, z_index=450).add_to(fmap)
+    folium.map.CustomPane(pane, z_index=350).add_to(fmap)  # below the organisation points
     places = settlements[settlements["province_code"].isin(selected) & settlements.geometry.notna()]
     if len(places):
         features = [{

@@ -67,6 +67,7 @@ def feature_collection(orgs: pd.DataFrame, lang: str, names: dict) -> dict:
             continue
         rec = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in rec.items()}
         props = popup_properties(_display(rec, lang, names), brief=bool(rec["presumed"]))
+        props["k"] = kind_key(rec["kind"], bool(rec["presumed"]))
 
         features.append({
             "type": "Feature",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import folium
 import streamlit as st
 from streamlit_folium import st_folium
@@ -71,12 +73,10 @@ for key, value in params.items():
 visible = filters.apply(data.organisations(), current)
 count = filters.counts(visible)
 
-st.title(_("Civil sector map"))
-cols = st.columns(4)
-cols[0].metric(_("NGOs"), count["ngo"])
-cols[1].metric(_("Chitalishta"), count["chitalishte"])
-cols[2].metric(_("Libraries"), count["library"])
-cols[3].metric(_("Chitalishte libraries (presumed)"), count["library_presumed"])
+st.subheader(_("Civil sector map"))
+titles = {"ngo": _("NGOs"), "chitalishte": _("Chitalishta"), "library": _("Libraries"),
+          "library_presumed": _("Chitalishte libraries (presumed)")}
+st.markdown(" · ".join(f"{titles[k]} **{n}**" for k, n in count.items()))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -86,7 +86,9 @@ def cached_base_map(selected: tuple[str, ...], lang: str, tiles) -> folium.Map:
 
 @st.fragment
 def show_map() -> None:
-    fmap = cached_base_map(tuple(sorted(current.provinces)), lang, data.tiles())
+    # st_folium adds the layers and control to the map it is given: hand it a copy, so the
+    # cached base map stays pristine and its script (and so the component) stays the same.
+    fmap = copy.deepcopy(cached_base_map(tuple(sorted(current.provinces)), lang, data.tiles()))
     layers = organisation_layers(visible, lang, data.municipality_names())
     area = (municipalities[municipalities["code"].isin(current.municipalities)]
             if current.municipalities else provinces[provinces["code"].isin(current.provinces)])

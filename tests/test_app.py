@@ -1,0 +1,54 @@
+"""The Streamlit app through AppTest: pages run, filters change counts, language switches."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+
+
+@pytest.fixture()
+def app(built):
+    return AppTest.from_file(str(APP), default_timeout=120)
+
+
+def _counts(at) -> dict[str, int]:
+    line = next(m.value for m in at.markdown if "·" in m.value)
+    return {label.strip(): int(n) for label, n in re.findall(r"([^·*\d]+?)\s*\*\*(\d+)\*\*", line)}
+
+
+def test_map_page_runs_and_counts_follow_filters(app):
+    at = app.run()
+    assert not at.exception
+    before = _counts(at)
+    assert before["Читалища"] == 315
+    at.multiselect(key="f_municipalities").set_value(["KRZ14"]).run()
+    after = _counts(at)
+    assert after["Читалища"] == 22 and after["НПО"] < before["НПО"]
+    assert at.query_params["municipalities"] == "KRZ14"
+    at.multiselect(key="f_provinces").set_value(["RAZ"]).run()
+    razgrad = _counts(at)
+    assert razgrad["Читалища"] == 107
+    assert "municipalities" not in at.query_params  # Kirkovo is not in Razgrad
+
+
+def test_url_reproduces_the_view(built):
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params.update({"lang": "en", "kinds": "ngo", "q": "Ротари"})
+    at.run()
+    assert not at.exception
+    counts = _counts(at)
+    assert counts["NGOs"] >= 2 and counts["Chitalishta"] == 0
+    assert at.subheader[0].value == "Civil sector map"
+
+
+def test_language_switch(app):
+    at = app.run()
+    assert at.subheader[0].value == "Карта на гражданския сектор"
+    at.selectbox(key="lang").set_value("tr").run()
+    assert at.subheader[0].value == "Sivil toplum haritası"
+    assert at.multiselect(key="f_provinces").label == "İl"
