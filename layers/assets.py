@@ -14,3 +14,19 @@ class OfflineMap(folium.Map):
 
     default_js = LEAFLET_JS
     default_css = LEAFLET_CSS
+
+
+def compact_json() -> None:
+    """Let folium write non-ASCII text as UTF-8 instead of \\uXXXX escapes.
+
+    Bulgarian names are Cyrillic: escaped, each letter costs six bytes instead of two, which
+    tripled the map payload. Jinja's `tojson` still escapes <, >, & and ' for safe embedding.
+    """
+    from folium.template import Environment
+
+    env = folium.GeoJson._template.environment
+    assert isinstance(env, Environment)
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+
+
+compact_json()

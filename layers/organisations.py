@@ -5,7 +5,8 @@ from __future__ import annotations
 import folium
 import pandas as pd
 
-from civic.i18n import place_name, term, translator
+from civic.i18n import TERMS, place_name, term, translator
+from civic.text import to_latin
 from layers.popup import popup_properties, popup_script
 from layers.style import marker_style
 
@@ -22,53 +23,44 @@ def layer_titles(lang: str) -> dict[str, str]:
             "library_presumed": _("Chitalishte libraries (presumed)")}
 
 
-def _display(rec: dict, lang: str, names: dict[str, dict[str, str]]) -> dict:
-    """One organisation's popup values, translated."""
+def popup_texts(lang: str) -> dict[str, dict[str, str]]:
+    """Everything a popup says that is not the organisation's own data, in `lang`; sent
+    once per layer, so points carry codes instead of repeated words."""
     _ = translator(lang)
-    fields = [term(f, lang) for f in (rec.get("fields") or "").split(";") if f]
-    muni = names["municipality"].get(rec.get("municipality_code") or "", "")
-    muni_latin = names["municipality_latin"].get(rec.get("municipality_code") or "", "")
     return {
-        **rec,
-        "kind": layer_titles(lang)[kind_key(rec["kind"], bool(rec["presumed"]))],
-        "legal_form": term(rec["legal_form"], lang) if rec.get("legal_form") else "",
-        "fields": ", ".join(fields),
-        "settlement": place_name(rec.get("settlement") or "", rec.get("settlement_latin"), lang),
-        "municipality": place_name(muni, muni_latin, lang),
+        "label": {"kind": _("Kind"), "legal_form": _("Legal form"), "fields": _("Fields"),
+                  "address": _("Address"), "settlement": _("Settlement"),
+                  "municipality": _("Municipality"), "contacts": _("Contacts"),
+                  "source": _("Source")},
+        "kind": layer_titles(lang),
+        "term": {code: term(code, lang) for code in TERMS},
+        "precision": {"source_point": "", "street": _("placed at the street address"),
+                      "settlement": _("placed at the settlement centre"),
+                      "municipality": _("placed at the municipality centre")},
+    }
+
+
+def _display_places(rec: dict, lang: str, names: dict[str, dict[str, str]]) -> dict:
+    code = rec.get("municipality_code") or ""
+    settlement = rec.get("settlement") or ""
+    return {
+        "settlement": place_name(settlement, to_latin(settlement), lang),
+        "municipality": place_name(names["municipality"].get(code, ""),
+                                   names["municipality_latin"].get(code), lang),
         "name_latin": rec.get("name_latin") if lang != "bg" else "",
-        "precision_note": _precision_note(rec, lang),
-        "source": term(rec.get("source") or "", lang),
     }
-
-
-def _precision_note(rec: dict, lang: str) -> str:
-    _ = translator(lang)
-    notes = {
-        "source_point": "",
-        "street": _("placed at the street address"),
-        "settlement": _("placed at the settlement centre"),
-        "municipality": _("placed at the municipality centre"),
-    }
-    return notes.get(rec.get("precision") or "", "")
-
-
-def popup_labels(lang: str) -> dict[str, str]:
-    _ = translator(lang)
-    return {"kind": _("Kind"), "legal_form": _("Legal form"), "fields": _("Fields"),
-            "address": _("Address"), "settlement": _("Settlement"),
-            "municipality": _("Municipality"), "contacts": _("Contacts"), "source": _("Source")}
 
 
 def feature_collection(orgs: pd.DataFrame, lang: str, names: dict) -> dict:
-    """GeoJSON with only what the map needs: style keys and escaped popup values."""
+    """GeoJSON with only what the map needs: codes and escaped popup values."""
     features = []
     for rec in orgs.to_dict("records"):
         if pd.isna(rec.get("lon")) or pd.isna(rec.get("lat")):
             continue
         rec = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in rec.items()}
-        props = popup_properties(_display(rec, lang, names), brief=bool(rec["presumed"]))
-        props["k"] = kind_key(rec["kind"], bool(rec["presumed"]))
-
+        rec["kind_key"] = kind_key(rec["kind"], bool(rec["presumed"]))
+        props = popup_properties({**rec, **_display_places(rec, lang, names)},
+                                 brief=bool(rec["presumed"]))
         features.append({
             "type": "Feature",
             "id": rec["id"],
@@ -85,7 +77,7 @@ def organisation_layers(orgs: pd.DataFrame, lang: str, names: dict) -> list[foli
     titles = layer_titles(lang)
     keys = [kind_key(k, bool(p)) for k, p in zip(orgs["kind"], orgs["presumed"])]
     orgs = orgs.assign(_key=keys)
-    script = popup_script(popup_labels(lang))
+    script = popup_script(popup_texts(lang))
     groups = []
     for key in LAYER_ORDER:
         part = orgs[orgs["_key"] == key].drop(columns="_key")

@@ -1,7 +1,9 @@
 """Organisation popups: compact, pre-escaped properties and the script that shows them.
 
-Every value is escaped in Python (html.escape) before it reaches the page, and only
-http(s), tel: and mailto: links survive, so names or notes holding markup show as text.
+Every free-text value is escaped in Python (html.escape) before it reaches the page, and
+only http(s), tel: and mailto: links survive, so names or notes holding markup show as
+text. Repeated words (kind, legal form, fields, source, precision note) travel as codes and
+are looked up in one translated table per layer.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from urllib.parse import urlparse
 from folium.utilities import JsCode
 
 SAFE_SCHEMES = {"http", "https"}
+BRIEF_KEYS = ("n", "l", "k", "s", "p")
 
 
 def safe_url(url: str | None) -> str | None:
@@ -43,38 +46,35 @@ def contact_links(phone: str | None, email: str | None, website: str | None) -> 
     return out
 
 
-BRIEF_KEYS = ("n", "l", "t", "s", "note")
-
-
 def popup_properties(rec: dict, brief: bool = False) -> dict:
-    """Short keys, escaped values: what one point's popup needs (rec holds display text).
-    `brief` keeps only name, kind, settlement and note (a presumed library repeats its
-    chitalishte, which has the full popup)."""
+    """Short keys: escaped free text, plus codes for kind, legal form, fields, source and
+    precision. `brief` keeps name, kind, settlement and precision (a presumed library
+    repeats its chitalishte, which has the full popup)."""
     props = {
         "n": escape(rec["name"]),
         "l": escape(rec.get("name_latin") or ""),
-        "t": escape(rec.get("kind") or ""),
-        "g": escape(rec.get("legal_form") or ""),
-        "f": escape(rec.get("fields") or ""),
+        "k": rec.get("kind_key") or rec.get("kind"),
+        "g": rec.get("legal_form") or "",
+        "f": rec.get("fields") or "",
         "a": escape(rec.get("address") or ""),
         "s": escape(rec.get("settlement") or ""),
         "m": escape(rec.get("municipality") or ""),
         "c": contact_links(rec.get("phone"), rec.get("email"), rec.get("website")),
-        "src": escape(rec.get("source") or ""),
+        "src": rec.get("source") or "",
         "su": escape(safe_url(rec.get("source_url")) or "", quote=True),
         "d": escape(str(rec.get("source_date") or "")),
-        "note": escape(rec.get("precision_note") or ""),
+        "p": rec.get("precision") or "",
     }
     keep = BRIEF_KEYS if brief else props
     return {k: v for k, v in props.items() if v and k in keep}
 
 
-def popup_script(labels: dict[str, str]) -> JsCode:
-    """onEachFeature: builds the popup from the pre-escaped properties, binds the tooltip."""
-    escaped = {k: escape(v) for k, v in labels.items()}
+def popup_script(texts: dict[str, dict[str, str]]) -> JsCode:
+    """onEachFeature: builds the popup from pre-escaped properties and the code tables."""
+    escaped = {group: {k: escape(v) for k, v in table.items()} for group, table in texts.items()}
     return JsCode("""
     function (feature, layer) {
-        var p = feature.properties, L_ = __LABELS__;
+        var p = feature.properties, T = __TEXTS__, L_ = T.label;
         function row(label, value) {
             return value ? '<tr><th>' + label + '</th><td>' + value + '</td></tr>' : '';
         }
@@ -82,16 +82,20 @@ def popup_script(labels: dict[str, str]) -> JsCode:
             return '<a href="' + href + '" target="_blank" rel="noopener noreferrer">'
                 + text + '</a>';
         }
+        function term(code) { return T.term[code] || ''; }
+        var fields = (p.f || '').split(';').filter(Boolean).map(term).join(', ');
         var contacts = (p.c || []).map(function (c) { return link(c[0], c[1]); }).join('<br>');
-        var source = p.su ? link(p.su, p.src || p.su) : (p.src || '');
+        var src = term(p.src);
+        var source = p.su ? link(p.su, src || p.su) : src;
         if (p.d) { source += ' (' + p.d + ')'; }
+        var note = T.precision[p.p] || '';
         var html = '<div class="org-popup"><b class="org-name">' + p.n + '</b>'
             + (p.l ? '<div class="latin">' + p.l + '</div>' : '')
-            + '<table>' + row(L_.kind, p.t) + row(L_.legal_form, p.g) + row(L_.fields, p.f)
-            + row(L_.address, p.a) + row(L_.settlement, p.s) + row(L_.municipality, p.m)
-            + row(L_.contacts, contacts) + row(L_.source, source) + '</table>'
-            + (p.note ? '<p class="precision">' + p.note + '</p>' : '') + '</div>';
+            + '<table>' + row(L_.kind, T.kind[p.k]) + row(L_.legal_form, term(p.g))
+            + row(L_.fields, fields) + row(L_.address, p.a) + row(L_.settlement, p.s)
+            + row(L_.municipality, p.m) + row(L_.contacts, contacts) + row(L_.source, source)
+            + '</table>' + (note ? '<p class="precision">' + note + '</p>' : '') + '</div>';
         layer.bindPopup(html, {maxWidth: 320});
         layer.bindTooltip(p.n);
     }
-    """.replace("__LABELS__", json.dumps(escaped, ensure_ascii=False)))
+    """.replace("__TEXTS__", json.dumps(escaped, ensure_ascii=False)))

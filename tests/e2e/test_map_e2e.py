@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 
-from tests.e2e.conftest import COUNT_MARKERS, map_frame, open_page, shot, wait_idle
+from tests.e2e.harness import COUNT_MARKERS, map_frame, open_page, shot, wait_idle
 
 # NGOs are drawn last, so a click on an NGO point with no other NGO nearby opens its popup.
 FIND_LONE_NGO = """

@@ -1,0 +1,153 @@
+"""Drive the real app: `make run` on a free port, and Debian's Chromium through Playwright.
+
+Used by the end-to-end tests and by `benchmarks/map.py`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = os.environ.get("CIVICMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+# Map tiles come from the internet, which this machine does not reach; their failed loads
+# are expected and are the only console errors a test forgives.
+TILE_HOSTS = ("tile.openstreetmap.org",)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_app():
+    """`make run` on a free port (the same command users run); stopped by its process group."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CIVICMAP_BUILD_DIR", "CIVICMAP_DATABASE_URL")}
+    env["PORT"] = str(port)
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / "server.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(["make", "run"], cwd=ROOT, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+            if proc.poll() is not None:
+                raise RuntimeError(f"make run exited: {log.read_text()[-2000:]}")
+        else:
+            raise RuntimeError("the app did not answer within 180 s")
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium, headless, with the flags this closed network needs."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+class ConsoleLog:
+    def __init__(self, page):
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        page.on("console", self._on_console)
+        page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        page.on("dialog", self._on_dialog)
+
+    def _on_console(self, msg):
+        if msg.type != "error":
+            return
+        where = (msg.location or {}).get("url", "")
+        if any(host in where for host in TILE_HOSTS):
+            return
+        self.errors.append(f"{msg.text} @ {where}")
+
+    def _on_dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+
+def open_page(browser, url: str, width: int = 1300, height: int = 900, **kwargs):
+    context = browser.new_context(viewport={"width": width, "height": height}, **kwargs)
+    page = context.new_page()
+    log = ConsoleLog(page)
+    page.goto(url)
+    return page, log
+
+
+COUNT_MARKERS = ("(() => { let n = 0; map.eachLayer(l => { if (l.feature && l.feature.properties"
+                 " && l.feature.properties.k) n++; }); return n; })()")
+
+
+def map_frame(page, timeout_ms: int = 30000):
+    """The st_folium iframe, once Leaflet has drawn organisation points."""
+    page.wait_for_selector("iframe[title*='st_folium']", timeout=timeout_ms)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "st_folium" in frame.url:
+                try:
+                    ready = f"typeof window.map !== 'undefined' && ({COUNT_MARKERS}) > 0"
+                    if frame.evaluate(ready):
+                        return frame
+                except Exception:  # frame still loading
+                    pass
+        time.sleep(0.25)
+    raise AssertionError("Leaflet map did not load in the st_folium iframe")
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def wait_idle(page, timeout_s: float = 30) -> None:
+    """Until the app has finished its reruns (no 'Running…' status for half a second)."""
+    status = page.locator("[data-testid='stStatusWidget']")
+    quiet_since = None
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if status.count() and status.first.is_visible():
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 0.5:
+            return
+        time.sleep(0.1)
