@@ -27,6 +27,7 @@ def build() -> dict:
     municipalities = geodata.build_municipalities(files, census)
     provinces = geodata.build_provinces(files, census)
     places = PlaceIndex(settlements, municipalities, provinces)
+    locate = _address_locator(settlements, municipalities, provinces)
 
     register = chitalishta.import_register(
         chitalishta.read_register(files["chitalishta_register.csv"]),
@@ -35,11 +36,11 @@ def build() -> dict:
     )
     ngos = directory.import_ngos(
         directory.read_directory(files["civic_directory_ngos_2026-11.csv"]),
-        places, settlements, register.rows, "civic_directory_ngos_2026-11.csv",
+        places, settlements, register.rows, "civic_directory_ngos_2026-11.csv", locate,
     )
     libraries = directory.import_libraries(
         directory.read_directory(files["civic_directory_libraries_2026-11.csv"]),
-        places, settlements, register.rows, "civic_directory_libraries_2026-11.csv",
+        places, settlements, register.rows, "civic_directory_libraries_2026-11.csv", locate,
     )
     store.write_geodata(settlements, municipalities, provinces)
     rows = register.rows + ngos.rows + libraries.rows
@@ -69,6 +70,19 @@ def build() -> dict:
         json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
     )
     return report
+
+
+def _address_locator(settlements, municipalities, provinces):
+    """Directory addresses go through the offline geocoder's gazetteer (settlement level)."""
+    from geo.gazetteer import Gazetteer
+
+    gazetteer = Gazetteer(settlements, municipalities, provinces)
+
+    def locate(address: str) -> str | None:
+        match = gazetteer.match(address)
+        return match.ekatte if match else None
+
+    return locate
 
 
 def _summary(result, stored: int) -> dict:

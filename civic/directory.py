@@ -8,6 +8,7 @@ chitalishte's presumed library, so each chitalishte has one library point, never
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -61,19 +62,38 @@ def match_chitalishte(name: str, candidates: list[dict]) -> dict | None:
     return best if best_score >= cutoff else None
 
 
-def _place(row: pd.Series, places: PlaceIndex, settlements: pd.DataFrame):
-    """(ekatte, precision, note) for a directory row, or (None, None, reason)."""
+Locate = Callable[[str], "str | None"]  # address text → EKATTE (the geocoder's gazetteer)
+
+
+def _place(row: pd.Series, places: PlaceIndex, settlements: pd.DataFrame,
+           locate: Locate | None = None):
+    """(ekatte, precision, note) for a directory row, or (None, None, reason).
+
+    The row's settlement column decides; an address is geocoded as well, and a street
+    address that names another settlement is noted. Rows with no usable settlement take
+    the settlement their address names, else the municipality centre."""
     municipalities = [m.strip() for m in row["municipality"].split(";") if m.strip()]
     province = row["province"]
     prov = places.province_code(province)
     if not prov:
         return None, None, f"unknown province '{province}'"
+    by_address = None
+    if locate is not None and row.get("address"):
+        found = locate(f"{row['address']}, област {province}")
+        by_address = found if found and settlements.at[found, "province_code"] == prov else None
     if row["settlement"] and len(municipalities) <= 1:
         res = places.resolve(row["settlement"], municipalities[0] if municipalities else "",
                              province)
         if res.ekatte:
-            return res.ekatte, "settlement", ""
+            note = ""
+            if by_address and by_address != res.ekatte:
+                note = f"the address names {settlements.at[by_address, 'name']}, not the settlement"
+            return res.ekatte, "settlement", note
+        if by_address:
+            return by_address, "settlement", f"{res.reason}; placed by its address"
         return None, None, res.reason
+    if by_address:
+        return by_address, "settlement", "placed at the settlement its address names"
     if not municipalities:
         note = "only the province is known; placed at the centre of its capital municipality"
         return places.province_centre[prov], "municipality", note
@@ -134,7 +154,7 @@ def _by_settlement(chitalishta: list[dict]) -> dict[str, list[dict]]:
 
 def import_ngos(
     df: pd.DataFrame, places: PlaceIndex, settlements: pd.DataFrame,
-    chitalishta: list[dict], source_file: str,
+    chitalishta: list[dict], source_file: str, locate: Locate | None = None,
 ) -> ImportResult:
     """NGO rows for the store; читалище rows enrich `chitalishta` in place instead."""
     result = ImportResult(read=len(df))
@@ -146,7 +166,7 @@ def import_ngos(
         if not row["name"]:
             result.rejected.append({"row": row["line"], "name": "", "reason": "missing name"})
             continue
-        ekatte, precision, note = _place(row, places, s_idx)
+        ekatte, precision, note = _place(row, places, s_idx, locate)
         if ekatte is None:
             result.rejected.append({"row": row["line"], "name": row["name"], "reason": note})
             continue
@@ -189,7 +209,7 @@ def _enrich(chitalishte: dict, fields: list[str], row: pd.Series) -> None:
 
 def import_libraries(
     df: pd.DataFrame, places: PlaceIndex, settlements: pd.DataFrame,
-    chitalishta: list[dict], source_file: str,
+    chitalishta: list[dict], source_file: str, locate: Locate | None = None,
 ) -> ImportResult:
     """Known libraries, then one presumed library for every chitalishte without one."""
     result = ImportResult(read=len(df))
@@ -201,7 +221,7 @@ def import_libraries(
         if not row["name"]:
             result.rejected.append({"row": row["line"], "name": "", "reason": "missing name"})
             continue
-        ekatte, precision, note = _place(row, places, s_idx)
+        ekatte, precision, note = _place(row, places, s_idx, locate)
         if ekatte is None:
             result.rejected.append({"row": row["line"], "name": row["name"], "reason": note})
             continue

@@ -127,3 +127,11 @@ def test_build_report_saved(built):
 
     saved = json.loads(paths.build_report_file().read_text(encoding="utf-8"))
     assert saved["sources"]["chitalishta_register.csv"]["read"] == 3718
+
+
+def test_directory_address_places_a_multi_municipality_row(orgs):
+    # "Завет; Кубрат" in the municipality column; "ул. Лудогорие 19, 7330 Завет" as address
+    mig = orgs[orgs["name"] == "СНЦ „МИГ Завет – Кубрат“"].iloc[0]
+    assert (mig["settlement"], mig["precision"]) == ("Завет", "settlement")
+    multi = orgs[orgs["name"] == "СНЦ „МИГ Ардино – Джебел“"].iloc[0]  # no address
+    assert multi["precision"] == "municipality" and "Ардино" in multi["precision_note"]
