@@ -107,6 +107,122 @@ def cmd_geocode(args: argparse.Namespace) -> int:
     return 0
 
 
+COVERAGE_COLUMNS = [
+    "ekatte", "settlement", "municipality_code", "province_code", "population",
+    "nearest_ngo_km", "nearest_chitalishte_km", "nearest_library_km", "nearest_any_km",
+    "within_r_ngo", "within_r_chitalishte", "within_r_library",
+    "in_settlement_ngo", "in_settlement_chitalishte", "in_settlement_library",
+    "gap", "presence_index", "access_2sfca",
+]
+
+
+def _coverage_options(args: argparse.Namespace):
+    from geo.coverage import KINDS, Options
+
+    kinds = tuple(k.strip() for k in (args.kinds or ",".join(KINDS)).split(",") if k.strip())
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown or not kinds:
+        raise SystemExit(f"civicmap: unknown kind(s) {', '.join(unknown) or '(none)'}; "
+                         f"use {','.join(KINDS)}")
+    if not 0 < args.radius_km <= 200:
+        raise SystemExit("civicmap: --radius-km must be above 0 and at most 200")
+    return Options(radius_km=args.radius_km, kinds=kinds,
+                   include_presumed_libraries=not args.no_presumed)
+
+
+def _presumed_note(options) -> str:
+    return ("libraries include presumed chitalishte libraries"
+            if options.include_presumed_libraries else "libraries: known libraries only")
+
+
+def _coverage_frames(args: argparse.Namespace):
+    """Nationwide coverage (borders do not stop people), then the provinces asked for."""
+    from geo.coverage import settlement_coverage
+
+    _ensure_built()
+    options = _coverage_options(args)
+    codes = _province_list(args.province, set(store.load_provinces()["code"]))
+    orgs = store.load_organisations()
+    orgs = orgs[orgs["status"] == "active"]
+    cov = settlement_coverage(store.load_settlements(), orgs, options)
+    if codes:
+        cov = cov[cov["province_code"].isin(codes)]
+    return cov, orgs, options, codes
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    cov, _, options, _ = _coverage_frames(args)
+    print(f"civicmap coverage: radius {options.radius_km} km, kinds "
+          f"{','.join(options.kinds)}; {_presumed_note(options)}; straight-line distances",
+          file=sys.stderr)
+    table = cov[COVERAGE_COLUMNS]
+    if args.format == "csv":
+        _write(table.to_csv(index=False), args.out)
+    else:
+        _write(_coverage_geojson(table, options), args.out)
+    return 0
+
+
+def _coverage_geojson(table, options) -> str:
+    points = store.load_settlements().set_index("ekatte").geometry
+    features = []
+    for rec in table.to_dict("records"):
+        pt = points.get(rec["ekatte"])
+        rec = {k: (v.item() if hasattr(v, "item") else v) for k, v in rec.items()}
+        features.append({"type": "Feature",
+                         "geometry": {"type": "Point", "coordinates": [pt.x, pt.y]},
+                         "properties": rec})
+    meta = {"radius_km": options.radius_km, "kinds": list(options.kinds),
+            "libraries_include_presumed": options.include_presumed_libraries,
+            "distances": "straight-line, EPSG:7801"}
+    return json.dumps({"type": "FeatureCollection", "metadata": meta, "features": features},
+                      ensure_ascii=False)
+
+
+def cmd_municipalities(args: argparse.Namespace) -> int:
+    from geo.coverage import municipality_coverage, settlement_coverage
+
+    _ensure_built()
+    options = _coverage_options(args)
+    codes = _province_list(args.province, set(store.load_provinces()["code"]))
+    orgs = store.load_organisations()
+    orgs = orgs[orgs["status"] == "active"]
+    cov = settlement_coverage(store.load_settlements(), orgs, options, with_access=False)
+    table = municipality_coverage(cov, orgs, store.load_municipalities(), options, codes)
+    if codes:
+        table = table[table["province_code"].isin(codes)]
+    print(f"civicmap municipalities: radius {options.radius_km} km; {_presumed_note(options)}; "
+          "rank 1 = smallest share of residents beyond R", file=sys.stderr)
+    _write(table.to_csv(index=False), args.out)
+    return 0
+
+
+def cmd_hubs(args: argparse.Namespace) -> int:
+    from geo.hubs import existing_hubs, new_hubs
+
+    _ensure_built()
+    codes = _province_list(args.province, set(store.load_provinces()["code"]))
+    if not codes:
+        raise SystemExit("civicmap hubs: name one or a few provinces with --province")
+    if args.k < 1 or args.k > 50:
+        raise SystemExit("civicmap hubs: --k must be between 1 and 50")
+    orgs = store.load_organisations()
+    orgs = orgs[(orgs["status"] == "active") & orgs["province_code"].isin(codes)]
+    settlements = store.load_settlements()
+    settlements = settlements[settlements["province_code"].isin(codes)]
+    plans = {"existing": existing_hubs(settlements, orgs, args.radius_km, args.k),
+             "new_sites": new_hubs(settlements, orgs, args.radius_km, args.k)}
+    doc = {"provinces": codes, "k": args.k, "radius_km": args.radius_km,
+           "libraries_include_presumed": True, "distances": "straight-line, EPSG:7801"}
+    for name, plan in plans.items():
+        sites = plan.sites.astype(object).where(plan.sites.notna(), None)
+        doc[name] = {"sites": sites.to_dict("records"), "newly_covered": plan.newly_covered,
+                     "population_without_ngo_within_r": plan.uncovered_before}
+    text = json.dumps(doc, ensure_ascii=False, indent=2, default=float)
+    _write(text, args.out)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="civicmap", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -121,6 +237,30 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("query", nargs="*", help="addresses or place names")
     g.add_argument("--from-file", help="a UTF-8 file with one query per line")
     g.set_defaults(func=cmd_geocode)
+
+    def coverage_args(sp, formats: tuple[str, ...]) -> None:
+        sp.add_argument("--province", default="KRZ,RAZ,VRC",
+                        help="province code(s), comma-separated, or ALL")
+        sp.add_argument("--radius-km", type=float, default=10.0)
+        sp.add_argument("--kinds", help="ngo,chitalishte,library (default: all three)")
+        sp.add_argument("--no-presumed", action="store_true",
+                        help="count only libraries known by name")
+        sp.add_argument("--format", choices=formats, default=formats[0])
+        sp.add_argument("--out", help="file to write (default: standard output)")
+
+    c = sub.add_parser("coverage", help="coverage per settlement")
+    coverage_args(c, ("csv", "geojson"))
+    c.set_defaults(func=cmd_coverage)
+    mu = sub.add_parser("municipalities", help="coverage per municipality")
+    coverage_args(mu, ("csv",))
+    mu.set_defaults(func=cmd_municipalities)
+    h = sub.add_parser("hubs", help="where NGO hubs would reach the most people")
+    h.add_argument("--province", required=True)
+    h.add_argument("--k", type=int, default=3)
+    h.add_argument("--radius-km", type=float, default=10.0)
+    h.add_argument("--format", choices=["json"], default="json")
+    h.add_argument("--out")
+    h.set_defaults(func=cmd_hubs)
 
     e = sub.add_parser("export", help="export a dataset")
     e.add_argument("dataset", choices=["organisations"])
