@@ -58,8 +58,8 @@ def _nearest_and_within(tree_xy: np.ndarray, xy: np.ndarray, radius_m: float):
     if len(tree_xy) == 0:
         return np.full(len(xy), np.inf), np.zeros(len(xy), dtype=int)
     tree = cKDTree(tree_xy)
-    dist, _ = tree.query(xy)
-    within = tree.query_ball_point(xy, radius_m, return_length=True)
+    dist, _ = tree.query(xy, workers=-1)
+    within = tree.query_ball_point(xy, radius_m, return_length=True, workers=-1)
     return dist, np.asarray(within, dtype=int)
 
 
@@ -84,10 +84,11 @@ def settlement_coverage(settlements: pd.DataFrame, orgs: pd.DataFrame, options: 
         out[f"within_r_{kind}"] = within
         inside = mine["ekatte"].value_counts()
         out[f"in_settlement_{kind}"] = out["ekatte"].map(inside).fillna(0).astype(int)
+    # the kinds partition the organisations: "any" is the nearest and the sum of the chosen
+    out["nearest_any_km"] = out[[f"nearest_{k}_km" for k in chosen]].min(axis=1) if chosen \
+        else np.inf
+    out["within_r_any"] = out[[f"within_r_{k}" for k in chosen]].sum(axis=1) if chosen else 0
     any_pts = pts[pts["kind"].isin(chosen)]
-    dist, within = _nearest_and_within(any_pts[["x", "y"]].to_numpy(), xy, radius_m)
-    out["nearest_any_km"] = np.round(dist / 1000, 3)
-    out["within_r_any"] = within
     out["gap"] = (out["population"] > 0) & (out["within_r_any"] == 0)
     out["presence_index"] = presence_index(out, chosen, options.radius_km)
     if with_access:

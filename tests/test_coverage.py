@@ -1,0 +1,163 @@
+"""Coverage metrics: a hand-made geometry with known answers, properties, and real data."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyproj import Transformer
+from shapely.geometry import Point
+
+from civic import store
+from geo.coverage import Options, municipality_coverage, settlement_coverage
+from geo.hubs import existing_hubs, new_hubs
+
+# FIXTURE (hand-made): four villages on one east-west line near Kardzhali, 0, 4, 10 and
+# 30 km apart in EPSG:7801, and three organisations placed at known distances.
+_TO_LONLAT = Transformer.from_crs("EPSG:7801", "EPSG:4326", always_xy=True)
+X0, Y0 = 500_000.0, 4_600_000.0
+
+
+def _lonlat(dx_km: float) -> tuple[float, float]:
+    return _TO_LONLAT.transform(X0 + dx_km * 1000, Y0)
+
+
+def _settlements(offsets=(0, 4, 10, 30), pops=(1000, 200, 50, 0)) -> gpd.GeoDataFrame:
+    rows = []
+    for i, (dx, pop) in enumerate(zip(offsets, pops)):
+        lon, lat = _lonlat(dx)
+        rows.append({"ekatte": f"9000{i}", "name": f"Село {i}", "municipality_code": "TST01",
+                     "province_code": "TST", "population_2021": pop,
+                     "geometry": Point(lon, lat)})
+    return gpd.GeoDataFrame(rows, crs="EPSG:4326")
+
+
+def _orgs(items) -> pd.DataFrame:
+    rows = []
+    for i, (kind, dx, ekatte, presumed) in enumerate(items):
+        lon, lat = _lonlat(dx)
+        rows.append({"id": f"o{i}", "kind": kind, "name": f"org {i}", "presumed": presumed,
+                     "ekatte": ekatte, "municipality_code": "TST01", "province_code": "TST",
+                     "lon": lon, "lat": lat, "status": "active"})
+    return pd.DataFrame(rows)
+
+
+FIXED_ORGS = [("ngo", 0, "90000", False), ("chitalishte", 4, "90001", False),
+              ("library", 4, "90001", True)]
+
+
+def test_hand_made_geometry_every_number_known():
+    cov = settlement_coverage(_settlements(), _orgs(FIXED_ORGS), Options(radius_km=5))
+    c = cov.set_index("ekatte")
+    assert c.loc["90000", "nearest_ngo_km"] == pytest.approx(0, abs=0.01)
+    assert c.loc["90000", "nearest_chitalishte_km"] == pytest.approx(4, abs=0.01)
+    assert c.loc["90002", "nearest_ngo_km"] == pytest.approx(10, abs=0.01)
+    assert c.loc["90002", "nearest_any_km"] == pytest.approx(6, abs=0.01)
+    assert c.loc["90000", "within_r_any"] == 3 and c.loc["90002", "within_r_any"] == 0
+    assert c.loc["90001", "in_settlement_chitalishte"] == 1
+    assert c.loc["90001", "in_settlement_library"] == 1
+    assert list(c["gap"]) == [False, False, True, False]  # 30 km village has no residents
+    # presence: village 0 has its own NGO (1), chitalishte and library at 4 km of 5 (1-4/10)
+    assert c.loc["90000", "presence_index"] == round(100 * (1 + 0.6 + 0.6) / 3)
+    assert c.loc["90002", "presence_index"] == round(100 * (0 + 0.4 + 0.4) / 3)
+    # 2SFCA: the NGO serves villages 0 and 1 (1200 people); supply 1 -> 1/1200 per person;
+    # chitalishte (1) and presumed library (0.5) serve the same 1200 people.
+    expected = (1 + 1 + 0.5) / 1200 * 10_000
+    assert c.loc["90000", "access_2sfca"] == pytest.approx(expected, rel=1e-3)
+    assert c.loc["90002", "access_2sfca"] == 0
+
+
+def test_hand_made_municipality_figures():
+    s = _settlements()
+    orgs = _orgs(FIXED_ORGS)
+    cov = settlement_coverage(s, orgs, Options(radius_km=5))
+    munis = pd.DataFrame({"code": ["TST01"], "province_code": ["TST"], "name": ["Тест"],
+                          "population": [1250]})
+    m = municipality_coverage(cov, orgs, munis, Options(radius_km=5)).iloc[0]
+    assert (m["count_ngo"], m["count_chitalishte"], m["count_library"]) == (1, 1, 1)
+    assert m["per_10k_ngo"] == pytest.approx(8.0)
+    assert (m["residents_beyond_r"], m["gap_settlements"], m["gap_population"]) == (50, 1, 50)
+    assert m["share_beyond_r"] == pytest.approx(0.04)
+
+
+def test_hand_made_hubs():
+    s = _settlements(offsets=(0, 20, 22, 60), pops=(100, 500, 400, 300))
+    orgs = _orgs([("ngo", 0, "90000", False), ("chitalishte", 21, "90001", False),
+                  ("chitalishte", 60, "90003", False)])
+    plan = existing_hubs(s, orgs, radius_km=5, k=1)
+    assert plan.uncovered_before == 1200 and plan.newly_covered == 900
+    assert list(plan.sites["id"]) == ["o1"]
+    variant = new_hubs(s, orgs, radius_km=5, k=2)
+    assert variant.newly_covered == 1200
+
+
+offsets = st.lists(st.floats(0, 80), min_size=1, max_size=8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(org_offsets=offsets, r1=st.floats(1, 20), extra=st.floats(0, 30))
+def test_larger_radius_never_adds_gaps(org_offsets, r1, extra):
+    s = _settlements(offsets=(0, 7, 15, 33, 50), pops=(10, 20, 30, 40, 50))
+    orgs = _orgs([("ngo", dx, None, False) for dx in org_offsets])
+    small = settlement_coverage(s, orgs, Options(radius_km=r1), with_access=False)
+    large = settlement_coverage(s, orgs, Options(radius_km=r1 + extra), with_access=False)
+    assert not (large["gap"] & ~small["gap"]).any()
+    assert (large["within_r_any"] >= small["within_r_any"]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(org_offsets=offsets, new=st.floats(0, 80), kind=st.sampled_from(["ngo", "chitalishte"]))
+def test_adding_an_organisation_never_raises_a_distance(org_offsets, new, kind):
+    s = _settlements(offsets=(0, 7, 15, 33, 50), pops=(10, 20, 30, 40, 50))
+    base = [("library", dx, None, False) for dx in org_offsets]
+    before = settlement_coverage(s, _orgs(base), Options(radius_km=5), with_access=False)
+    after = settlement_coverage(s, _orgs([*base, (kind, new, None, False)]),
+                                Options(radius_km=5), with_access=False)
+    cols = [c for c in before if c.startswith("nearest_")]
+    assert (after[cols].to_numpy() <= before[cols].to_numpy() + 1e-9).all()
+    assert (after["presence_index"] >= before["presence_index"]).all()
+
+
+@pytest.fixture(scope="module")
+def real(built):
+    orgs = store.load_organisations()
+    orgs = orgs[orgs["status"] == "active"]
+    cov = settlement_coverage(store.load_settlements(), orgs, Options(radius_km=5))
+    return cov, orgs
+
+
+def test_kardzhali_lacks_own_chitalishta_far_more_than_razgrad_and_vratsa(real):
+    cov, _ = real
+    inhabited = cov[cov["population"] > 0]
+    without = (inhabited["in_settlement_chitalishte"] == 0).groupby(
+        inhabited["province_code"]).sum()
+    assert without["KRZ"] > 300
+    assert without["KRZ"] > 5 * (without["RAZ"] + without["VRC"])
+
+
+def test_municipality_sums_equal_province_totals(real):
+    cov, orgs = real
+    munis = store.load_municipalities()
+    table = municipality_coverage(cov, orgs, munis, Options(radius_km=5), ["KRZ", "RAZ", "VRC"])
+    provinces = store.load_provinces().set_index("code")
+    by_province = table.groupby("province_code")
+    for code in ("KRZ", "RAZ", "VRC"):
+        assert by_province["population"].sum()[code] == provinces.at[code, "population"]
+        gaps = cov[(cov["province_code"] == code) & cov["gap"]]
+        assert by_province["gap_population"].sum()[code] == gaps["population"].sum()
+        active = orgs[(orgs["province_code"] == code) & (orgs["kind"] == "chitalishte")]
+        assert by_province["count_chitalishte"].sum()[code] == len(active)
+    assert table["rank_national"].between(1, 265).all()
+    assert table.loc[table["province_code"].isin(["KRZ", "RAZ", "VRC"]),
+                     "rank_in_selection"].max() <= 36
+
+
+def test_real_numbers_are_sane(real):
+    cov, _ = real
+    assert len(cov) >= 5250
+    assert np.isfinite(cov["nearest_chitalishte_km"]).all()
+    assert cov["presence_index"].between(0, 100).all()
+    assert (cov.loc[cov["gap"], "within_r_any"] == 0).all()
