@@ -10,5 +10,9 @@ from ui.sidebar import language_picker
 st.set_page_config(page_title="Civic map · Гражданска карта", page_icon="🗺️", layout="wide")
 lang = language_picker()
 _ = translator(lang)
-page = st.navigation([st.Page("pages/map.py", title=_("Map"), icon="🗺️", default=True)])
+page = st.navigation([
+    st.Page("views/map.py", title=_("Map"), icon=":material/map:", default=True),
+    st.Page("views/coverage.py", title=_("Coverage"), icon=":material/radar:",
+            url_path="coverage"),
+])
 page.run()

@@ -75,7 +75,7 @@ def _filter_updates(browser, url: str) -> list[float]:
                 now = before
             if now != before:
                 break
-            time.sleep(0.02)
+            page.wait_for_timeout(20)
         timings.append((time.perf_counter() - started) * 1000)
         wait_idle(page)
     return timings

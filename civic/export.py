@@ -42,3 +42,43 @@ def to_geojson(orgs: pd.DataFrame) -> str:
         geometry = {"type": "Point", "coordinates": [lon, lat]} if lon is not None else None
         features.append({"type": "Feature", "geometry": geometry, "properties": rec})
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+
+
+def table_csv(table: pd.DataFrame) -> bytes:
+    """Any table as UTF-8 CSV (with BOM, so spreadsheet programs read Cyrillic), formulas
+    neutralised."""
+    safe = table.copy()
+    text_cols = safe.select_dtypes(include="object").columns
+    safe[text_cols] = safe[text_cols].map(neutralise)
+    return safe.to_csv(index=False).encode("utf-8-sig")
+
+
+def tables_xlsx(sheets: dict[str, pd.DataFrame], notes: list[str]) -> bytes:
+    """Tables as sheets of one XLSX workbook, plus a sheet of notes; formulas neutralised."""
+    import io
+
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, table in sheets.items():
+            safe = table.copy()
+            text_cols = safe.select_dtypes(include="object").columns
+            safe[text_cols] = safe[text_cols].map(neutralise)
+            safe.to_excel(writer, sheet_name=name[:31], index=False)
+        pd.DataFrame({"note": notes}).to_excel(writer, sheet_name="about", index=False)
+    return buffer.getvalue()
+
+
+def points_geojson(table: pd.DataFrame, lon: str = "lon", lat: str = "lat",
+                   metadata: dict | None = None) -> str:
+    """Rows with lon/lat columns as a GeoJSON FeatureCollection."""
+    features = []
+    for rec in table.to_dict("records"):
+        rec = {k: (None if isinstance(v, float) and pd.isna(v) else
+                   v.item() if hasattr(v, "item") else v) for k, v in rec.items()}
+        x, y = rec.pop(lon, None), rec.pop(lat, None)
+        geometry = {"type": "Point", "coordinates": [x, y]} if x is not None else None
+        features.append({"type": "Feature", "geometry": geometry, "properties": rec})
+    doc = {"type": "FeatureCollection", "features": features}
+    if metadata:
+        doc["metadata"] = metadata
+    return json.dumps(doc, ensure_ascii=False, default=str)

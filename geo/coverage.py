@@ -149,6 +149,9 @@ def municipality_coverage(cov: pd.DataFrame, orgs: pd.DataFrame,
         m[f"count_{kind}"] = m["municipality_code"].map(
             counts[kind] if kind in counts else pd.Series(dtype=int)).fillna(0).astype(int)
         m[f"per_10k_{kind}"] = np.round(m[f"count_{kind}"] / m["population"] * PER, 2)
+    chosen = [k for k in KINDS if k in options.kinds]
+    m["count_any"] = m[[f"count_{k}" for k in chosen]].sum(axis=1) if chosen else 0
+    m["per_10k_any"] = np.round(m["count_any"] / m["population"] * PER, 2)
     beyond = cov[cov["within_r_any"] == 0].groupby("municipality_code")["population"].sum()
     gaps = cov[cov["gap"]].groupby("municipality_code")["population"].agg(["size", "sum"])
     m["residents_beyond_r"] = m["municipality_code"].map(beyond).fillna(0).astype(int)

@@ -138,11 +138,36 @@ def settlement_tooltip(residents: str) -> JsCode:
     """.replace("__RESIDENTS__", json.dumps(escape(residents), ensure_ascii=False)))
 
 
-def _geojson(gdf: gpd.GeoDataFrame, columns: list[str]) -> dict:
+def boundary_geojson(gdf: gpd.GeoDataFrame, columns: list[str]) -> dict:
+    """Polygons simplified for the screen (about 200 m), with the given columns."""
     simple = gdf[columns + ["geometry"]].copy()
     simple["geometry"] = simple.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
     simple["geometry"] = simple.geometry.set_precision(1e-5)
     return json.loads(simple.to_json(drop_id=True))
+
+
+def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
+                 tiles: Tiles) -> folium.Map:
+    """An offline map framed on the selected provinces: tiles if configured, province
+    outlines always (they orient the reader when no tile loads)."""
+    _ = translator(lang)
+    chosen = provinces[provinces["code"].isin(selected)]
+    bounds = chosen.total_bounds if len(chosen) else provinces.total_bounds
+    fmap = OfflineMap(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+                      zoom_start=zoom_for(bounds), tiles=None, prefer_canvas=True,
+                      control_scale=True)
+    if tiles.url:
+        folium.TileLayer(tiles.url, attr=tiles.attribution, name=_("Base map"),
+                         max_zoom=18).add_to(fmap)
+    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    prov = provinces.assign(label=[escape(place_name(n, lt, lang))
+                                   for n, lt in zip(provinces["name"], provinces["name_latin"])])
+    folium.GeoJson(
+        boundary_geojson(prov, ["code", "label"]), name=_("Provinces"),
+        style_function=lambda f: {"color": "#333333", "weight": 2, "fill": False},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(fmap)
+    return fmap
 
 
 def base_map(
@@ -155,29 +180,13 @@ def base_map(
 ) -> folium.Map:
     """Map with boundaries of all provinces, municipalities of the selected ones, settlements."""
     _ = translator(lang)
-    chosen = provinces[provinces["code"].isin(selected)]
-    bounds = chosen.total_bounds if len(chosen) else provinces.total_bounds
-    fmap = OfflineMap(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
-                      zoom_start=zoom_for(bounds), tiles=None, prefer_canvas=True,
-                      control_scale=True)
-    if tiles.url:
-        folium.TileLayer(tiles.url, attr=tiles.attribution, name=_("Base map"),
-                         max_zoom=18).add_to(fmap)
-    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-
-    prov = provinces.assign(label=[escape(place_name(n, lt, lang))
-                                   for n, lt in zip(provinces["name"], provinces["name_latin"])])
-    folium.GeoJson(
-        _geojson(prov, ["code", "label"]), name=_("Provinces"),
-        style_function=lambda f: {"color": "#333333", "weight": 2, "fill": False},
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-    ).add_to(fmap)
+    fmap = province_map(provinces, selected, lang, tiles)
     munis = municipalities[municipalities["province_code"].isin(selected)]
     munis = munis.assign(label=[escape(place_name(n, lt, lang))
                                 for n, lt in zip(munis["name"], munis["name_latin"])])
     if len(munis):
         folium.GeoJson(
-            _geojson(munis, ["code", "label"]), name=_("Municipalities"),
+            boundary_geojson(munis, ["code", "label"]), name=_("Municipalities"),
             style_function=lambda f: {"color": "#666666", "weight": 1, "fillColor": "#ffffff",
                                       "fillOpacity": 0.05},
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False),

@@ -52,3 +52,16 @@ def test_language_switch(app):
     at.selectbox(key="lang").set_value("tr").run()
     assert at.subheader[0].value == "Sivil toplum haritası"
     assert at.multiselect(key="f_provinces").label == "İl"
+
+
+def test_coverage_page_radius_and_kinds_change_gaps(built):
+    at = AppTest.from_file(str(APP.parent / "views" / "coverage.py"), default_timeout=180)
+    at.run()
+    assert not at.exception
+    all_kinds = int(at.metric[0].value.replace(" ", ""))
+    at.multiselect(key="c_kinds").set_value(["ngo"]).run()
+    ngo_only = int(at.metric[0].value.replace(" ", ""))
+    assert ngo_only > all_kinds
+    at.slider(key="c_radius").set_value(25).run()
+    wider = int(at.metric[0].value.replace(" ", ""))
+    assert wider < ngo_only

@@ -57,3 +57,56 @@ def test_unknown_province_is_a_clear_error(built):
 def test_export_neutralises_formulas():
     assert neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert neutralise("НЧ „Пробуда“") == "НЧ „Пробуда“"
+
+
+def test_coverage_csv_columns_and_gaps(built, tmp_path, capsys):
+    from civic.cli import COVERAGE_COLUMNS
+
+    out = tmp_path / "cov.csv"
+    assert main(["coverage", "--province", "KRZ", "--radius-km", "5", "--kinds", "ngo",
+                 "--format", "csv", "--out", str(out)]) == 0
+    assert "presumed" in capsys.readouterr().err  # the output says which choice it made
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert list(rows[0]) == COVERAGE_COLUMNS and len(rows) == 468
+    gaps = [r for r in rows if r["gap"] == "True"]
+    assert gaps and all(float(r["nearest_ngo_km"]) > 5 for r in gaps)
+
+
+def test_coverage_geojson_states_library_choice(built, tmp_path):
+    out = tmp_path / "cov.geojson"
+    main(["coverage", "--province", "RAZ", "--radius-km", "10", "--no-presumed",
+          "--format", "geojson", "--out", str(out)])
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert doc["metadata"]["libraries_include_presumed"] is False
+    assert len(doc["features"]) == 103
+
+
+def test_municipalities_csv(built, tmp_path):
+    out = tmp_path / "m.csv"
+    assert main(["municipalities", "--province", "KRZ,RAZ,VRC", "--radius-km", "10",
+                 "--format", "csv", "--out", str(out)]) == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(rows) == 7 + 7 + 10
+    assert sum(int(r["population"]) for r in rows if r["province_code"] == "KRZ") == 141177
+
+
+def test_hubs_json(built, tmp_path):
+    out = tmp_path / "h.json"
+    assert main(["hubs", "--province", "KRZ", "--k", "3", "--radius-km", "5", "--format",
+                 "json", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert len(doc["existing"]["sites"]) == 3 and len(doc["new_sites"]["sites"]) == 3
+    assert 0 < doc["existing"]["newly_covered"] <= \
+        doc["existing"]["population_without_ngo_within_r"]
+    gains = [s["newly_covered"] for s in doc["existing"]["sites"]]
+    assert sum(gains) == doc["existing"]["newly_covered"]
+
+
+@pytest.mark.parametrize("args", [["coverage", "--radius-km", "-1"],
+                                  ["coverage", "--kinds", "pizza"],
+                                  ["hubs", "--province", "KRZ", "--k", "0"],
+                                  ["municipalities", "--province", "XX"]])
+def test_bad_coverage_input_is_a_clear_error(built, args):
+    with pytest.raises(SystemExit) as err:
+        main(args)
+    assert "civicmap" in str(err.value)

@@ -78,7 +78,7 @@ def test_feature_collection_on_real_data(orgs):
 
 def _message_ids() -> set[str]:
     ids = set(TERMS.values())
-    files = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "layers").glob("*.py"),
+    files = [ROOT / "app.py", *(ROOT / "views").glob("*.py"), *(ROOT / "layers").glob("*.py"),
              *(ROOT / "ui").glob("*.py")]
     for path in files:
         for m in re.finditer(r"""_\(\s*((?:(?:"[^"]*"|'[^']*')\s*)+)\)""", path.read_text()):

@@ -45,3 +45,44 @@ def tiles() -> Tiles:
     url = os.environ.get("CIVICMAP_TILES_URL", DEFAULT_TILES).strip()
     attribution = os.environ.get("CIVICMAP_TILES_ATTRIBUTION", DEFAULT_ATTRIBUTION)
     return Tiles(url=None if url.lower() in ("", "none") else url, attribution=attribution)
+
+
+def _active() -> pd.DataFrame:
+    orgs = organisations()
+    return orgs[orgs["status"] == "active"]
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def settlement_coverage(radius_km: float, kinds: tuple[str, ...], presumed: bool) -> pd.DataFrame:
+    """Nationwide coverage of active organisations (borders do not stop people)."""
+    from geo.coverage import Options
+    from geo.coverage import settlement_coverage as compute
+
+    return compute(settlements(), _active(), Options(radius_km, kinds, presumed))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def municipality_coverage(radius_km: float, kinds: tuple[str, ...], presumed: bool,
+                          provinces: tuple[str, ...]) -> pd.DataFrame:
+    from geo.coverage import Options
+    from geo.coverage import municipality_coverage as compute
+
+    cov = settlement_coverage(radius_km, kinds, presumed)
+    return compute(cov, _active(), municipalities(), Options(radius_km, kinds, presumed),
+                   list(provinces))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def hubs(provinces: tuple[str, ...], radius_km: float, k: int) -> dict[str, pd.DataFrame]:
+    """Existing chitalishta/libraries and new settlement sites as NGO hubs, k of each."""
+    from geo.hubs import existing_hubs, new_hubs
+
+    s = settlements()
+    s = s[s["province_code"].isin(provinces)]
+    orgs = _active()
+    orgs = orgs[orgs["province_code"].isin(provinces)]
+    existing = existing_hubs(s, orgs, radius_km, k)
+    new = new_hubs(s, orgs, radius_km, k)
+    return {"existing": existing.sites, "new": new.sites,
+            "covered": pd.Series({"existing": existing.newly_covered, "new": new.newly_covered,
+                                  "without": existing.uncovered_before})}

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -95,6 +96,8 @@ class ConsoleLog:
         where = (msg.location or {}).get("url", "")
         if any(host in where for host in TILE_HOSTS):
             return
+        if re.search(r"/[\w-]+/_stcore/(host-config|health)$", where):
+            return  # Streamlit probes page-relative paths first when a page URL is opened
         self.errors.append(f"{msg.text} @ {where}")
 
     def _on_dialog(self, dialog):
@@ -127,7 +130,7 @@ def map_frame(page, timeout_ms: int = 30000):
                         return frame
                 except Exception:  # frame still loading
                     pass
-        time.sleep(0.25)
+        page.wait_for_timeout(250)  # pumps Playwright events
     raise AssertionError("Leaflet map did not load in the st_folium iframe")
 
 
@@ -150,4 +153,4 @@ def wait_idle(page, timeout_s: float = 30) -> None:
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since > 0.5:
             return
-        time.sleep(0.1)
+        page.wait_for_timeout(100)  # pumps Playwright events

@@ -41,7 +41,7 @@ def _wait_counts_change(page, before: dict, timeout: float = 20) -> dict:
         now = _counts(page)
         if now != before:
             return now
-        time.sleep(0.25)
+        page.wait_for_timeout(250)
     raise AssertionError(f"counts did not change from {before}")
 
 
@@ -60,7 +60,7 @@ def _legend_text(page, timeout: float = 20) -> str:
                 continue
             if text.startswith("Legend"):
                 return text
-        time.sleep(0.25)
+        page.wait_for_timeout(250)
     return text
 
 
@@ -94,7 +94,7 @@ def test_filter_to_one_municipality_changes_count(app_url, browser):
     frame = map_frame(page)
     deadline = time.monotonic() + 15
     while frame.evaluate(COUNT_MARKERS) != sum(after.values()) and time.monotonic() < deadline:
-        time.sleep(0.25)
+        page.wait_for_timeout(250)
     assert frame.evaluate(COUNT_MARKERS) == sum(after.values())
     shot(page, "map-filter-kirkovo")
     assert not log.errors, log.errors
@@ -109,7 +109,7 @@ def test_click_on_a_point_opens_its_popup(app_url, browser):
         if target and target == previous:
             break
         previous = target
-        time.sleep(0.5)
+        page.wait_for_timeout(500)
     assert target, "no NGO point to click"
     box = page.locator("iframe[title*='st_folium']").first.bounding_box()
     page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
@@ -145,4 +145,23 @@ def test_phone_screen(app_url, browser):
     assert box["width"] <= 390 and box["width"] > 300
     assert frame.get_by_text("Açıklama").is_visible()
     shot(page, "map-tr-phone")
+    assert not log.errors, log.errors
+
+
+def test_coverage_page_opens_from_a_link(app_url, browser):
+    page, log = open_page(browser, app_url + "/coverage")
+    page.get_by_text("Непокрити места").first.wait_for(timeout=30000)
+    frame = None
+    deadline = time.monotonic() + 30
+    while frame is None and time.monotonic() < deadline:
+        for f in page.frames:
+            try:
+                if "st_folium" in f.url and f.evaluate("typeof window.map !== 'undefined'"):
+                    frame = f
+            except Exception:  # still loading
+                pass
+        page.wait_for_timeout(250)
+    assert frame is not None, [f.url for f in page.frames]
+    assert frame.locator(".civic-legend").first.is_visible()
+    shot(page, "coverage-bg")
     assert not log.errors, log.errors
