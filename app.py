@@ -12,6 +12,7 @@ lang = language_picker()
 _ = translator(lang)
 page = st.navigation([
     st.Page("views/map.py", title=_("Map"), icon=":material/map:", default=True),
+    st.Page("views/nearby.py", title=_("Nearby"), icon=":material/near_me:", url_path="nearby"),
     st.Page("views/coverage.py", title=_("Coverage"), icon=":material/radar:",
             url_path="coverage"),
 ])

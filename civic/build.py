@@ -43,6 +43,7 @@ def build() -> dict:
         places, settlements, register.rows, "civic_directory_libraries_2026-11.csv", locate,
     )
     store.write_geodata(settlements, municipalities, provinces)
+    write_place_suggestions(settlements, municipalities, provinces)
     rows = register.rows + ngos.rows + libraries.rows
     store.replace_organisations(rows, BUILD_SOURCES)
     store.GeocodeCache().clear()  # answers may point at settlements that changed
@@ -70,6 +71,21 @@ def build() -> dict:
         json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
     )
     return report
+
+
+def write_place_suggestions(settlements, municipalities, provinces) -> None:
+    """[type, name, Latin name, municipality, province] per settlement, largest first, for
+    the search box's suggestions (the browser caches the file)."""
+    muni = dict(zip(municipalities["code"], municipalities["name"]))
+    prov = dict(zip(provinces["code"], provinces["name"]))
+    ordered = settlements.sort_values("population_2021", ascending=False)
+    rows = [[t, n, lt, muni.get(m, ""), prov.get(p, "")] for t, n, lt, m, p in zip(
+        ordered["type"], ordered["name"], ordered["name_latin"],
+        ordered["municipality_code"], ordered["province_code"])]
+    target = paths.place_suggestions_file()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(rows, ensure_ascii=False, separators=(",", ":")),
+                      encoding="utf-8")
 
 
 def _address_locator(settlements, municipalities, provinces):

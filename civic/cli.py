@@ -74,17 +74,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def make_geocoder():
-    """The geocoder chain over the built gazetteer, with the store cache and, when
-    configured, Nominatim."""
-    from geo.gazetteer import Gazetteer
-    from geo.geocoder import Geocoder, NominatimConfig, StreetLookup
+    """The geocoder chain over the built tables, with the store's cache."""
+    from geo.geocoder import from_tables
 
-    settlements = store.load_settlements()
-    gazetteer = Gazetteer(settlements, store.load_municipalities(), store.load_provinces())
-    config = NominatimConfig.from_env()
-    street = StreetLookup(config) if config else None
-    grounds = dict(zip(settlements["ekatte"], settlements["ground"])) if street else None
-    return Geocoder(gazetteer, grounds=grounds, cache=store.GeocodeCache(), street=street)
+    return from_tables(store.load_settlements(), store.load_municipalities(),
+                       store.load_provinces(), cache=store.GeocodeCache())
 
 
 def cmd_geocode(args: argparse.Namespace) -> int:
@@ -223,6 +217,65 @@ def cmd_hubs(args: argparse.Namespace) -> int:
     return 0
 
 
+BULGARIA_BBOX = (22.3, 41.2, 28.7, 44.3)  # lon/lat with a margin
+
+
+def _nearby_point(args: argparse.Namespace) -> tuple[float, float, str]:
+    """(lon, lat, label) from --query through the geocoder, or from --lat/--lon."""
+    if args.query:
+        found = make_geocoder().geocode(args.query)
+        if found["lon"] is None:
+            raise SystemExit(f"civicmap nearby: cannot place '{args.query}'; try a settlement "
+                             "name, 'с. Бенковски, общ. Кирково' or a postal code")
+        return found["lon"], found["lat"], found["name"]
+    if args.lat is None or args.lon is None:
+        raise SystemExit("civicmap nearby: give --query TEXT or both --lat and --lon")
+    west, south, east, north = BULGARIA_BBOX
+    if not (west <= args.lon <= east and south <= args.lat <= north):
+        hint = " (latitude and longitude swapped?)" if west <= args.lat <= east else ""
+        raise SystemExit(f"civicmap nearby: {args.lat}, {args.lon} is outside Bulgaria{hint}")
+    return args.lon, args.lat, f"{args.lat:.5f}, {args.lon:.5f}"
+
+
+def nearby_entry(rec: dict) -> dict:
+    """One result as the CLI and the page describe it (public contacts only)."""
+    def clean(v):
+        return None if v is None or (isinstance(v, float) and v != v) else v
+
+    return {
+        "id": rec["id"], "name": rec["name"], "kind": rec["kind"],
+        "fields": [f for f in (clean(rec.get("fields")) or "").split(";") if f],
+        "distance_km": rec["distance_km"], "lon": rec["lon"], "lat": rec["lat"],
+        "address": clean(rec.get("address")),
+        "contacts": {"phone": clean(rec.get("phone")), "email": clean(rec.get("email")),
+                     "website": clean(rec.get("website"))},
+    }
+
+
+def cmd_nearby(args: argparse.Namespace) -> int:
+    from civic.organisations import FIELDS, KINDS
+    from geo.nearby import nearby, select
+
+    _ensure_built()
+    if args.kind and args.kind not in KINDS:
+        raise SystemExit(f"civicmap nearby: unknown kind '{args.kind}'; use {', '.join(KINDS)}")
+    if args.field and args.field not in FIELDS:
+        raise SystemExit(f"civicmap nearby: unknown field '{args.field}'")
+    if not 0 < args.radius_km <= 200:
+        raise SystemExit("civicmap nearby: --radius-km must be above 0 and at most 200")
+    lon, lat, label = _nearby_point(args)
+    found = nearby(select(store.load_organisations(), args.kind, args.field), lon, lat,
+                   args.radius_km, args.limit)
+    if found.within.empty:
+        closest = ", ".join(f"{r.name} ({r.distance_km} km)"
+                            for r in found.nearest_beyond.itertuples())
+        print(f"civicmap nearby: nothing within {args.radius_km} km of {label}; nearest: "
+              f"{closest or 'none'}", file=sys.stderr)
+    entries = [nearby_entry(r) for r in found.within.to_dict("records")]
+    _write(json.dumps(entries, ensure_ascii=False, indent=1), args.out)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="civicmap", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -261,6 +314,18 @@ def parser() -> argparse.ArgumentParser:
     h.add_argument("--format", choices=["json"], default="json")
     h.add_argument("--out")
     h.set_defaults(func=cmd_hubs)
+
+    n = sub.add_parser("nearby", help="organisations around a place or a point")
+    n.add_argument("--query", help="an address or place name")
+    n.add_argument("--lat", type=float)
+    n.add_argument("--lon", type=float)
+    n.add_argument("--radius-km", type=float, default=10.0)
+    n.add_argument("--kind")
+    n.add_argument("--field")
+    n.add_argument("--limit", type=int)
+    n.add_argument("--format", choices=["json"], default="json")
+    n.add_argument("--out")
+    n.set_defaults(func=cmd_nearby)
 
     e = sub.add_parser("export", help="export a dataset")
     e.add_argument("dataset", choices=["organisations"])

@@ -37,3 +37,8 @@ def provinces_file() -> Path:
 
 def build_report_file() -> Path:
     return build_dir() / "build_report.json"
+
+
+def place_suggestions_file() -> Path:
+    """Settlement names for as-you-type suggestions, served by Streamlit at /app/static."""
+    return PROJECT_ROOT / "static" / "generated" / "places.json"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Protocol
 
 from shapely.geometry import Point
@@ -123,5 +123,11 @@ class Geocoder:
                 "score": min(100, match.score)}
 
 
-def as_dict(match: Match) -> dict:
-    return asdict(match)
+def from_tables(settlements, municipalities, provinces, cache: Cache | None = None) -> Geocoder:
+    """The chain over the built tables: gazetteer, the given cache, and Nominatim when the
+    environment configures it."""
+    gazetteer = Gazetteer(settlements, municipalities, provinces)
+    config = NominatimConfig.from_env()
+    street = StreetLookup(config) if config else None
+    grounds = dict(zip(settlements["ekatte"], settlements["ground"])) if street else None
+    return Geocoder(gazetteer, grounds=grounds, cache=cache, street=street)

@@ -110,3 +110,45 @@ def test_bad_coverage_input_is_a_clear_error(built, args):
     with pytest.raises(SystemExit) as err:
         main(args)
     assert "civicmap" in str(err.value)
+
+
+def _nearby(capsys, *args) -> list[dict]:
+    assert main(["nearby", *args, "--format", "json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_nearby_momchilgrad_within_radius_in_order(built, capsys):
+    found = _nearby(capsys, "--query", "Момчилград", "--radius-km", "10")
+    assert len(found) >= 10
+    distances = [e["distance_km"] for e in found]
+    assert distances == sorted(distances) and max(distances) <= 10
+    assert set(found[0]) == {"id", "name", "kind", "fields", "distance_km", "lon", "lat",
+                             "address", "contacts"}
+    latin = _nearby(capsys, "--query", "Momchilgrad", "--radius-km", "10")
+    assert [e["id"] for e in latin] == [e["id"] for e in found]
+
+
+def test_nearby_kind_field_and_limit(built, capsys):
+    ngos = _nearby(capsys, "--query", "Кърджали", "--radius-km", "5", "--kind", "ngo")
+    assert ngos and {e["kind"] for e in ngos} == {"ngo"}
+    youth = _nearby(capsys, "--query", "Кърджали", "--radius-km", "5", "--field", "youth")
+    assert youth and all("youth" in e["fields"] for e in youth)
+    assert len(youth) < len(_nearby(capsys, "--query", "Кърджали", "--radius-km", "5"))
+    two = _nearby(capsys, "--lat", "41.6374", "--lon", "25.3736", "--radius-km", "5",
+                  "--limit", "2")
+    assert len(two) == 2
+
+
+def test_nearby_nothing_within_names_the_nearest(built, capsys):
+    assert main(["nearby", "--query", "Кърджали", "--radius-km", "1", "--field", "animals",
+                 "--format", "json"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out) == [] and "nearest" in out.err and "Мездра" in out.err
+
+
+@pytest.mark.parametrize("args", [["--query", "Xyzzy Qwerty"], ["--lat", "25.4", "--lon", "41.5"],
+                                  ["--query", "Кърджали", "--kind", "club"]])
+def test_nearby_bad_input_fails_cleanly(built, args):
+    with pytest.raises(SystemExit) as err:
+        main(["nearby", *args, "--radius-km", "5"])
+    assert str(err.value).startswith("civicmap nearby:")

@@ -86,3 +86,11 @@ def hubs(provinces: tuple[str, ...], radius_km: float, k: int) -> dict[str, pd.D
     return {"existing": existing.sites, "new": new.sites,
             "covered": pd.Series({"existing": existing.newly_covered, "new": new.newly_covered,
                                   "without": existing.uncovered_before})}
+
+
+@st.cache_resource(show_spinner=False)
+def geocoder():
+    """The offline geocoder chain, shared by every session (answers cached in the store)."""
+    from geo.geocoder import from_tables
+
+    return from_tables(settlements(), municipalities(), provinces(), cache=store.GeocodeCache())

@@ -1,0 +1,134 @@
+"""Search box with as-you-type settlement suggestions, and a "use my location" button.
+
+A Streamlit v2 component (no iframe). Suggestions come from the gazetteer's settlement
+list, which the build writes to static/generated/places.json; the browser loads it once
+and filters it locally, so typing costs no server round trips. Submitting sends the text
+(any address or place) as a one-time trigger; the location button sends the browser's
+coordinates.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+_HTML = """
+<div class="picker">
+  <div class="row">
+    <input class="q" type="search" autocomplete="off" enterkeyhint="search">
+    <button class="go" type="button"></button>
+  </div>
+  <ul class="suggestions" role="listbox"></ul>
+  <button class="locate" type="button"></button>
+  <div class="status" role="status"></div>
+</div>
+"""
+
+_CSS = """
+.picker { font-family: var(--st-font); }
+.row { display: flex; gap: 6px; }
+.q { flex: 1; min-width: 0; font-size: 16px; padding: 8px 10px; border-radius: 8px;
+     border: 1px solid var(--st-border-color, #ccc); background: var(--st-background-color);
+     color: var(--st-text-color); }
+button { font-size: 15px; padding: 8px 12px; border-radius: 8px; cursor: pointer;
+         border: 1px solid var(--st-border-color, #ccc);
+         background: var(--st-secondary-background-color); color: var(--st-text-color); }
+.go { background: var(--st-primary-color); color: #fff; border: none; }
+.locate { margin-top: 8px; width: 100%; }
+.suggestions { list-style: none; margin: 4px 0 0; padding: 0; max-height: 260px;
+               overflow-y: auto; }
+.suggestions li { padding: 8px 10px; border-bottom: 1px solid var(--st-border-color, #eee);
+                  cursor: pointer; }
+.suggestions li:hover, .suggestions li.active { background: var(--st-secondary-background-color); }
+.status { font-size: 13px; margin-top: 4px; opacity: 0.8; }
+"""
+
+_JS = """
+let places = null;
+function fold(s) {
+  return (s || '').toLowerCase().replace(/[„“"'«»]/g, '').replace(/ё/g, 'е').trim();
+}
+function loadPlaces(url) {
+  if (!places) {
+    places = fetch(url).then(r => r.json()).catch(() => []);
+  }
+  return places;
+}
+export default function (component) {
+  const { parentElement, data, setTriggerValue } = component;
+  const root = parentElement;
+  const input = root.querySelector('.q');
+  const list = root.querySelector('.suggestions');
+  const status = root.querySelector('.status');
+  const t = data.labels;
+  input.placeholder = t.placeholder;
+  input.setAttribute('aria-label', t.placeholder);
+  root.querySelector('.go').textContent = t.search;
+  root.querySelector('.locate').textContent = t.locate;
+  if (document.activeElement !== input) { input.value = data.value || ''; }
+
+  function submit(text) {
+    list.replaceChildren();
+    if (text.trim()) { setTriggerValue('query', text.trim()); }
+  }
+  function label(p) {
+    return p[0] + ' ' + p[1] + ' (' + (data.latin ? p[2] + ', ' : '') + t.municipality + ' '
+      + p[3] + ', ' + p[4] + ')';
+  }
+  async function suggest() {
+    const q = fold(input.value);
+    list.replaceChildren();
+    if (q.length < 2) { return; }
+    const rows = await loadPlaces(data.url);
+    const hits = [];
+    for (const p of rows) {
+      const names = [fold(p[1]), fold(p[2])];
+      if (names.some(n => n.startsWith(q) || n.includes(' ' + q))) {
+        hits.push(p);
+        if (hits.length >= 8) { break; }
+      }
+    }
+    for (const p of hits) {
+      const li = document.createElement('li');
+      li.setAttribute('role', 'option');
+      li.textContent = label(p);  // text, never markup
+      li.addEventListener('click', () => {
+        const query = p[0] + ' ' + p[1] + ', общ. ' + p[3] + ', обл. ' + p[4];
+        input.value = p[0] + ' ' + p[1];
+        submit(query);
+      });
+      list.appendChild(li);
+    }
+  }
+  input.addEventListener('input', suggest);
+  input.addEventListener('keydown', e => { if (e.key === 'Enter') { submit(input.value); } });
+  root.querySelector('.go').addEventListener('click', () => submit(input.value));
+  root.querySelector('.locate').addEventListener('click', () => {
+    if (!navigator.geolocation) { status.textContent = t.no_location; return; }
+    status.textContent = t.locating;
+    navigator.geolocation.getCurrentPosition(
+      pos => {
+        status.textContent = '';
+        setTriggerValue('location', {lat: pos.coords.latitude, lon: pos.coords.longitude,
+                                     accuracy: pos.coords.accuracy});
+      },
+      () => { status.textContent = t.no_location; },
+      {enableHighAccuracy: false, timeout: 10000, maximumAge: 60000});
+  });
+}
+"""
+
+_component = st.components.v2.component("civic_place_picker", html=_HTML, css=_CSS, js=_JS)
+
+SUGGESTIONS_URL = "/app/static/generated/places.json"
+
+
+def place_picker(labels: dict[str, str], value: str = "", latin: bool = False,
+                 key: str = "place_picker"):
+    """Mount the picker; the result has `.query` (text) or `.location` ({lat, lon}) for the
+    one rerun after the user acts, else None."""
+    return _component(
+        key=key,
+        data={"labels": labels, "value": value, "latin": latin, "url": SUGGESTIONS_URL},
+        on_query_change=lambda: None,
+        on_location_change=lambda: None,
+    )
