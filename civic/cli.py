@@ -276,6 +276,38 @@ def cmd_nearby(args: argparse.Namespace) -> int:
     return 0
 
 
+def source_list() -> list[dict]:
+    """The sources as the report lists them: what, where from, licence."""
+    from civic.sources import manifest
+
+    return [{"description": s.description, "upstream": s.upstream, "licence": s.licence}
+            for s in manifest().values()]
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from reports.compass import compass_data, render_html
+
+    _ensure_built()
+    codes = _province_list(args.province, set(store.load_provinces()["code"]))
+    if not codes or len(codes) != 1:
+        raise SystemExit("civicmap report: name exactly one province, e.g. --province KRZ")
+    out = Path(args.out)
+    if out.suffix.lower() not in (".pdf", ".html"):
+        raise SystemExit("civicmap report: --out must end in .pdf or .html")
+    data = compass_data(codes[0], args.lang, store.load_settlements(),
+                        store.load_municipalities(), store.load_provinces(),
+                        store.load_organisations(), args.radius_km)
+    html = render_html(data, source_list())
+    if out.suffix.lower() == ".html":
+        out.write_text(html, encoding="utf-8")
+    else:
+        from reports.pdf import html_to_pdf
+
+        out.write_bytes(html_to_pdf(html))
+    print(f"civicmap report: wrote {out}", file=sys.stderr)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="civicmap", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -326,6 +358,13 @@ def parser() -> argparse.ArgumentParser:
     n.add_argument("--format", choices=["json"], default="json")
     n.add_argument("--out")
     n.set_defaults(func=cmd_nearby)
+
+    r = sub.add_parser("report", help="the Compass of the civil sector for one province")
+    r.add_argument("--province", required=True)
+    r.add_argument("--lang", choices=["bg", "en"], default="bg")
+    r.add_argument("--radius-km", type=float, default=10.0)
+    r.add_argument("--out", required=True, help="FILE.pdf or FILE.html")
+    r.set_defaults(func=cmd_report)
 
     e = sub.add_parser("export", help="export a dataset")
     e.add_argument("dataset", choices=["organisations"])

@@ -80,6 +80,7 @@ def _message_ids() -> set[str]:
     ids = set(TERMS.values())
     files = [ROOT / "app.py", *(ROOT / "views").glob("*.py"), *(ROOT / "layers").glob("*.py"),
              *(ROOT / "ui").glob("*.py")]
+    files += [*(ROOT / "reports").glob("*.py"), *(ROOT / "reports").glob("*.j2")]
     for path in files:
         for m in re.finditer(r"""_\(\s*((?:(?:"[^"]*"|'[^']*')\s*)+)\)""", path.read_text()):
             ids.add("".join(re.findall(r"""["']([^"']*)["']""", m.group(1))))

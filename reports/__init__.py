@@ -1,0 +1,1 @@
+"""Printable reports: the "Compass of the civil sector" per province (HTML and PDF)."""

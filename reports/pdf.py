@@ -1,0 +1,26 @@
+"""HTML to PDF with Chromium's print-to-PDF (Playwright driving Debian's Chromium)."""
+
+from __future__ import annotations
+
+import os
+
+CHROMIUM = os.environ.get("CIVICMAP_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A4 PDF of a self-contained HTML page (no network needed: images are embedded)."""
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        raise RuntimeError(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or "
+                           "set CIVICMAP_CHROMIUM); write an .html report instead")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            page = browser.new_page()
+            page.set_content(html, wait_until="load")
+            return page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+        finally:
+            browser.close()
