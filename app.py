@@ -15,5 +15,7 @@ page = st.navigation([
     st.Page("views/nearby.py", title=_("Nearby"), icon=":material/near_me:", url_path="nearby"),
     st.Page("views/coverage.py", title=_("Coverage"), icon=":material/radar:",
             url_path="coverage"),
+    st.Page("views/regions.py", title=_("Regions"), icon=":material/bar_chart:",
+            url_path="regions"),
 ])
 page.run()

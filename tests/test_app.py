@@ -65,3 +65,15 @@ def test_coverage_page_radius_and_kinds_change_gaps(built):
     at.slider(key="c_radius").set_value(25).run()
     wider = int(at.metric[0].value.replace(" ", ""))
     assert wider < ngo_only
+
+
+def test_regions_page_compares_provinces(built):
+    at = AppTest.from_file(str(APP.parent / "views" / "regions.py"), default_timeout=180)
+    at.run()
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) >= 7  # every chart drawn, each with its numbers
+    assert len(at.get("download_button")) >= 8
+    ranks = at.dataframe[-1].value
+    assert len(ranks) == 28 and sorted(ranks["rank_per_10k"])[0] == 1
+    at.multiselect(key="r_provinces").set_value(["KRZ"]).run()
+    assert not at.exception

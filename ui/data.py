@@ -94,3 +94,25 @@ def geocoder():
     from geo.geocoder import from_tables
 
     return from_tables(settlements(), municipalities(), provinces(), cache=store.GeocodeCache())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def province_figures(radius_km: float) -> pd.DataFrame:
+    """All 28 provinces' figures for one radius (geo.regions)."""
+    from geo.regions import province_figures as compute
+
+    munis = municipality_coverage(radius_km, ("ngo", "chitalishte", "library"), True, ())
+    cov = settlement_coverage(radius_km, ("ngo", "chitalishte", "library"), True)
+    return compute(provinces(), cov, munis, _active(), settlements())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def compass_pdf(province: str, lang: str, radius_km: float) -> bytes:
+    """The printable Compass for one province (Chromium print-to-PDF), cached."""
+    from civic.cli import source_list
+    from reports.compass import compass_data, render_html
+    from reports.pdf import html_to_pdf
+
+    data = compass_data(province, lang, settlements(), municipalities(), provinces(),
+                        organisations(), radius_km)
+    return html_to_pdf(render_html(data, source_list()))
