@@ -73,6 +73,12 @@ def clean_phone(text: str) -> str | None:
     return cleaned if re.search(r"\d{4}", cleaned) else None
 
 
+def clean_uic(text: str) -> str | None:
+    """The 9- or 13-digit BULSTAT/UIC in a cell (some cells also hold a phone number)."""
+    found = re.search(r"(?<!\d)(\d{13}|\d{9})(?!\d)", text or "")
+    return found.group(1) if found else None
+
+
 def display_name(name: str) -> str:
     """'Пробуда 1926' → 'НЧ „Пробуда 1926“'; names that already say читалище stay."""
     if re.match(r"^(нч|народно читалище|читалище)\b", fold(name)):
@@ -132,10 +138,10 @@ def import_register(
             "precision_score": PRECISION_SCORE[precision],
             "precision_note": note or None,
             "status": STATUS.get(fold(row.status), "inactive"),
-            "uic": row.uic or None,
+            "uic": clean_uic(row.uic),
             "register_number": row.register_number,
             "phone": clean_phone(row.phone),
-            "email": row.email or None,
+            "email": ";".join(e.strip() for e in row.email.split(";") if "@" in e) or None,
             "website": None,
             "see_also_url": None,
             "source": REGISTER_SOURCE,

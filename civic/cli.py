@@ -68,8 +68,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     codes = _province_list(args.province, set(store.load_provinces()["code"]))
     if codes:
         orgs = orgs[orgs["province_code"].isin(codes)]
-    text = export.to_csv(orgs) if args.format == "csv" else export.to_geojson(orgs)
-    _write(text, args.out)
+    if args.format == "xlsx":
+        if not args.out:
+            raise SystemExit("civicmap export: --out FILE.xlsx is required for xlsx")
+        Path(args.out).write_bytes(export.to_xlsx(orgs, source_list()))
+    elif args.format == "csv":
+        _write(export.to_csv(orgs), args.out)
+    else:
+        _write(export.to_geojson(orgs, source_list()), args.out)
+    print(f"civicmap export: {len(orgs)} organisations; {export.LICENCE_NOTE}", file=sys.stderr)
     return 0
 
 
@@ -265,7 +272,7 @@ def cmd_nearby(args: argparse.Namespace) -> int:
         raise SystemExit("civicmap nearby: --radius-km must be above 0 and at most 200")
     lon, lat, label = _nearby_point(args)
     found = nearby(select(store.load_organisations(), args.kind, args.field), lon, lat,
-                   args.radius_km, args.limit)
+                   args.radius_km, args.limit, store.ids_within(lon, lat, args.radius_km))
     if found.within.empty:
         closest = ", ".join(f"{r.name} ({r.distance_km} km)"
                             for r in found.nearest_beyond.itertuples())
@@ -306,6 +313,37 @@ def cmd_report(args: argparse.Namespace) -> int:
         out.write_bytes(html_to_pdf(html))
     print(f"civicmap report: wrote {out}", file=sys.stderr)
     return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from civic.importer import ImportFileError, run_import
+
+    _ensure_built()
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"civicmap import: no such file {path}", file=sys.stderr)
+        return 2
+    try:
+        report = run_import(path, args.kind, args.format, args.dry_run, args.accept_valid)
+    except ImportFileError as exc:
+        print(f"civicmap import: {path.name}: {exc}; nothing was written", file=sys.stderr)
+        return 2
+    for rej in report.rejected:
+        print(f"row {rej['row']}: {rej['name'] or '(no name)'} — {rej['reason']}")
+    for skip in report.skipped:
+        print(f"skipped deed {skip['row']}: {skip['name']} — {skip['reason']}")
+    if report.written:
+        outcome = f"added {report.added}, updated {report.updated}"
+    elif report.dry_run:
+        outcome = "dry run: nothing written"
+    elif report.rejected:
+        outcome = "nothing written (rejected rows; --accept-valid stores the valid ones)"
+    else:
+        outcome = "nothing to write"
+    print(f"civicmap import: {report.file} ({report.format}, {report.kind}): read "
+          f"{report.read}, valid {report.valid}, rejected {len(report.rejected)}; {outcome}",
+          file=sys.stderr)
+    return 1 if report.rejected and not args.accept_valid else 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -366,9 +404,18 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, help="FILE.pdf or FILE.html")
     r.set_defaults(func=cmd_report)
 
+    im = sub.add_parser("import", help="import organisations from a file")
+    im.add_argument("file")
+    im.add_argument("--kind", required=True, choices=["ngo", "chitalishte", "library"])
+    im.add_argument("--format", choices=["csv", "xlsx", "brra-xml"])
+    im.add_argument("--dry-run", action="store_true", help="validate only; never write")
+    im.add_argument("--accept-valid", action="store_true",
+                    help="store the valid rows even when others are rejected")
+    im.set_defaults(func=cmd_import)
+
     e = sub.add_parser("export", help="export a dataset")
     e.add_argument("dataset", choices=["organisations"])
-    e.add_argument("--format", choices=["csv", "geojson"], default="csv")
+    e.add_argument("--format", choices=["csv", "geojson", "xlsx"], default="csv")
     e.add_argument("--province", help="province code(s), comma-separated, or ALL")
     e.add_argument("--out", help="file to write (default: standard output)")
     e.set_defaults(func=cmd_export)

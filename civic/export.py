@@ -12,6 +12,9 @@ PUBLIC_COLUMNS = [
     "source_date",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LICENCE_NOTE = ("Data: chitalishta register (MIT, data-for-good-bg), civic directory "
+                "(compiled November 2026, facts with citations), NSI EKATTE and Census 2021; "
+                "see the sources listed with the export and each row's source_url.")
 
 
 def neutralise(value):
@@ -33,7 +36,14 @@ def to_csv(orgs: pd.DataFrame) -> str:
     return table.to_csv(index=False)
 
 
-def to_geojson(orgs: pd.DataFrame) -> str:
+def to_xlsx(orgs: pd.DataFrame, sources: list[dict]) -> bytes:
+    """The public table as a workbook, with a sheet of sources and the licence note."""
+    notes = [LICENCE_NOTE] + [f"{s['description']}: {s['upstream']} ({s['licence']})"
+                              for s in sources]
+    return tables_xlsx({"organisations": public_table(orgs)}, notes)
+
+
+def to_geojson(orgs: pd.DataFrame, sources: list[dict] | None = None) -> str:
     features = []
     for rec in public_table(orgs).to_dict("records"):
         rec = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in rec.items()}
@@ -41,7 +51,10 @@ def to_geojson(orgs: pd.DataFrame) -> str:
         lon, lat = rec["lon"], rec["lat"]
         geometry = {"type": "Point", "coordinates": [lon, lat]} if lon is not None else None
         features.append({"type": "Feature", "geometry": geometry, "properties": rec})
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+    doc = {"type": "FeatureCollection", "features": features}
+    if sources is not None:
+        doc["metadata"] = {"licence": LICENCE_NOTE, "sources": sources}
+    return json.dumps(doc, ensure_ascii=False, default=str)
 
 
 def table_csv(table: pd.DataFrame) -> bytes:

@@ -26,6 +26,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     select,
+    text,
 )
 
 from civic import paths
@@ -37,10 +38,10 @@ organisations = Table(
     metadata,
     Column("id", String(64), primary_key=True),
     Column("kind", String(16), nullable=False, index=True),  # ngo | chitalishte | library
-    Column("subtype", String(32)),  # library: regional, chitalishte, municipal, other, presumed
+    Column("subtype", Text),  # library: regional, chitalishte, municipal, other, presumed
     Column("presumed", Boolean, nullable=False, default=False),
     Column("parent_id", String(64)),  # a chitalishte library points at its chitalishte
-    Column("legal_form", String(32)),
+    Column("legal_form", Text),
     Column("name", Text, nullable=False),
     Column("name_latin", Text),
     Column("fields", Text),  # ';'-separated vocabulary codes
@@ -51,19 +52,19 @@ organisations = Table(
     Column("address", Text),
     Column("lon", Float),
     Column("lat", Float),
-    Column("precision", String(16)),  # source_point | street | settlement | municipality
+    Column("precision", Text),  # source_point | street | settlement | municipality
     Column("precision_score", Integer),
     Column("precision_note", Text),
-    Column("status", String(16), nullable=False, index=True),  # active | closed | inactive
-    Column("uic", String(16)),
-    Column("register_number", String(16)),
+    Column("status", Text, nullable=False, index=True),  # active | closed | inactive
+    Column("uic", Text),
+    Column("register_number", Text),
     Column("phone", Text),
     Column("email", Text),
     Column("website", Text),
-    Column("source", String(64), nullable=False),
+    Column("source", Text, nullable=False),
     Column("source_url", Text),
     Column("see_also_url", Text),  # a second citation, e.g. the directory row that enriched it
-    Column("source_date", String(16)),
+    Column("source_date", Text),
     Column("source_file", Text),
     Column("imported_at", DateTime),
 )
@@ -88,8 +89,44 @@ def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     eng = create_engine(url, future=True)
+    if eng.dialect.name == "postgresql":
+        with eng.begin() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
     metadata.create_all(eng)
+    if eng.dialect.name == "postgresql":
+        _add_postgis_geometry(eng)
     return eng
+
+
+def _add_postgis_geometry(eng: Engine) -> None:
+    """A point geometry kept in step with lon/lat by PostgreSQL itself, with GiST indexes
+    for planar and geographic (metre) searches."""
+    with eng.begin() as conn:
+        conn.execute(text(
+            "ALTER TABLE organisations ADD COLUMN IF NOT EXISTS geom geometry(Point, 4326) "
+            "GENERATED ALWAYS AS (CASE WHEN lon IS NULL OR lat IS NULL THEN NULL "
+            "ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END) STORED"))
+        conn.execute(text("CREATE INDEX IF NOT EXISTS organisations_geom_gist "
+                          "ON organisations USING GIST (geom)"))
+        conn.execute(text("CREATE INDEX IF NOT EXISTS organisations_geog_gist "
+                          "ON organisations USING GIST ((geom::geography))"))
+
+
+def is_postgis() -> bool:
+    return engine().dialect.name == "postgresql"
+
+
+def ids_within(lon: float, lat: float, radius_km: float) -> list[str] | None:
+    """Ids of organisations within the radius, from the PostGIS index; None on SQLite
+    (callers then measure every point themselves)."""
+    if not is_postgis():
+        return None
+    query = text("SELECT id FROM organisations WHERE geom IS NOT NULL AND ST_DWithin("
+                 "geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, "
+                 ":metres)")
+    with engine().connect() as conn:
+        return [row[0] for row in conn.execute(query, {"lon": lon, "lat": lat,
+                                                       "metres": radius_km * 1000})]
 
 
 def replace_organisations(rows: Iterable[dict], sources: Iterable[str]) -> int:

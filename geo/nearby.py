@@ -30,18 +30,25 @@ def select(orgs: pd.DataFrame, kind: str | None = None, field: str | None = None
     return orgs[keep]
 
 
-def nearby(orgs: pd.DataFrame, lon: float, lat: float, radius_km: float,
-           limit: int | None = None) -> NearbyResult:
-    """Organisations within `radius_km` of (lon, lat), nearest first; if none, the nearest
-    FALLBACK_COUNT beyond it."""
-    if orgs.empty:
-        return NearbyResult(orgs.assign(distance_km=[]), orgs.assign(distance_km=[]))
+def _ranked(orgs: pd.DataFrame, lon: float, lat: float) -> pd.DataFrame:
     xy = to_metric(orgs["lon"], orgs["lat"])
     here = to_metric([lon], [lat])[0]
     dist = np.hypot(xy[:, 0] - here[0], xy[:, 1] - here[1]) / 1000
-    ranked = orgs.assign(distance_km=np.round(dist, 3)).sort_values(["distance_km", "name"])
+    return orgs.assign(distance_km=np.round(dist, 3)).sort_values(["distance_km", "name"])
+
+
+def nearby(orgs: pd.DataFrame, lon: float, lat: float, radius_km: float,
+           limit: int | None = None, candidates: list[str] | None = None) -> NearbyResult:
+    """Organisations within `radius_km` of (lon, lat), nearest first; if none, the nearest
+    FALLBACK_COUNT beyond it. `candidates` (ids a spatial index found within the radius,
+    e.g. PostGIS) narrows the search; distances are measured here either way."""
+    empty = orgs.iloc[0:0].assign(distance_km=[])
+    if orgs.empty:
+        return NearbyResult(empty, empty)
+    pool = orgs[orgs["id"].isin(candidates)] if candidates is not None else orgs
+    ranked = _ranked(pool, lon, lat) if len(pool) else empty
     within = ranked[ranked["distance_km"] <= radius_km]
     if limit:
         within = within.head(limit)
-    beyond = ranked.head(FALLBACK_COUNT) if within.empty else ranked.iloc[0:0]
+    beyond = _ranked(orgs, lon, lat).head(FALLBACK_COUNT) if within.empty else empty
     return NearbyResult(within, beyond)

@@ -116,3 +116,8 @@ def compass_pdf(province: str, lang: str, radius_km: float) -> bytes:
     data = compass_data(province, lang, settlements(), municipalities(), provinces(),
                         organisations(), radius_km)
     return html_to_pdf(render_html(data, source_list()))
+
+
+def ids_within(lon: float, lat: float, radius_km: float) -> list[str] | None:
+    """Organisation ids within the radius from the PostGIS index (None on SQLite)."""
+    return store.ids_within(lon, lat, radius_km)

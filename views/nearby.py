@@ -104,7 +104,8 @@ for key in ("q", "lat", "lon", "r", "kind", "field"):
         del params[key]
 
 orgs = select(data.organisations(), kind, field)
-found = nearby(orgs, point["lon"], point["lat"], radius) if point else None
+found = nearby(orgs, point["lon"], point["lat"], radius,
+               candidates=data.ids_within(point["lon"], point["lat"], radius)) if point else None
 shown = found.within if found is not None and not found.within.empty else \
     (found.nearest_beyond if found is not None else orgs.iloc[0:0].assign(distance_km=[]))
 

@@ -33,11 +33,12 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app():
-    """`make run` on a free port (the same command users run); stopped by its process group."""
+def serve_app(env_overrides: dict[str, str] | None = None):
+    """`make run` on a free port (the same command users run); stopped by its process group.
+    The store is the configured one (`CIVICMAP_DATABASE_URL`), unless overridden."""
     port = _free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("CIVICMAP_BUILD_DIR", "CIVICMAP_DATABASE_URL")}
+    env = {k: v for k, v in os.environ.items() if k != "CIVICMAP_BUILD_DIR"}
+    env.update(env_overrides or {})
     env["PORT"] = str(port)
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / "server.log"

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Start or stop a throwaway PostgreSQL+PostGIS cluster on 127.0.0.1 for the tests.
+#   .ci/pg.sh start DIR PORT   -> prints the SQLAlchemy URL
+#   .ci/pg.sh stop DIR
+set -euo pipefail
+PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+action=$1 dir=$2
+as_postgres() { if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi; }
+case "$action" in
+  start)
+    port=$3
+    mkdir -p "$dir"
+    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    as_postgres "'$PGBIN/initdb' -D '$dir/data' -A trust -U civicmap -E UTF8 > '$dir/initdb.log'"
+    as_postgres "'$PGBIN/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w \
+      -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=off\" start > /dev/null"
+    as_postgres "'$PGBIN/createdb' -h 127.0.0.1 -p $port -U civicmap civicmap"
+    as_postgres "'$PGBIN/psql' -q -h 127.0.0.1 -p $port -U civicmap -d civicmap \
+      -c 'CREATE EXTENSION IF NOT EXISTS postgis'"
+    echo "postgresql+psycopg://civicmap@127.0.0.1:$port/civicmap"
+    ;;
+  stop)
+    as_postgres "'$PGBIN/pg_ctl' -D '$dir/data' -m fast stop > /dev/null" || true
+    ;;
+esac
