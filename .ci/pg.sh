@@ -10,7 +10,7 @@ case "$action" in
   start)
     port=$3
     mkdir -p "$dir"
-    [ "$(id -u)" = 0 ] && chown postgres "$dir"
+    if [ "$(id -u)" = 0 ]; then chown postgres "$dir"; chmod 755 "$(dirname "$dir")"; fi
     as_postgres "'$PGBIN/initdb' -D '$dir/data' -A trust -U civicmap -E UTF8 > '$dir/initdb.log'"
     as_postgres "'$PGBIN/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w \
       -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=off\" start > /dev/null"
