@@ -45,7 +45,10 @@ def build() -> dict:
     store.write_geodata(settlements, municipalities, provinces)
     write_place_suggestions(settlements, municipalities, provinces)
     rows = register.rows + ngos.rows + libraries.rows
-    store.replace_organisations(rows, BUILD_SOURCES)
+    counts_before = store.count_by_source(BUILD_SOURCES)
+    store.replace_organisations(rows, BUILD_SOURCES, audit_after={
+        "rows_by_source": {s: sum(1 for r in rows if r["source"] == s) for s in BUILD_SOURCES},
+    }, audit_before={"rows_by_source": counts_before})
     store.GeocodeCache().clear()  # answers may point at settlements that changed
 
     presumed = sum(1 for r in libraries.rows if r["presumed"])

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select, update
 
-from civic import store
+from civic import audit, store
 from civic.brra import parse_brra
 from civic.chitalishta import REGISTER_COLUMNS, STATUS, clean_phone, display_name
 from civic.organisations import (
@@ -310,12 +310,17 @@ def write(records: list[dict], source_file: str) -> tuple[int, int]:
             if i in matches:
                 changes = {k: v for k, v in rec.items() if v is not None
                            and k not in ("presumed", "parent_id", "subtype")}
+                before = conn.execute(select(org).where(org.c.id == matches[i])).mappings().one()
                 conn.execute(update(org).where(org.c.id == matches[i]).values(**changes))
+                audit.record(conn, "import", "import_update", matches[i],
+                             {k: before[k] for k in changes}, changes)
                 updated += 1
             else:
                 rec.update(id=stable_id(rec["kind"], rec["name"], rec["ekatte"]),
                            source=IMPORT_SOURCE)
-                conn.execute(org.insert(), [{c: rec.get(c) for c in store.ORGANISATION_COLUMNS}])
+                row = {c: rec.get(c) for c in store.ORGANISATION_COLUMNS}
+                conn.execute(org.insert(), [row])
+                audit.record(conn, "import", "import_add", rec["id"], None, row)
                 added += 1
             if i == 0:
                 _pause_for_fault_tests()

@@ -76,6 +76,32 @@ geocode_cache = Table(
     Column("result", Text, nullable=False),  # JSON
 )
 
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action", String(16), nullable=False),  # new | correction
+    Column("target_id", String(64)),  # the organisation a correction is about
+    Column("payload", Text, nullable=False),  # JSON: the proposed values
+    Column("status", String(16), nullable=False, index=True),  # pending | approved | rejected
+    Column("reason", Text),  # a moderator's reason for a rejection
+    Column("created_at", DateTime, nullable=False),
+    Column("decided_by", Text),
+    Column("decided_at", DateTime),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("who", Text, nullable=False),  # a moderator's name, "build", "import", "visitor"
+    Column("action", String(32), nullable=False),
+    Column("target_id", Text),
+    Column("before", Text),  # JSON
+    Column("after", Text),  # JSON
+)
+
 ORGANISATION_COLUMNS = [c.name for c in organisations.columns]
 
 
@@ -129,14 +155,31 @@ def ids_within(lon: float, lat: float, radius_km: float) -> list[str] | None:
                                                        "metres": radius_km * 1000})]
 
 
-def replace_organisations(rows: Iterable[dict], sources: Iterable[str]) -> int:
-    """Delete every row from `sources`, insert `rows`, in one transaction; returns rows added."""
+def replace_organisations(rows: Iterable[dict], sources: Iterable[str],
+                          audit_before: dict | None = None,
+                          audit_after: dict | None = None) -> int:
+    """Delete every row from `sources`, insert `rows`, in one transaction with its audit
+    entry; returns rows added."""
+    from civic import audit
+
     rows = [{c: row.get(c) for c in ORGANISATION_COLUMNS} for row in rows]
     with engine().begin() as conn:
         conn.execute(delete(organisations).where(organisations.c.source.in_(list(sources))))
         if rows:
             conn.execute(organisations.insert(), rows)
+        audit.record(conn, "build", "build", None, audit_before, audit_after)
     return len(rows)
+
+
+def count_by_source(sources: Iterable[str]) -> dict[str, int]:
+    """Organisation rows per source (for the audit log's before/after of a build)."""
+    from sqlalchemy import func
+
+    with engine().connect() as conn:
+        rows = conn.execute(select(organisations.c.source, func.count())
+                            .where(organisations.c.source.in_(list(sources)))
+                            .group_by(organisations.c.source)).all()
+    return {source: int(n) for source, n in rows}
 
 
 def load_organisations() -> pd.DataFrame:
