@@ -17,5 +17,6 @@ page = st.navigation([
             url_path="coverage"),
     st.Page("views/regions.py", title=_("Regions"), icon=":material/bar_chart:",
             url_path="regions"),
+    st.Page("views/data.py", title=_("Data"), icon=":material/edit_note:", url_path="data"),
 ])
 page.run()

@@ -64,7 +64,7 @@ def to_query(f: Filters) -> dict[str, str]:
     return out
 
 
-def _name_matches(orgs: pd.DataFrame, text: str) -> pd.Series:
+def name_matches(orgs: pd.DataFrame, text: str) -> pd.Series:
     """Name search in either script: the query is folded and also compared in Latin."""
     needle = fold(text)
     needle_latin = to_latin(text).lower()
@@ -89,7 +89,7 @@ def apply(orgs: pd.DataFrame, f: Filters) -> pd.DataFrame:
     keep &= orgs["status"].isin(f.statuses)
     keep &= orgs["precision"].isin(f.precisions)
     if f.name.strip():
-        keep &= _name_matches(orgs, f.name.strip())
+        keep &= name_matches(orgs, f.name.strip())
     return orgs[keep]
 
 

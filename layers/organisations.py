@@ -31,7 +31,7 @@ def popup_texts(lang: str) -> dict[str, dict[str, str]]:
         "label": {"kind": _("Kind"), "legal_form": _("Legal form"), "fields": _("Fields"),
                   "address": _("Address"), "settlement": _("Settlement"),
                   "municipality": _("Municipality"), "contacts": _("Contacts"),
-                  "source": _("Source")},
+                  "source": _("Source"), "correct": _("Suggest a correction")},
         "kind": layer_titles(lang),
         "term": {code: term(code, lang) for code in TERMS},
         "precision": {"source_point": "", "street": _("placed at the street address"),

@@ -94,7 +94,9 @@ def popup_script(texts: dict[str, dict[str, str]]) -> JsCode:
             + '<table>' + row(L_.kind, T.kind[p.k]) + row(L_.legal_form, term(p.g))
             + row(L_.fields, fields) + row(L_.address, p.a) + row(L_.settlement, p.s)
             + row(L_.municipality, p.m) + row(L_.contacts, contacts) + row(L_.source, source)
-            + '</table>' + (note ? '<p class="precision">' + note + '</p>' : '') + '</div>';
+            + '</table>' + (note ? '<p class="precision">' + note + '</p>' : '')
+            + (feature.id ? '<p><a href="/data?correct=' + encodeURIComponent(feature.id)
+               + '" target="_top">' + T.label.correct + '</a></p>' : '') + '</div>';
         layer.bindPopup(html, {maxWidth: 320});
         layer.bindTooltip(p.n);
     }

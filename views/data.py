@@ -1,0 +1,206 @@
+"""Data page: anyone proposes an organisation or a correction; librarians moderate."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from civic import audit, moderation
+from civic.filters import name_matches
+from civic.i18n import term, translator
+from civic.moderation import ProposalError, RateLimit
+from civic.organisations import FIELDS, KINDS, LEGAL_FORMS
+from layers.nearby import nearby_map
+from ui import data
+from ui.markdown import md_escape
+
+lang = st.session_state.get("lang", "bg")
+_ = translator(lang)
+ss = st.session_state
+ss.setdefault("proposal_limit", RateLimit(5, 600))
+ss.setdefault("login_limit", RateLimit(5, 300))
+LEGAL = sorted(set(LEGAL_FORMS.values()))
+
+
+def moderators() -> dict[str, str]:
+    """Moderator password hashes: Streamlit secrets [moderators], else the environment."""
+    try:
+        configured = dict(st.secrets.get("moderators", {}))
+    except Exception:  # no secrets file at all
+        configured = {}
+    return configured or moderation.moderators_from_env()
+
+
+def place(text: str) -> tuple[str | None, str]:
+    """(EKATTE, label) of the settlement a visitor typed, or (None, message)."""
+    found = data.geocoder().geocode(text[:200]) if text.strip() else {"ekatte": None}
+    if not found.get("ekatte"):
+        return None, _("Could not find “{q}”. Try a settlement name, "
+                       "“с. Бенковски, общ. Кирково” or a postal code.").format(q=md_escape(text))
+    return found["ekatte"], f"{found['name']} ({found['municipality']}, {found['province']})"
+
+
+def point_picker(key: str) -> tuple[float, float] | None:
+    """An optional exact point: the visitor clicks the small map."""
+    clicked = (ss.get(key) or {}).get("last_clicked")
+    lonlat = (clicked["lng"], clicked["lat"]) if clicked else None
+    fmap = nearby_map(lonlat and lonlat[0], lonlat and lonlat[1], 0.05,
+                      data.organisations().iloc[0:0].assign(distance_km=[]), data.tiles())
+    st_folium(fmap, key=key, height=260, use_container_width=True,
+              returned_objects=["last_clicked"])
+    return lonlat
+
+
+def send(action: str, values: dict, target: str | None = None) -> None:
+    if not ss["proposal_limit"].allow():
+        st.error(_("Too many proposals from this session; try again in {s} s.")
+                 .format(s=ss["proposal_limit"].wait_seconds()))
+        return
+    try:
+        number = moderation.submit(action, values, target)
+    except ProposalError as exc:
+        st.error(md_escape(str(exc)))
+        return
+    st.success(_("Thank you! Proposal {n} is waiting for a librarian. Nothing changes on the "
+                 "map until it is approved; approved changes appear on the map and in every "
+                 "export.").format(n=number))
+
+
+st.subheader(_("Improve the data"))
+new_tab, fix_tab, mod_tab = st.tabs([_("Propose an organisation"), _("Suggest a correction"),
+                                     _("Moderation")])
+
+with new_tab:
+    st.caption(_("Organisation contacts only: please give no names of people."))
+    st.markdown(_("Optional: click the map to mark the exact place."))
+    point = point_picker("new_point")
+    with st.form("new_org"):
+        name = st.text_input(_("Name"), max_chars=300)
+        kind = st.selectbox(_("Kind"), KINDS, format_func=lambda k: term(k, lang))
+        legal = st.selectbox(_("Legal form"), ["", *LEGAL],
+                             format_func=lambda f: term(f, lang) if f else "—")
+        fields = st.multiselect(_("Field of activity"), FIELDS, format_func=lambda f: term(f, lang))
+        settlement = st.text_input(_("Settlement"), placeholder="с. Бенковски, общ. Кирково")
+        address = st.text_input(_("Address"), max_chars=300)
+        phone = st.text_input(_("Phone"))
+        email = st.text_input(_("E-mail"))
+        website = st.text_input(_("Website"), placeholder="https://")
+        source = st.text_input(_("Where can we check this? (link)"), placeholder="https://")
+        if st.form_submit_button(_("Send proposal")):
+            ekatte, label = place(settlement)
+            if ekatte is None:
+                st.error(label)
+            else:
+                values = {"name": name, "kind": kind, "legal_form": legal, "fields": fields,
+                          "ekatte": ekatte, "address": address, "phone": phone,
+                          "email": email, "website": website, "source_url": source}
+                if point:
+                    values.update(lon=point[0], lat=point[1])
+                send("new", values)
+
+with fix_tab:
+    orgs = data.organisations()
+    wanted = st.query_params.get("correct")
+    query = st.text_input(_("Find the organisation"), key="fix_query",
+                          placeholder=_("Cyrillic or Latin"))
+    pool = orgs[~orgs["presumed"].astype(bool)]
+    if query.strip():
+        pool = pool[name_matches(pool, query.strip())]
+    options = list(pool["id"].head(50))
+    if wanted in set(orgs["id"]) and wanted not in options:
+        options.insert(0, wanted)
+    names = orgs.set_index("id")
+    chosen = st.selectbox(_("Organisation"), options, index=0 if options else None,
+                          format_func=lambda i: f"{names.at[i, 'name']} — "
+                          f"{names.at[i, 'settlement'] or ''}") if options else None
+    if chosen:
+        current = names.loc[chosen]
+
+        def now(col: str) -> str:
+            value = current[col]
+            return "" if value is None or value != value else str(value)
+
+        with st.form("fix_org"):
+            new_values = {
+                "name": st.text_input(_("Name"), now("name"), max_chars=300),
+                "fields": st.multiselect(_("Field of activity"), FIELDS,
+                                         [f for f in now("fields").split(";") if f in FIELDS],
+                                         format_func=lambda f: term(f, lang)),
+                "address": st.text_input(_("Address"), now("address"), max_chars=300),
+                "phone": st.text_input(_("Phone"), now("phone")),
+                "email": st.text_input(_("E-mail"), now("email")),
+                "website": st.text_input(_("Website"), now("website")),
+                "source_url": st.text_input(_("Where can we check this? (link)"), ""),
+            }
+            if st.form_submit_button(_("Send correction")):
+                changed = {k: v for k, v in new_values.items()
+                           if (";".join(v) if isinstance(v, list) else v) != now(k)
+                           and not (k == "source_url" and not v)}
+                send("correction", changed, chosen)
+
+with mod_tab:
+    configured = moderators()
+    if not configured:
+        st.info(_("Moderation is not configured on this server (no moderator passwords)."))
+    elif not ss.get("moderator"):
+        with st.form("login"):
+            who = st.text_input(_("Moderator"))
+            password = st.text_input(_("Password"), type="password")
+            if st.form_submit_button(_("Log in")):
+                if not ss["login_limit"].allow():
+                    st.error(_("Too many attempts; try again in {s} s.")
+                             .format(s=ss["login_limit"].wait_seconds()))
+                elif moderation.check_login(configured, who, password):
+                    ss["moderator"] = who
+                    st.rerun()
+                else:
+                    st.error(_("Wrong name or password."))
+    else:
+        st.caption(_("Logged in as {who}").format(who=md_escape(ss["moderator"])))
+        waiting = moderation.pending()
+        if waiting.empty:
+            st.info(_("No proposals are waiting."))
+        else:
+            number = st.selectbox(_("Proposal"), waiting["id"].tolist(),
+                                  format_func=lambda n: f"#{n}")
+            prop = moderation.proposal(number)
+            target = moderation.organisation(prop["target_id"]) if prop["target_id"] else {}
+            values = prop["values"]
+            st.dataframe(pd.DataFrame([
+                {_("Field"): k, _("Now"): "" if target.get(k) is None else str(target.get(k)),
+                 _("Proposed"): ";".join(v) if isinstance(v, list) else str(v)}
+                for k, v in values.items()]), hide_index=True, width="stretch")
+            spot = (values.get("lon"), values.get("lat")) if "lon" in values else None
+            if spot is None and values.get("ekatte"):
+                s = data.settlements().set_index("ekatte").geometry.get(values["ekatte"])
+                spot = (s.x, s.y) if s is not None else None
+            if spot:
+                st_folium(nearby_map(spot[0], spot[1], 0.5,
+                                     data.organisations().iloc[0:0].assign(distance_km=[]),
+                                     data.tiles()),
+                          key=f"review_map_{number}", height=240, use_container_width=True,
+                          returned_objects=[])
+            with st.form(f"decide_{number}"):
+                edited_name = st.text_input(_("Name"), values.get("name", target.get("name", "")))
+                reason = st.text_input(_("Reason (for a rejection)"))
+                approve, reject = st.columns(2)
+                if approve.form_submit_button(_("Approve")):
+                    edits = {"name": edited_name} if edited_name and "name" in values else None
+                    try:
+                        moderation.approve(number, ss["moderator"], edits)
+                        data.organisations.clear()
+                        st.success(_("Approved: the change is on the map."))
+                    except ProposalError as exc:
+                        st.error(md_escape(str(exc)))
+                if reject.form_submit_button(_("Reject")):
+                    try:
+                        moderation.reject(number, ss["moderator"], reason)
+                        st.success(_("Rejected."))
+                    except ProposalError as exc:
+                        st.error(md_escape(str(exc)))
+        with st.expander(_("Audit log")):
+            st.dataframe(audit.entries(200), hide_index=True, width="stretch")
+        if st.button(_("Log out")):
+            ss.pop("moderator", None)
+            st.rerun()
