@@ -1,0 +1,87 @@
+"""Submissions in Chromium: a visitor proposes an NGO; it is not on the map until a
+moderator logs in and approves it; then it is, with the submitted data."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import map_frame, open_page, serve_app, shot, wait_idle
+
+ROOT = Path(__file__).resolve().parents[2]
+# FIXTURE: a moderator for this test only; the hash is of "e2e-librarian-pass".
+MODERATORS = ("librarian=pbkdf2_sha256$600000$Zml4dHVyZS1zYWx0LTAwMA==$"
+              "PeMJcAr6D1FfhT/7M9Wzb9xzdfIxlHSRO3gszW81jSU=")
+NAME = "Сдружение „Проба за модериране“"
+
+
+@pytest.fixture(scope="module")
+def data_url(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("moderation")
+    env = {**os.environ, "CIVICMAP_BUILD_DIR": str(folder),
+           "CIVICMAP_DATABASE_URL": f"sqlite:///{folder / 'civicmap.sqlite'}"}
+    subprocess.run([sys.executable, "-m", "civic.cli", "build"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+    with serve_app({"CIVICMAP_BUILD_DIR": env["CIVICMAP_BUILD_DIR"],
+                    "CIVICMAP_DATABASE_URL": env["CIVICMAP_DATABASE_URL"],
+                    "CIVICMAP_MODERATORS": MODERATORS}) as url:
+        yield url
+
+
+def _ngo_count(page) -> int:
+    line = page.locator("[data-testid='stMarkdownContainer']").filter(has_text="·").first
+    line.wait_for(timeout=30000)
+    return int(re.search(r"НПО\s*(\d+)", line.inner_text()).group(1))
+
+
+def _field(page, label: str):
+    return page.get_by_label(label, exact=True).locator("visible=true").first
+
+
+def test_visitor_proposes_moderator_approves(data_url, browser):
+    page, log = open_page(browser, data_url + "/data")
+    page.get_by_text("Предложете организация").first.wait_for(timeout=30000)
+    wait_idle(page)
+    _field(page, "Име").fill(NAME)
+    _field(page, "Населено място").fill("Момчилград")
+    _field(page, "Имейл").fill("proba@example.bg")
+    page.get_by_role("button", name="Изпрати предложение").click()
+    page.get_by_text(re.compile("Благодарим! Предложение \\d+")).wait_for(timeout=30000)
+    shot(page, "data-proposed")
+
+    page.goto(data_url + "/?q=Проба&kinds=ngo")
+    assert _ngo_count(page) == 0  # pending: not on the map
+
+    page.goto(data_url + "/data")
+    page.get_by_role("tab", name="Модериране").click()
+    _field(page, "Модератор").fill("librarian")
+    _field(page, "Парола").fill("wrong password")
+    page.get_by_role("button", name="Вход").click()
+    page.get_by_text("Грешно име или парола.").wait_for(timeout=30000)
+    _field(page, "Парола").fill("e2e-librarian-pass")
+    page.get_by_role("button", name="Вход").click()
+    page.get_by_text("Влезли сте като librarian").wait_for(timeout=30000)
+    page.get_by_role("button", name="Одобряване").click()
+    page.get_by_text("Одобрено: промяната е на картата.").wait_for(timeout=30000)
+    shot(page, "data-approved")
+
+    page.goto(data_url + "/?q=Проба&kinds=ngo")
+    assert _ngo_count(page) == 1
+    frame = map_frame(page)
+    popup = frame.evaluate("""() => { let html = null; map.eachLayer(l => {
+        if (!html && l.feature && l.feature.properties.k === 'ngo') {
+            l.openPopup(); html = l.getPopup().getContent(); } }); return html; }""")
+    assert "Проба за модериране" in popup and "proba@example.bg" in popup
+    assert not log.dialogs and not log.errors, (log.dialogs, log.errors)
+
+
+def test_moderation_unavailable_without_passwords(app_url, browser):
+    page, log = open_page(browser, app_url + "/data")
+    page.get_by_role("tab", name="Модериране").click()
+    page.get_by_text("Модерирането не е настроено").wait_for(timeout=30000)
+    assert not log.errors, log.errors
