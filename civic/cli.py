@@ -346,6 +346,20 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if report.rejected and not args.accept_valid else 0
 
 
+def cmd_hash_password(args: argparse.Namespace) -> int:
+    """Print a moderator password hash for CIVICMAP_MODERATORS or Streamlit secrets."""
+    import getpass
+
+    from civic.moderation import hash_password
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else \
+        getpass.getpass("password: ")
+    if len(password) < 10:
+        raise SystemExit("civicmap hash-password: use at least 10 characters")
+    print(hash_password(password))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="civicmap", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -412,6 +426,9 @@ def parser() -> argparse.ArgumentParser:
     im.add_argument("--accept-valid", action="store_true",
                     help="store the valid rows even when others are rejected")
     im.set_defaults(func=cmd_import)
+
+    hp = sub.add_parser("hash-password", help="hash a moderator password (read from stdin)")
+    hp.set_defaults(func=cmd_hash_password)
 
     e = sub.add_parser("export", help="export a dataset")
     e.add_argument("dataset", choices=["organisations"])
