@@ -152,6 +152,21 @@ def _by_settlement(chitalishta: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
+def _placed_rows(df: pd.DataFrame, places: PlaceIndex, s_idx: pd.DataFrame,
+                 locate: Locate | None, result: ImportResult):
+    """(row, ekatte, precision, note) for each row that has a name and a place; the others
+    go into `result.rejected` with their reason."""
+    for _, row in df.iterrows():
+        if not row["name"]:
+            result.rejected.append({"row": row["line"], "name": "", "reason": "missing name"})
+            continue
+        ekatte, precision, note = _place(row, places, s_idx, locate)
+        if ekatte is None:
+            result.rejected.append({"row": row["line"], "name": row["name"], "reason": note})
+            continue
+        yield row, ekatte, precision, note
+
+
 def import_ngos(
     df: pd.DataFrame, places: PlaceIndex, settlements: pd.DataFrame,
     chitalishta: list[dict], source_file: str, locate: Locate | None = None,
@@ -162,14 +177,7 @@ def import_ngos(
     s_idx = settlements.set_index("ekatte")
     local = _by_settlement(chitalishta)
     seen: set[str] = set()
-    for _, row in df.iterrows():
-        if not row["name"]:
-            result.rejected.append({"row": row["line"], "name": "", "reason": "missing name"})
-            continue
-        ekatte, precision, note = _place(row, places, s_idx, locate)
-        if ekatte is None:
-            result.rejected.append({"row": row["line"], "name": row["name"], "reason": note})
-            continue
+    for row, ekatte, precision, note in _placed_rows(df, places, s_idx, locate, result):
         form = LEGAL_FORMS.get(fold(row["legal_form"]), "other")
         fields = split_fields(row["fields"])
         if form == "chitalishte":
@@ -217,14 +225,7 @@ def import_libraries(
     s_idx = settlements.set_index("ekatte")
     local = _by_settlement(chitalishta)
     claimed: set[str] = set()
-    for _, row in df.iterrows():
-        if not row["name"]:
-            result.rejected.append({"row": row["line"], "name": "", "reason": "missing name"})
-            continue
-        ekatte, precision, note = _place(row, places, s_idx, locate)
-        if ekatte is None:
-            result.rejected.append({"row": row["line"], "name": row["name"], "reason": note})
-            continue
+    for row, ekatte, precision, note in _placed_rows(df, places, s_idx, locate, result):
         rec = _base(row, ekatte, precision, note, s_idx, LIBRARY_SOURCE, source_file, now)
         rec.update({
             "id": stable_id("library", row["name"], row["settlement"], row["province"]),

@@ -121,3 +121,12 @@ def compass_pdf(province: str, lang: str, radius_km: float) -> bytes:
 def ids_within(lon: float, lat: float, radius_km: float) -> list[str] | None:
     """Organisation ids within the radius from the PostGIS index (None on SQLite)."""
     return store.ids_within(lon, lat, radius_km)
+
+
+def province_labels(lang: str) -> dict[str, str]:
+    """Province code → display name ('Кърджали', or 'Кърджали (Kardzhali)' outside bg)."""
+    from civic.i18n import place_name
+
+    p = provinces()
+    return dict(zip(p["code"], [place_name(n, lt, lang) for n, lt in
+                                zip(p["name"], p["name_latin"])]))

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from civic.export import points_geojson, table_csv, tables_xlsx
-from civic.i18n import place_name, term, translator
+from civic.i18n import term, translator
 from geo.coverage import KINDS
 from layers.basemap import province_map
 from layers.coverage import coverage_layers
@@ -16,8 +16,7 @@ lang = st.session_state.get("lang", "bg")
 _ = translator(lang)
 provinces = data.provinces()
 municipalities = data.municipalities()
-province_label = dict(zip(provinces["code"], [place_name(n, lt, lang) for n, lt in
-                                              zip(provinces["name"], provinces["name_latin"])]))
+province_label = data.province_labels(lang)
 
 st.subheader(_("Coverage gaps"))
 with st.sidebar:

@@ -24,8 +24,7 @@ def label(code: str) -> str:
 
 provinces = data.provinces()
 municipalities = data.municipalities()
-province_label = dict(zip(provinces["code"], [place_name(n, lt, lang) for n, lt in
-                                              zip(provinces["name"], provinces["name_latin"])]))
+province_label = data.province_labels(lang)
 muni_label = dict(zip(municipalities["code"], [place_name(n, lt, lang) for n, lt in
                                                zip(municipalities["name"],
                                                    municipalities["name_latin"])]))

@@ -7,15 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from civic.export import table_csv
-from civic.i18n import place_name, term, translator
+from civic.i18n import term, translator
 from geo.regions import fields_by_province, presence_distribution
 from ui import data
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)
 provinces = data.provinces()
-label = dict(zip(provinces["code"], [place_name(n, lt, lang) for n, lt in
-                                     zip(provinces["name"], provinces["name_latin"])]))
+label = data.province_labels(lang)
 
 st.subheader(_("Regions"))
 with st.sidebar:

@@ -68,6 +68,22 @@ def serve_app(env_overrides: dict[str, str] | None = None):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def private_store(folder: Path, imports: tuple[str, ...] = ()) -> dict[str, str]:
+    """Build the real sources into `folder` (its own SQLite store), import fixture files
+    with --accept-valid, and return the environment that points the app at it."""
+    import sys
+
+    env = {"CIVICMAP_BUILD_DIR": str(folder),
+           "CIVICMAP_DATABASE_URL": f"sqlite:///{folder / 'civicmap.sqlite'}"}
+    cli = [sys.executable, "-m", "civic.cli"]
+    subprocess.run([*cli, "build"], cwd=ROOT, env={**os.environ, **env}, check=True,
+                   capture_output=True)
+    for path in imports:
+        subprocess.run([*cli, "import", path, "--kind", "ngo", "--accept-valid"], cwd=ROOT,
+                       env={**os.environ, **env}, check=True, capture_output=True)
+    return env
+
+
 @contextlib.contextmanager
 def chromium():
     """Debian's Chromium, headless, with the flags this closed network needs."""

@@ -3,17 +3,12 @@ moderator logs in and approves it; then it is, with the submitted data."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import map_frame, open_page, serve_app, shot, wait_idle
+from tests.e2e.harness import map_frame, open_page, private_store, serve_app, shot, wait_idle
 
-ROOT = Path(__file__).resolve().parents[2]
 # FIXTURE: a moderator for this test only; the hash is of "e2e-librarian-pass".
 MODERATORS = ("librarian=pbkdf2_sha256$600000$Zml4dHVyZS1zYWx0LTAwMA==$"
               "PeMJcAr6D1FfhT/7M9Wzb9xzdfIxlHSRO3gszW81jSU=")
@@ -22,14 +17,8 @@ NAME = "Сдружение „Проба за модериране“"
 
 @pytest.fixture(scope="module")
 def data_url(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("moderation")
-    env = {**os.environ, "CIVICMAP_BUILD_DIR": str(folder),
-           "CIVICMAP_DATABASE_URL": f"sqlite:///{folder / 'civicmap.sqlite'}"}
-    subprocess.run([sys.executable, "-m", "civic.cli", "build"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)
-    with serve_app({"CIVICMAP_BUILD_DIR": env["CIVICMAP_BUILD_DIR"],
-                    "CIVICMAP_DATABASE_URL": env["CIVICMAP_DATABASE_URL"],
-                    "CIVICMAP_MODERATORS": MODERATORS}) as url:
+    env = private_store(tmp_path_factory.mktemp("moderation"))
+    with serve_app({**env, "CIVICMAP_MODERATORS": MODERATORS}) as url:
         yield url
 
 

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from tests.e2e.harness import map_frame, open_page, serve_app, shot
+from tests.e2e.harness import map_frame, open_page, private_store, serve_app, shot
 
-ROOT = Path(__file__).resolve().parents[2]
 HOSTILE_NAME = "<script>alert('xss')</script> Сдружение"
 
 
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory):
     """The app over its own store: the real build plus the hostile fixture rows."""
-    folder = tmp_path_factory.mktemp("hostile")
-    env = {**os.environ, "CIVICMAP_BUILD_DIR": str(folder),
-           "CIVICMAP_DATABASE_URL": f"sqlite:///{folder / 'civicmap.sqlite'}"}
-    cli = [sys.executable, "-m", "civic.cli"]
-    subprocess.run([*cli, "build"], cwd=ROOT, env=env, check=True, capture_output=True)
-    subprocess.run([*cli, "import", "tests/fixtures/bad_inputs/script_tags.csv", "--kind", "ngo",
-                    "--accept-valid"], cwd=ROOT, env=env, check=True, capture_output=True)
-    with serve_app({"CIVICMAP_BUILD_DIR": env["CIVICMAP_BUILD_DIR"],
-                    "CIVICMAP_DATABASE_URL": env["CIVICMAP_DATABASE_URL"]}) as url:
+    env = private_store(tmp_path_factory.mktemp("hostile"),
+                        ("tests/fixtures/bad_inputs/script_tags.csv",))
+    with serve_app(env) as url:
         yield url
 
 
