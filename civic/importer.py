@@ -298,7 +298,7 @@ def _pause_for_fault_tests() -> None:
         time.sleep(pause)
 
 
-def write(records: list[dict], source_file: str) -> tuple[int, int]:
+def write(records: list[dict], source_file: str, who: str = "import") -> tuple[int, int]:
     """Insert or update every record in ONE transaction; (added, updated)."""
     now = datetime.now()
     matches = _match_existing(records)
@@ -312,7 +312,7 @@ def write(records: list[dict], source_file: str) -> tuple[int, int]:
                            and k not in ("presumed", "parent_id", "subtype")}
                 before = conn.execute(select(org).where(org.c.id == matches[i])).mappings().one()
                 conn.execute(update(org).where(org.c.id == matches[i]).values(**changes))
-                audit.record(conn, "import", "import_update", matches[i],
+                audit.record(conn, who, "import_update", matches[i],
                              {k: before[k] for k in changes}, changes)
                 updated += 1
             else:
@@ -320,7 +320,7 @@ def write(records: list[dict], source_file: str) -> tuple[int, int]:
                            source=IMPORT_SOURCE)
                 row = {c: rec.get(c) for c in store.ORGANISATION_COLUMNS}
                 conn.execute(org.insert(), [row])
-                audit.record(conn, "import", "import_add", rec["id"], None, row)
+                audit.record(conn, who, "import_add", rec["id"], None, row)
                 added += 1
             if i == 0:
                 _pause_for_fault_tests()
@@ -328,7 +328,7 @@ def write(records: list[dict], source_file: str) -> tuple[int, int]:
 
 
 def run_import(path: Path, kind: str, fmt: str | None = None, dry_run: bool = False,
-               accept_valid: bool = False) -> ImportReport:
+               accept_valid: bool = False, who: str = "import") -> ImportReport:
     """Read, validate and (unless told otherwise) write one file. Raises ImportFileError
     when the file as a whole is unusable; row problems go into the report."""
     if kind not in KINDS:
@@ -349,6 +349,6 @@ def run_import(path: Path, kind: str, fmt: str | None = None, dry_run: bool = Fa
             records.append(clean)
     if dry_run or (report.rejected and not accept_valid) or not records:
         return report
-    report.added, report.updated = write(records, path.name)
+    report.added, report.updated = write(records, path.name, who)
     report.written = True
     return report

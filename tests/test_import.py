@@ -195,3 +195,13 @@ def test_export_whole_dataset_with_sources_and_no_formulas(clean, tmp_path):
     assert any("chitalishta_register.csv" in n or "register" in n for n in about)
     meta = json.loads(geo_out.read_text(encoding="utf-8"))["metadata"]
     assert meta["licence"] and len(meta["sources"]) == 14
+
+
+def test_import_is_in_the_audit_log_under_who_ran_it(clean):
+    from civic import audit
+
+    run_import(ROOT / "docs" / "import_example.csv", "ngo", who="librarian")
+    log = audit.entries(5)
+    added = log[log["action"] == "import_add"]
+    assert len(added) == 2 and set(added["who"]) == {"librarian"}
+    assert json.loads(added.iloc[0]["after"])["source_file"] == "import_example.csv"

@@ -67,6 +67,40 @@ def send(action: str, values: dict, target: str | None = None) -> None:
                  "export.").format(n=number))
 
 
+def import_file(who: str) -> None:
+    """A moderator imports a CSV, XLSX or Registry Agency XML file (docs/IMPORT.md)."""
+    import tempfile
+    from pathlib import Path
+
+    from civic.importer import MAX_BYTES, ImportFileError, run_import
+
+    upload = st.file_uploader(_("CSV, XLSX or Registry Agency XML"),
+                              type=["csv", "xlsx", "xml"], key="import_upload")
+    kind = st.selectbox(_("Kind"), KINDS, format_func=lambda k: term(k, lang), key="import_kind")
+    write_now = st.toggle(_("Write the valid rows (otherwise only check)"), key="import_write")
+    if upload is None or not st.button(_("Check and import"), key="import_go"):
+        return
+    if upload.size > MAX_BYTES:
+        st.error(_("The file is larger than {mb} MB; nothing was imported.")
+                 .format(mb=MAX_BYTES // 1_000_000))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.name).name
+        path.write_bytes(upload.getvalue())
+        try:
+            report = run_import(path, kind, dry_run=not write_now, accept_valid=True, who=who)
+        except ImportFileError as exc:
+            st.error(md_escape(str(exc)))
+            return
+    st.write(_("Read {read}, valid {valid}, rejected {rejected}; added {added}, updated {updated}.")
+             .format(read=report.read, valid=report.valid, rejected=len(report.rejected),
+                     added=report.added, updated=report.updated))
+    if report.rejected:
+        st.dataframe(pd.DataFrame(report.rejected), hide_index=True, width="stretch")
+    if report.written:
+        data.organisations.clear()
+
+
 st.subheader(_("Improve the data"))
 new_tab, fix_tab, mod_tab = st.tabs([_("Propose an organisation"), _("Suggest a correction"),
                                      _("Moderation")])
@@ -199,6 +233,8 @@ with mod_tab:
                         st.success(_("Rejected."))
                     except ProposalError as exc:
                         st.error(md_escape(str(exc)))
+        with st.expander(_("Import a file")):
+            import_file(ss["moderator"])
         with st.expander(_("Audit log")):
             st.dataframe(audit.entries(200), hide_index=True, width="stretch")
         if st.button(_("Log out")):
