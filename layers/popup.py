@@ -98,6 +98,6 @@ def popup_script(texts: dict[str, dict[str, str]]) -> JsCode:
             + (feature.id ? '<p><a href="/data?correct=' + encodeURIComponent(feature.id)
                + '" target="_top">' + T.label.correct + '</a></p>' : '') + '</div>';
         layer.bindPopup(html, {maxWidth: 320});
-        layer.bindTooltip(p.n);
+        layer.bindTooltip(p.l ? p.n + ' (' + p.l + ')' : p.n);
     }
     """.replace("__TEXTS__", json.dumps(escaped, ensure_ascii=False)))
