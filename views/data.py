@@ -102,8 +102,10 @@ def import_file(who: str) -> None:
 
 
 st.subheader(_("Improve the data"))
-new_tab, fix_tab, mod_tab = st.tabs([_("Propose an organisation"), _("Suggest a correction"),
-                                     _("Moderation")])
+tab_names = [_("Propose an organisation"), _("Suggest a correction"), _("Moderation")]
+# a popup's "suggest a correction" link lands on the correction tab
+new_tab, fix_tab, mod_tab = st.tabs(
+    tab_names, default=tab_names[1] if st.query_params.get("correct") else None)
 
 with new_tab:
     st.caption(_("Organisation contacts only: please give no names of people."))

@@ -74,3 +74,11 @@ def test_moderation_unavailable_without_passwords(app_url, browser):
     page.get_by_role("tab", name="Модериране").click()
     page.get_by_text("Модерирането не е настроено").wait_for(timeout=30000)
     assert not log.errors, log.errors
+
+
+def test_popup_link_opens_the_correction_form(app_url, browser):
+    page, log = open_page(browser, app_url + "/data?correct=chitalishte-316")
+    form_name = page.get_by_label("Име", exact=True).locator("visible=true").first
+    form_name.wait_for(timeout=30000)
+    assert "Кирил и Методий" in form_name.input_value()
+    assert not log.errors, log.errors
