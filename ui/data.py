@@ -130,3 +130,12 @@ def province_labels(lang: str) -> dict[str, str]:
     p = provinces()
     return dict(zip(p["code"], [place_name(n, lt, lang) for n, lt in
                                 zip(p["name"], p["name_latin"])]))
+
+
+def phone() -> bool:
+    """True for a phone's browser (its User-Agent says Mobile): maps then frame for ~360 px."""
+    try:
+        agent = st.context.headers.get("User-Agent", "") or ""
+    except Exception:  # no browser behind this run (tests, bare mode)
+        return False
+    return "Mobi" in agent

@@ -95,7 +95,7 @@ def show_map() -> None:
     st_folium(
         fmap, key="map", height=560, use_container_width=True, returned_objects=[],
         center=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
-        zoom=zoom_for(bounds),
+        zoom=zoom_for(bounds, *((340, 560) if data.phone() else (700, 520))),
         feature_group_to_add=layers, layer_control=folium.LayerControl(collapsed=True),
     )
 

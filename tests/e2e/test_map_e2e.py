@@ -7,6 +7,8 @@ import time
 
 from tests.e2e.harness import COUNT_MARKERS, map_frame, open_page, shot, wait_idle
 
+PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/156.0 Mobile Safari/537.36")
 # NGOs are drawn last, so a click on an NGO point with no other NGO nearby opens its popup.
 FIND_LONE_NGO = """
 () => {
@@ -139,8 +141,13 @@ def test_language_switch_changes_labels(app_url, browser):
 
 def test_phone_screen(app_url, browser):
     page, log = open_page(browser, app_url + "/?lang=tr", width=390, height=844,
-                          is_mobile=True, has_touch=True)
+                          is_mobile=True, has_touch=True, user_agent=PHONE_AGENT)
     frame = map_frame(page)
+    page.wait_for_timeout(1000)  # st_folium applies the centre and zoom
+    outside = frame.evaluate("""(() => { const b = map.getBounds().pad(0.02); let n = 0;
+        map.eachLayer(l => { if (l.feature && l.feature.properties.k
+                                 && !b.contains(l.getLatLng())) n++; }); return n; })()""")
+    assert outside == 0  # every organisation of the three provinces is on the phone screen
     box = page.locator("iframe[title*='st_folium']").first.bounding_box()
     assert box["width"] <= 390 and box["width"] > 300
     assert frame.get_by_text("Açıklama").is_visible()
