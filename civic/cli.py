@@ -136,8 +136,9 @@ def _presumed_note(options) -> str:
             if options.include_presumed_libraries else "libraries: known libraries only")
 
 
-def _coverage_frames(args: argparse.Namespace):
-    """Nationwide coverage (borders do not stop people), then the provinces asked for."""
+def _coverage_frames(args: argparse.Namespace, with_access: bool = True):
+    """Nationwide coverage (borders do not stop people); the caller keeps the provinces
+    asked for (`codes`, None for all)."""
     from geo.coverage import settlement_coverage
 
     _ensure_built()
@@ -145,14 +146,14 @@ def _coverage_frames(args: argparse.Namespace):
     codes = _province_list(args.province, set(store.load_provinces()["code"]))
     orgs = store.load_organisations()
     orgs = orgs[orgs["status"] == "active"]
-    cov = settlement_coverage(store.load_settlements(), orgs, options)
-    if codes:
-        cov = cov[cov["province_code"].isin(codes)]
+    cov = settlement_coverage(store.load_settlements(), orgs, options, with_access)
     return cov, orgs, options, codes
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    cov, _, options, _ = _coverage_frames(args)
+    cov, _, options, codes = _coverage_frames(args)
+    if codes:
+        cov = cov[cov["province_code"].isin(codes)]
     print(f"civicmap coverage: radius {options.radius_km} km, kinds "
           f"{','.join(options.kinds)}; {_presumed_note(options)}; straight-line distances",
           file=sys.stderr)
@@ -166,29 +167,18 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def _coverage_geojson(table, options) -> str:
     points = store.load_settlements().set_index("ekatte").geometry
-    features = []
-    for rec in table.to_dict("records"):
-        pt = points.get(rec["ekatte"])
-        rec = {k: (v.item() if hasattr(v, "item") else v) for k, v in rec.items()}
-        features.append({"type": "Feature",
-                         "geometry": {"type": "Point", "coordinates": [pt.x, pt.y]},
-                         "properties": rec})
+    located = table.assign(lon=table["ekatte"].map(lambda e: points[e].x),
+                           lat=table["ekatte"].map(lambda e: points[e].y))
     meta = {"radius_km": options.radius_km, "kinds": list(options.kinds),
             "libraries_include_presumed": options.include_presumed_libraries,
             "distances": "straight-line, EPSG:7801"}
-    return json.dumps({"type": "FeatureCollection", "metadata": meta, "features": features},
-                      ensure_ascii=False)
+    return export.points_geojson(located, metadata=meta)
 
 
 def cmd_municipalities(args: argparse.Namespace) -> int:
-    from geo.coverage import municipality_coverage, settlement_coverage
+    from geo.coverage import municipality_coverage
 
-    _ensure_built()
-    options = _coverage_options(args)
-    codes = _province_list(args.province, set(store.load_provinces()["code"]))
-    orgs = store.load_organisations()
-    orgs = orgs[orgs["status"] == "active"]
-    cov = settlement_coverage(store.load_settlements(), orgs, options, with_access=False)
+    cov, orgs, options, codes = _coverage_frames(args, with_access=False)
     table = municipality_coverage(cov, orgs, store.load_municipalities(), options, codes)
     if codes:
         table = table[table["province_code"].isin(codes)]

@@ -122,25 +122,23 @@ class Gazetteer:
                 self.prov_keys[key.replace("-град", " град")] |= self.prov_keys[key]
 
     # -- look-ups -------------------------------------------------------------------------
-    def municipality_codes(self, text: str, provinces: set[str] | None = None) -> set[str]:
+    @staticmethod
+    def _codes(index: dict[str, set[str]], text: str) -> set[str]:
+        """Codes for a name: its exact key, else the closest key above FUZZY_CUTOFF."""
         key = place_key(text)
-        codes = set(self.muni_keys.get(key, set()))
+        codes = set(index.get(key, set()))
         if not codes:
-            best = process.extractOne(key, list(self.muni_keys), scorer=fuzz.ratio,
+            best = process.extractOne(key, list(index), scorer=fuzz.ratio,
                                       score_cutoff=FUZZY_CUTOFF)
-            codes = set(self.muni_keys[best[0]]) if best else set()
-        if provinces:
-            codes = {c for c in codes if c[:3] in provinces}
+            codes = set(index[best[0]]) if best else set()
         return codes
 
+    def municipality_codes(self, text: str, provinces: set[str] | None = None) -> set[str]:
+        codes = self._codes(self.muni_keys, text)
+        return {c for c in codes if c[:3] in provinces} if provinces else codes
+
     def province_codes(self, text: str) -> set[str]:
-        key = place_key(text)
-        codes = set(self.prov_keys.get(key, set()))
-        if not codes:
-            best = process.extractOne(key, list(self.prov_keys), scorer=fuzz.ratio,
-                                      score_cutoff=FUZZY_CUTOFF)
-            codes = set(self.prov_keys[best[0]]) if best else set()
-        return codes
+        return self._codes(self.prov_keys, text)
 
     def _settlement_rows(self, name: str, scopes: list[str]) -> tuple[list[int], float]:
         """Rows named `name`: exact key first, then fuzzy (inside the scopes if any)."""
