@@ -11,12 +11,12 @@ st.set_page_config(page_title="Civic map · Гражданска карта", pa
 lang = language_picker()
 _ = translator(lang)
 page = st.navigation([
-    st.Page("views/map.py", title=_("Map"), icon=":material/map:", default=True),
-    st.Page("views/nearby.py", title=_("Nearby"), icon=":material/near_me:", url_path="nearby"),
-    st.Page("views/coverage.py", title=_("Coverage"), icon=":material/radar:",
+    st.Page("pages/map.py", title=_("Map"), icon=":material/map:", default=True),
+    st.Page("pages/nearby.py", title=_("Nearby"), icon=":material/near_me:", url_path="nearby"),
+    st.Page("pages/coverage.py", title=_("Coverage"), icon=":material/radar:",
             url_path="coverage"),
-    st.Page("views/regions.py", title=_("Regions"), icon=":material/bar_chart:",
+    st.Page("pages/regions.py", title=_("Regions"), icon=":material/bar_chart:",
             url_path="regions"),
-    st.Page("views/data.py", title=_("Data"), icon=":material/edit_note:", url_path="data"),
+    st.Page("pages/data.py", title=_("Data"), icon=":material/edit_note:", url_path="data"),
 ])
 page.run()

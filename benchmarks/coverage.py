@@ -18,7 +18,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from civic import store  # noqa: E402
+import store  # noqa: E402
 from geo.coverage import Options, settlement_coverage  # noqa: E402
 
 RADII = (5.0, 10.0, 20.0)

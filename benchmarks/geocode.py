@@ -15,10 +15,10 @@ import time
 import geopandas as gpd
 import numpy as np
 
-from civic import store
-from civic.chitalishta import read_register
-from civic.sources import locate
+import store
 from geo.gazetteer import Gazetteer
+from sources.chitalishta import read_register
+from sources.manifest import locate
 
 PROVINCES = ("KRZ", "RAZ", "VRC")
 

@@ -82,7 +82,7 @@ def _filter_updates(browser, url: str) -> list[float]:
 
 
 def _muni_name(code: str) -> str:
-    from civic import store
+    import store
 
     m = store.load_municipalities().set_index("code")
     return m.at[code, "name"]

@@ -11,7 +11,7 @@ from functools import cache
 
 from babel.messages.pofile import read_po
 
-from civic.paths import PROJECT_ROOT
+from civic.settings import PROJECT_ROOT
 
 LANGUAGES = ("bg", "en", "tr")
 DEFAULT_LANGUAGE = "bg"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from civic.organisations import FIELDS
+from civic.vocabularies import FIELDS
 from geo.coverage import KINDS, PER
 
 PRESENCE_BINS = (0, 20, 40, 60, 80, 101)

@@ -6,13 +6,13 @@ import os
 
 import pytest
 
-from civic import store
+import store
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """Build the real sources once into a private build dir; yields the build report."""
-    from civic.build import build
+    from sources.build import build
 
     folder = tmp_path_factory.mktemp("build")
     mp = pytest.MonkeyPatch()

@@ -55,7 +55,7 @@ def test_language_switch(app):
 
 
 def test_coverage_page_radius_and_kinds_change_gaps(built):
-    at = AppTest.from_file(str(APP.parent / "views" / "coverage.py"), default_timeout=180)
+    at = AppTest.from_file(str(APP.parent / "pages" / "coverage.py"), default_timeout=180)
     at.run()
     assert not at.exception
     all_kinds = int(at.metric[0].value.replace(" ", ""))
@@ -68,7 +68,7 @@ def test_coverage_page_radius_and_kinds_change_gaps(built):
 
 
 def test_regions_page_compares_provinces(built):
-    at = AppTest.from_file(str(APP.parent / "views" / "regions.py"), default_timeout=180)
+    at = AppTest.from_file(str(APP.parent / "pages" / "regions.py"), default_timeout=180)
     at.run()
     assert not at.exception
     assert len(at.get("vega_lite_chart")) >= 7  # every chart drawn, each with its numbers

@@ -7,9 +7,9 @@ import re
 
 import pandas as pd
 
-from civic import store
-from civic.build import build
-from civic.sources import locate
+import store
+from sources.build import build
+from sources.manifest import locate
 
 
 def test_settlements_all_and_per_province(settlements):
@@ -123,9 +123,9 @@ def test_rebuild_is_idempotent(built):
 
 
 def test_build_report_saved(built):
-    from civic import paths
+    from civic import settings
 
-    saved = json.loads(paths.build_report_file().read_text(encoding="utf-8"))
+    saved = json.loads(settings.build_report_file().read_text(encoding="utf-8"))
     assert saved["sources"]["chitalishta_register.csv"]["read"] == 3718
 
 

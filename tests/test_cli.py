@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from civic.cli import main
-from civic.export import PUBLIC_COLUMNS, neutralise
+from cli import main
+from reports.export import PUBLIC_COLUMNS, neutralise
 
 
 def test_stats_json_shape_and_figures(built, capsys):
@@ -60,7 +60,7 @@ def test_export_neutralises_formulas():
 
 
 def test_coverage_csv_columns_and_gaps(built, tmp_path, capsys):
-    from civic.cli import COVERAGE_COLUMNS
+    from cli import COVERAGE_COLUMNS
 
     out = tmp_path / "cov.csv"
     assert main(["coverage", "--province", "KRZ", "--radius-km", "5", "--kinds", "ngo",

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 from shapely.geometry import Point
 
-from civic import store
+import store
 from geo.coverage import Options, municipality_coverage, settlement_coverage
 from geo.hubs import existing_hubs, new_hubs
 

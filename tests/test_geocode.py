@@ -9,8 +9,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from civic import store
-from civic.cli import main
+import store
+from cli import main
 from geo.address import parse
 from geo.gazetteer import MIN_SCORE, Gazetteer
 from geo.geocoder import Geocoder, NominatimConfig, StreetLookup

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import delete, func, select
 
-from civic import store
-from civic.cli import main
-from civic.importer import MAX_BYTES, ImportFileError, run_import
+import store
+from cli import main
+from intake.importer import MAX_BYTES, ImportFileError, run_import
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BAD = FIXTURES / "bad_inputs"
@@ -158,7 +158,7 @@ def test_killed_import_leaves_the_store_as_it_was(clean):
     before = _count()
     env = {**os.environ, "CIVICMAP_FAULT_PAUSE_S": "60"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "civic.cli", "import", str(ROOT / "docs" / "import_example.csv"),
+        [sys.executable, "-m", "cli", "import", str(ROOT / "docs" / "import_example.csv"),
          "--kind", "ngo"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stderr.readline()
@@ -198,7 +198,7 @@ def test_export_whole_dataset_with_sources_and_no_formulas(clean, tmp_path):
 
 
 def test_import_is_in_the_audit_log_under_who_ran_it(clean):
-    from civic import audit
+    from store import audit
 
     run_import(ROOT / "docs" / "import_example.csv", "ngo", who="librarian")
     log = audit.entries(2)  # the two newest: this import's rows

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from civic import filters
 from civic.i18n import LANGUAGES, TERMS, gettext, place_name
+from geo import filters
 from layers.organisations import feature_collection, organisation_layers
 from layers.popup import contact_links, popup_properties, safe_url
 
@@ -78,7 +78,7 @@ def test_feature_collection_on_real_data(orgs):
 
 def _message_ids() -> set[str]:
     ids = set(TERMS.values())
-    files = [ROOT / "app.py", *(ROOT / "views").glob("*.py"), *(ROOT / "layers").glob("*.py"),
+    files = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "layers").glob("*.py"),
              *(ROOT / "ui").glob("*.py")]
     files += [*(ROOT / "reports").glob("*.py"), *(ROOT / "reports").glob("*.j2")]
     for path in files:

@@ -7,8 +7,10 @@ import json
 import pytest
 from sqlalchemy import delete
 
-from civic import audit, moderation, store
-from civic.moderation import ProposalError, RateLimit
+import store
+from intake import moderation
+from intake.moderation import ProposalError, RateLimit
+from store import audit
 
 
 @pytest.fixture()

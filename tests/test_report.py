@@ -8,8 +8,8 @@ import pypdf
 import pypdfium2
 import pytest
 
-from civic import store
-from civic.cli import main
+import store
+from cli import main
 from geo.coverage import Options, municipality_coverage, settlement_coverage
 from reports.compass import compass_data
 

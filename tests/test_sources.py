@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from civic import sources
+from sources import manifest as sources
 
 
 def test_manifest_lists_every_shared_source_with_pinned_url():

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from civic.places import PlaceIndex
-from civic.store import load_municipalities, load_provinces
 from civic.text import settlement_key, to_latin
+from geo.places import PlaceIndex
+from store import load_municipalities, load_provinces
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from civic import store
+import store
 from layers.basemap import DEFAULT_ATTRIBUTION, DEFAULT_TILES, Tiles
 
 
@@ -109,7 +109,7 @@ def province_figures(radius_km: float) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=8)
 def compass_pdf(province: str, lang: str, radius_km: float) -> bytes:
     """The printable Compass for one province (Chromium print-to-PDF), cached."""
-    from civic.cli import source_list
+    from cli import source_list
     from reports.compass import compass_data, render_html
     from reports.pdf import html_to_pdf
 

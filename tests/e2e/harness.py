@@ -75,7 +75,7 @@ def private_store(folder: Path, imports: tuple[str, ...] = ()) -> dict[str, str]
 
     env = {"CIVICMAP_BUILD_DIR": str(folder),
            "CIVICMAP_DATABASE_URL": f"sqlite:///{folder / 'civicmap.sqlite'}"}
-    cli = [sys.executable, "-m", "civic.cli"]
+    cli = [sys.executable, "-m", "cli"]
     subprocess.run([*cli, "build"], cwd=ROOT, env={**os.environ, **env}, check=True,
                    capture_output=True)
     for path in imports:

@@ -10,9 +10,9 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from civic.organisations import CHITALISHTE_FIELDS, PRECISION_SCORE
-from civic.places import PlaceIndex
 from civic.text import fold, to_latin
+from civic.vocabularies import CHITALISHTE_FIELDS, PRECISION_SCORE
+from geo.places import PlaceIndex
 
 METRIC_CRS = "EPSG:7801"
 # Public columns only: the chair and secretary (people's names) are never read.

@@ -23,10 +23,9 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select, update
 
-from civic import audit, store
-from civic.brra import parse_brra
-from civic.chitalishta import REGISTER_COLUMNS, STATUS, clean_phone, display_name
-from civic.organisations import (
+import store
+from civic.text import fold, to_latin
+from civic.vocabularies import (
     FIELDS,
     KINDS,
     LEGAL_FORMS,
@@ -34,8 +33,10 @@ from civic.organisations import (
     split_fields,
     stable_id,
 )
-from civic.places import PlaceIndex
-from civic.text import fold, to_latin
+from geo.places import PlaceIndex
+from intake.brra import parse_brra
+from sources.chitalishta import REGISTER_COLUMNS, STATUS, clean_phone, display_name
+from store import audit
 
 MAX_BYTES = 5 * 1024 * 1024
 FORMATS = ("csv", "xlsx", "brra-xml")

@@ -1,7 +1,4 @@
-"""The store: organisations in a SQL database, geography as GeoParquet.
-
-Only this module opens the database or the GeoParquet files; everything else asks it.
-"""
+"""The organisation store: engine, reads and writes of organisations, geocoding cache."""
 
 from __future__ import annotations
 
@@ -10,104 +7,16 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-import geopandas as gpd
 import pandas as pd
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Engine,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    delete,
-    select,
-    text,
-)
+from sqlalchemy import Engine, create_engine, delete, func, select, text
 
-from civic import paths
-
-metadata = MetaData()
-
-organisations = Table(
-    "organisations",
-    metadata,
-    Column("id", String(64), primary_key=True),
-    Column("kind", String(16), nullable=False, index=True),  # ngo | chitalishte | library
-    Column("subtype", Text),  # library: regional, chitalishte, municipal, other, presumed
-    Column("presumed", Boolean, nullable=False, default=False),
-    Column("parent_id", String(64)),  # a chitalishte library points at its chitalishte
-    Column("legal_form", Text),
-    Column("name", Text, nullable=False),
-    Column("name_latin", Text),
-    Column("fields", Text),  # ';'-separated vocabulary codes
-    Column("ekatte", String(5), index=True),
-    Column("settlement", Text),
-    Column("municipality_code", String(5), index=True),
-    Column("province_code", String(3), index=True),
-    Column("address", Text),
-    Column("lon", Float),
-    Column("lat", Float),
-    Column("precision", Text),  # source_point | street | settlement | municipality
-    Column("precision_score", Integer),
-    Column("precision_note", Text),
-    Column("status", Text, nullable=False, index=True),  # active | closed | inactive
-    Column("uic", Text),
-    Column("register_number", Text),
-    Column("phone", Text),
-    Column("email", Text),
-    Column("website", Text),
-    Column("source", Text, nullable=False),
-    Column("source_url", Text),
-    Column("see_also_url", Text),  # a second citation, e.g. the directory row that enriched it
-    Column("source_date", Text),
-    Column("source_file", Text),
-    Column("imported_at", DateTime),
-)
-
-geocode_cache = Table(
-    "geocode_cache",
-    metadata,
-    Column("query", Text, primary_key=True),
-    Column("result", Text, nullable=False),  # JSON
-)
-
-proposals = Table(
-    "proposals",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("action", String(16), nullable=False),  # new | correction
-    Column("target_id", String(64)),  # the organisation a correction is about
-    Column("payload", Text, nullable=False),  # JSON: the proposed values
-    Column("status", String(16), nullable=False, index=True),  # pending | approved | rejected
-    Column("reason", Text),  # a moderator's reason for a rejection
-    Column("created_at", DateTime, nullable=False),
-    Column("decided_by", Text),
-    Column("decided_at", DateTime),
-)
-
-audit_log = Table(
-    "audit_log",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False, index=True),
-    Column("who", Text, nullable=False),  # a moderator's name, "build", "import", "visitor"
-    Column("action", String(32), nullable=False),
-    Column("target_id", Text),
-    Column("before", Text),  # JSON
-    Column("after", Text),  # JSON
-)
-
-ORGANISATION_COLUMNS = [c.name for c in organisations.columns]
+from civic import settings
+from store.schema import ORGANISATION_COLUMNS, geocode_cache, metadata, organisations
 
 
 def engine() -> Engine:
-    """The shared engine for the configured database (`civic.paths.database_url`)."""
-    return _engine(paths.database_url())
+    """The shared engine for the configured database (`civic.settings.database_url`)."""
+    return _engine(settings.database_url())
 
 
 @lru_cache(maxsize=8)
@@ -160,7 +69,7 @@ def replace_organisations(rows: Iterable[dict], sources: Iterable[str],
                           audit_after: dict | None = None) -> int:
     """Delete every row from `sources`, insert `rows`, in one transaction with its audit
     entry; returns rows added."""
-    from civic import audit
+    from store import audit
 
     rows = [{c: row.get(c) for c in ORGANISATION_COLUMNS} for row in rows]
     with engine().begin() as conn:
@@ -173,8 +82,6 @@ def replace_organisations(rows: Iterable[dict], sources: Iterable[str],
 
 def count_by_source(sources: Iterable[str]) -> dict[str, int]:
     """Organisation rows per source (for the audit log's before/after of a build)."""
-    from sqlalchemy import func
-
     with engine().connect() as conn:
         rows = conn.execute(select(organisations.c.source, func.count())
                             .where(organisations.c.source.in_(list(sources)))
@@ -209,32 +116,13 @@ class GeocodeCache:
             conn.execute(delete(geocode_cache))
 
 
-def write_geodata(
-    settlements: gpd.GeoDataFrame, municipalities: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame
-) -> None:
-    """Write the three geography tables as GeoParquet, replacing earlier ones."""
-    paths.build_dir().mkdir(parents=True, exist_ok=True)
-    settlements.to_parquet(paths.settlements_file(), index=False)
-    municipalities.to_parquet(paths.municipalities_file(), index=False)
-    provinces.to_parquet(paths.provinces_file(), index=False)
-
-
-def load_settlements() -> gpd.GeoDataFrame:
-    return gpd.read_parquet(paths.settlements_file())
-
-
-def load_municipalities() -> gpd.GeoDataFrame:
-    return gpd.read_parquet(paths.municipalities_file())
-
-
-def load_provinces() -> gpd.GeoDataFrame:
-    return gpd.read_parquet(paths.provinces_file())
 
 
 def is_built() -> bool:
     """True when the geography files and the organisation table exist with rows."""
-    files = [paths.settlements_file(), paths.municipalities_file(), paths.provinces_file()]
-    if not all(f.exists() for f in files):
+    from store.files import geodata_exist
+
+    if not geodata_exist():
         return False
     with engine().connect() as conn:
         return conn.execute(select(organisations.c.id).limit(1)).first() is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civic.organisations import PRECISIONS
+from civic.vocabularies import PRECISIONS
 
 ORG_KEYS = ("ngo", "chitalishte", "library", "library_presumed")
 

@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
-from civic import export, store
-from civic.sources import SourceError
+import store
+from reports import export
+from sources.manifest import SourceError
 
 
 def _ensure_built() -> None:
@@ -17,7 +18,7 @@ def _ensure_built() -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from civic.build import build, format_report
+    from sources.build import build, format_report
 
     try:
         report = build()
@@ -29,7 +30,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from civic.stats import stats
+    from geo.stats import stats
 
     _ensure_built()
     provinces = sorted(store.load_provinces()["code"])
@@ -250,7 +251,7 @@ def nearby_entry(rec: dict) -> dict:
 
 
 def cmd_nearby(args: argparse.Namespace) -> int:
-    from civic.organisations import FIELDS, KINDS
+    from civic.vocabularies import FIELDS, KINDS
     from geo.nearby import nearby, select
 
     _ensure_built()
@@ -275,7 +276,7 @@ def cmd_nearby(args: argparse.Namespace) -> int:
 
 def source_list() -> list[dict]:
     """The sources as the report lists them: what, where from, licence."""
-    from civic.sources import manifest
+    from sources.manifest import manifest
 
     return [{"description": s.description, "upstream": s.upstream, "licence": s.licence}
             for s in manifest().values()]
@@ -306,7 +307,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from civic.importer import ImportFileError, run_import
+    from intake.importer import ImportFileError, run_import
 
     _ensure_built()
     path = Path(args.file)
@@ -340,7 +341,7 @@ def cmd_hash_password(args: argparse.Namespace) -> int:
     """Print a moderator password hash for CIVICMAP_MODERATORS or Streamlit secrets."""
     import getpass
 
-    from civic.moderation import hash_password
+    from intake.moderation import hash_password
 
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else \
         getpass.getpass("password: ")

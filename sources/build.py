@@ -6,9 +6,12 @@ import json
 import time
 from datetime import datetime
 
-from civic import chitalishta, directory, geodata, paths, store
-from civic.places import PlaceIndex
-from civic.sources import verify_all
+import store
+from civic import settings
+from geo.places import PlaceIndex
+from sources import chitalishta, directory
+from sources import geography as geodata
+from sources.manifest import verify_all
 
 BUILD_SOURCES = (
     chitalishta.REGISTER_SOURCE,
@@ -55,7 +58,7 @@ def build() -> dict:
     report = {
         "built_at": datetime.now().isoformat(timespec="seconds"),
         "seconds": round(time.perf_counter() - started, 2),
-        "database": paths.database_url().split("@")[-1],
+        "database": settings.database_url().split("@")[-1],
         "geography": {
             "settlements": len(settlements),
             "settlements_without_point": int((settlements["point_source"] == "none").sum()),
@@ -70,7 +73,7 @@ def build() -> dict:
             "presumed chitalishte libraries": {"stored": presumed},
         },
     }
-    paths.build_report_file().write_text(
+    settings.build_report_file().write_text(
         json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
     )
     return report
@@ -85,7 +88,7 @@ def write_place_suggestions(settlements, municipalities, provinces) -> None:
     rows = [[t, n, lt, muni.get(m, ""), prov.get(p, "")] for t, n, lt, m, p in zip(
         ordered["type"], ordered["name"], ordered["name_latin"],
         ordered["municipality_code"], ordered["province_code"])]
-    target = paths.place_suggestions_file()
+    target = settings.place_suggestions_file()
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(rows, ensure_ascii=False, separators=(",", ":")),
                       encoding="utf-8")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civic.export import points_geojson, table_csv, tables_xlsx
 from civic.i18n import term, translator
 from geo.coverage import KINDS
 from layers.basemap import province_map
 from layers.coverage import coverage_layers
+from reports.export import points_geojson, table_csv, tables_xlsx
 from ui import data
 
 lang = st.session_state.get("lang", "bg")

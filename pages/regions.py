@@ -6,9 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from civic.export import table_csv
 from civic.i18n import term, translator
 from geo.regions import fields_by_province, presence_distribution
+from reports.export import table_csv
 from ui import data
 
 lang = st.session_state.get("lang", "bg")

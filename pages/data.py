@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civic import audit, moderation
-from civic.filters import name_matches
 from civic.i18n import term, translator
-from civic.moderation import ProposalError, RateLimit
-from civic.organisations import FIELDS, KINDS, LEGAL_FORMS
+from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS
+from geo.filters import name_matches
+from intake import moderation
+from intake.moderation import ProposalError, RateLimit
 from layers.nearby import nearby_map
+from store import audit
 from ui import data
 from ui.markdown import md_escape
 
@@ -72,7 +73,7 @@ def import_file(who: str) -> None:
     import tempfile
     from pathlib import Path
 
-    from civic.importer import MAX_BYTES, ImportFileError, run_import
+    from intake.importer import MAX_BYTES, ImportFileError, run_import
 
     upload = st.file_uploader(_("CSV, XLSX or Registry Agency XML"),
                               type=["csv", "xlsx", "xml"], key="import_upload")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pooch
 
-from civic.paths import MANIFEST, PROJECT_ROOT
+from civic.settings import MANIFEST, PROJECT_ROOT
 
 SHARED_SOURCES = PROJECT_ROOT.parent / "shared" / "data" / "sources"
 

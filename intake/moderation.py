@@ -22,9 +22,10 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import select, update
 
-from civic import audit, store
-from civic.organisations import FIELDS, KINDS, LEGAL_FORMS, PRECISION_SCORE, stable_id
+import store
 from civic.text import to_latin
+from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS, PRECISION_SCORE, stable_id
+from store import audit
 
 ITERATIONS = 600_000
 EDITABLE = ("name", "kind", "legal_form", "fields", "ekatte", "address", "lon", "lat",

@@ -8,7 +8,8 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from civic import store
+from store.db import engine
+from store.schema import audit_log
 
 
 def _json(values: dict | None) -> str | None:
@@ -18,13 +19,13 @@ def _json(values: dict | None) -> str | None:
 def record(conn: Connection, who: str, action: str, target_id: str | None,
            before: dict | None, after: dict | None) -> None:
     """One entry, written in the caller's transaction (so it lands only if the change does)."""
-    conn.execute(store.audit_log.insert(), [{
+    conn.execute(audit_log.insert(), [{
         "at": datetime.now(), "who": who, "action": action, "target_id": target_id,
         "before": _json(before), "after": _json(after)}])
 
 
 def entries(limit: int = 500) -> pd.DataFrame:
     """The newest entries first."""
-    log = store.audit_log
-    with store.engine().connect() as conn:
+    log = audit_log
+    with engine().connect() as conn:
         return pd.read_sql(select(log).order_by(log.c.id.desc()).limit(limit), conn)

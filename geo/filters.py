@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, fields, replace
 
 import pandas as pd
 
-from civic.organisations import FIELDS, KINDS, PRECISIONS, STATUSES
 from civic.text import fold, to_latin
+from civic.vocabularies import FIELDS, KINDS, PRECISIONS, STATUSES
 
 DEFAULT_PROVINCES = ("KRZ", "RAZ", "VRC")
 LIST_PARAMS = ("provinces", "municipalities", "kinds", "fields", "legal_forms", "statuses",

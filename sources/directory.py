@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 from rapidfuzz import fuzz
 
-from civic.chitalishta import ImportResult
-from civic.organisations import LEGAL_FORMS, PRECISION_SCORE, split_fields, stable_id
-from civic.places import PlaceIndex
 from civic.text import fold, to_latin
+from civic.vocabularies import LEGAL_FORMS, PRECISION_SCORE, split_fields, stable_id
+from geo.places import PlaceIndex
+from sources.chitalishta import ImportResult
 
 NGO_SOURCE = "civic_directory_ngos"
 LIBRARY_SOURCE = "civic_directory_libraries"

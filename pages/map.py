@@ -8,9 +8,9 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civic import filters
 from civic.i18n import place_name, term, translator
-from civic.organisations import FIELDS, KINDS, LEGAL_FORMS, PRECISIONS, STATUSES
+from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS, PRECISIONS, STATUSES
+from geo import filters
 from layers.basemap import base_map, zoom_for
 from layers.organisations import organisation_layers
 from ui import data

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from civic.i18n import term, translator
-from civic.organisations import FIELDS, KINDS
+from civic.vocabularies import FIELDS, KINDS
 from geo.nearby import nearby, select
 from layers.nearby import nearby_map
 from layers.results import result_cards

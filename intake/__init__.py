@@ -1,0 +1,1 @@
+"""Outside data in: validation rules, file readers, imports, proposals and moderation."""

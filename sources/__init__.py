@@ -1,0 +1,1 @@
+"""Raw sources into the store: the manifest, one reader per source, the build."""

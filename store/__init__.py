@@ -1,0 +1,32 @@
+"""The store: the only package that opens the database or the build's files.
+
+Organisations, proposals, rate-limit events and the audit log live in a SQL database
+(SQLite by default, PostgreSQL + PostGIS by URL); the geography as GeoParquet files.
+"""
+
+from store.db import (
+    GeocodeCache,
+    count_by_source,
+    engine,
+    ids_within,
+    is_built,
+    is_postgis,
+    load_organisations,
+    replace_organisations,
+)
+from store.files import load_municipalities, load_provinces, load_settlements, write_geodata
+from store.schema import (
+    ORGANISATION_COLUMNS,
+    audit_log,
+    geocode_cache,
+    metadata,
+    organisations,
+    proposals,
+)
+
+__all__ = [
+    "GeocodeCache", "ORGANISATION_COLUMNS", "audit_log", "count_by_source", "engine",
+    "geocode_cache", "ids_within", "is_built", "is_postgis", "load_municipalities",
+    "load_organisations", "load_provinces", "load_settlements", "metadata", "organisations",
+    "proposals", "replace_organisations", "write_geodata",
+]

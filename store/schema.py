@@ -1,0 +1,88 @@
+"""The organisation store's tables: organisations, geocoding answers, proposals, audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+organisations = Table(
+    "organisations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("kind", String(16), nullable=False, index=True),  # ngo | chitalishte | library
+    Column("subtype", Text),  # library: regional, chitalishte, municipal, other, presumed
+    Column("presumed", Boolean, nullable=False, default=False),
+    Column("parent_id", String(64)),  # a chitalishte library points at its chitalishte
+    Column("legal_form", Text),
+    Column("name", Text, nullable=False),
+    Column("name_latin", Text),
+    Column("fields", Text),  # ';'-separated vocabulary codes
+    Column("ekatte", String(5), index=True),
+    Column("settlement", Text),
+    Column("municipality_code", String(5), index=True),
+    Column("province_code", String(3), index=True),
+    Column("address", Text),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("precision", Text),  # source_point | street | settlement | municipality
+    Column("precision_score", Integer),
+    Column("precision_note", Text),
+    Column("status", Text, nullable=False, index=True),  # active | closed | inactive
+    Column("uic", Text),
+    Column("register_number", Text),
+    Column("phone", Text),
+    Column("email", Text),
+    Column("website", Text),
+    Column("source", Text, nullable=False),
+    Column("source_url", Text),
+    Column("see_also_url", Text),  # a second citation, e.g. the directory row that enriched it
+    Column("source_date", Text),
+    Column("source_file", Text),
+    Column("imported_at", DateTime),
+)
+
+geocode_cache = Table(
+    "geocode_cache",
+    metadata,
+    Column("query", Text, primary_key=True),
+    Column("result", Text, nullable=False),  # JSON
+)
+
+proposals = Table(
+    "proposals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action", String(16), nullable=False),  # new | correction
+    Column("target_id", String(64)),  # the organisation a correction is about
+    Column("payload", Text, nullable=False),  # JSON: the proposed values
+    Column("status", String(16), nullable=False, index=True),  # pending | approved | rejected
+    Column("reason", Text),  # a moderator's reason for a rejection
+    Column("created_at", DateTime, nullable=False),
+    Column("decided_by", Text),
+    Column("decided_at", DateTime),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("who", Text, nullable=False),  # a moderator's name, "build", "import", "visitor"
+    Column("action", String(32), nullable=False),
+    Column("target_id", Text),
+    Column("before", Text),  # JSON
+    Column("after", Text),  # JSON
+)
+
+ORGANISATION_COLUMNS = [c.name for c in organisations.columns]
