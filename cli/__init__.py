@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import store
+from civic.errors import SourceError
 from reports import export
-from sources.manifest import SourceError
 
 
 def _ensure_built() -> None:

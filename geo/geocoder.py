@@ -8,12 +8,12 @@ settlement the gazetteer found. Any failure falls back to the gazetteer answer.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from typing import Protocol
 
 from shapely.geometry import Point
 
+from civic import settings
 from geo.address import parse
 from geo.gazetteer import Gazetteer, Match
 
@@ -38,10 +38,10 @@ class NominatimConfig:
     def from_env(cls) -> NominatimConfig | None:
         """`CIVICMAP_NOMINATIM_URL` (e.g. https://nominatim.openstreetmap.org) turns it on;
         `CIVICMAP_NOMINATIM_USER_AGENT` is required with it."""
-        url = os.environ.get("CIVICMAP_NOMINATIM_URL", "").strip()
-        agent = os.environ.get("CIVICMAP_NOMINATIM_USER_AGENT", "").strip()
-        if not url or not agent:
+        found = settings.nominatim()
+        if found is None:
             return None
+        url, agent = found
         scheme, _, domain = url.partition("://")
         return cls(domain=domain.rstrip("/"), user_agent=agent, scheme=scheme or "https")
 

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import sys
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +21,7 @@ import pandas as pd
 from sqlalchemy import select, update
 
 import store
+from civic.errors import ImportFileError
 from civic.text import fold, to_latin
 from civic.vocabularies import (
     FIELDS,
@@ -49,10 +47,6 @@ _FORMULA = ("=", "+", "-", "@")
 _PHONE_OK = re.compile(r"^\+?[\d\s()/;,-]+$")
 _EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"']+$")
 _UIC = re.compile(r"^(\d{9}|\d{13})$")
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be imported (size, encoding, layout, XML)."""
 
 
 @dataclass
@@ -290,14 +284,6 @@ def _match_existing(records: list[dict]) -> dict[int, str]:
     return out
 
 
-def _pause_for_fault_tests() -> None:
-    """Fault injection for the kill test: `CIVICMAP_FAULT_PAUSE_S` holds the open
-    transaction so a test can SIGKILL the process in the middle of an import."""
-    pause = float(os.environ.get("CIVICMAP_FAULT_PAUSE_S", "0") or 0)
-    if pause > 0:
-        print("fault pause: transaction open", file=sys.stderr, flush=True)
-        time.sleep(pause)
-
 
 def write(records: list[dict], source_file: str, who: str = "import") -> tuple[int, int]:
     """Insert or update every record in ONE transaction; (added, updated)."""
@@ -323,8 +309,6 @@ def write(records: list[dict], source_file: str, who: str = "import") -> tuple[i
                 conn.execute(org.insert(), [row])
                 audit.record(conn, who, "import_add", rec["id"], None, row)
                 added += 1
-            if i == 0:
-                _pause_for_fault_tests()
     return added, updated
 
 

@@ -12,7 +12,6 @@ import base64
 import hashlib
 import hmac
 import json
-import os
 import re
 import secrets
 import time
@@ -23,6 +22,8 @@ import pandas as pd
 from sqlalchemy import select, update
 
 import store
+from civic import settings
+from civic.errors import ProposalError
 from civic.text import to_latin
 from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS, PRECISION_SCORE, stable_id
 from store import audit
@@ -33,10 +34,6 @@ EDITABLE = ("name", "kind", "legal_form", "fields", "ekatte", "address", "lon", 
 _EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"']+$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.I)
 SUBMISSION_SOURCE = "submission"
-
-
-class ProposalError(ValueError):
-    """A proposal that cannot be accepted, with the reason to show."""
 
 
 # -- passwords and throttling -----------------------------------------------------------
@@ -63,12 +60,7 @@ def verify_password(password: str, encoded: str) -> bool:
 
 def moderators_from_env() -> dict[str, str]:
     """`CIVICMAP_MODERATORS="name=hash;other=hash"`; empty when unset."""
-    out = {}
-    for item in os.environ.get("CIVICMAP_MODERATORS", "").split(";"):
-        name, _, encoded = item.partition("=")
-        if name.strip() and encoded.strip():
-            out[name.strip()] = encoded.strip()
-    return out
+    return settings.moderators()
 
 
 def check_login(moderators: dict[str, str], name: str, password: str) -> bool:

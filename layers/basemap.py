@@ -17,13 +17,12 @@ from folium.utilities import JsCode
 from jinja2 import Template
 
 from civic.i18n import place_name, translator
+from civic.settings import DEFAULT_ATTRIBUTION, DEFAULT_TILES
 from layers.assets import OfflineMap
 from layers.style import KIND_COLOURS, PRECISION_MARKS
 
 SETTLEMENT_MIN_ZOOM = 10
 SIMPLIFY_DEGREES = 0.002
-DEFAULT_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-DEFAULT_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
 
 @dataclass(frozen=True)

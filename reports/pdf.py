@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 
-CHROMIUM = os.environ.get("CIVICMAP_CHROMIUM", "/usr/bin/chromium")
+from civic import settings
+from civic.errors import UsageError
+
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--no-first-run"]
 
@@ -23,11 +25,12 @@ def html_to_pdf(html: str) -> bytes:
 def _print(html: str) -> bytes:
     from playwright.sync_api import sync_playwright
 
-    if not os.path.exists(CHROMIUM):
-        raise RuntimeError(f"Chromium not found at {CHROMIUM} (apt-get install chromium, or "
-                           "set CIVICMAP_CHROMIUM); write an .html report instead")
+    chromium = settings.chromium()
+    if not os.path.exists(chromium):
+        raise UsageError("Chromium not found at {path} (apt-get install chromium, or set "
+                         "CIVICMAP_CHROMIUM); write an .html report instead", path=chromium)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=ARGS)
         try:
             page = browser.new_page()
             page.set_content(html, wait_until="load")

@@ -7,19 +7,14 @@ then a user cache that pooch fills by download from the pinned upstream URL.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import pooch
 
-from civic.settings import MANIFEST, PROJECT_ROOT
-
-SHARED_SOURCES = PROJECT_ROOT.parent / "shared" / "data" / "sources"
-
-
-class SourceError(RuntimeError):
-    """A source file is missing or does not match its manifest hash."""
+from civic import settings
+from civic.errors import SourceError
+from civic.settings import MANIFEST, SHARED_SOURCES
 
 
 @dataclass(frozen=True)
@@ -30,6 +25,7 @@ class Source:
     licence: str
     upstream: str
     url: str | None
+    date: str | None = None
 
 
 def manifest() -> dict[str, Source]:
@@ -41,9 +37,8 @@ def manifest() -> dict[str, Source]:
 def search_dirs() -> list[Path]:
     """Local folders searched for source files, in order."""
     dirs = []
-    env = os.environ.get("CIVICMAP_SOURCES")
-    if env:
-        dirs.append(Path(env))
+    if settings.sources_dir():
+        dirs.append(settings.sources_dir())
     dirs.append(SHARED_SOURCES)
     return dirs
 
@@ -62,7 +57,8 @@ def locate(name: str) -> Path:
     """Path of a verified source file; raises SourceError naming file, hash and URL."""
     sources = manifest()
     if name not in sources:
-        raise SourceError(f"{name} is not in the source manifest {MANIFEST}")
+        raise SourceError("{name} is not in the source manifest {manifest}", name=name,
+                          manifest=MANIFEST)
     src = sources[name]
     for folder in search_dirs():
         path = folder / name
@@ -70,16 +66,16 @@ def locate(name: str) -> Path:
             actual = pooch.file_hash(str(path), alg="sha256")
             if actual != src.sha256:
                 raise SourceError(
-                    f"{path}: SHA-256 {actual} does not match the expected {src.sha256}; "
-                    f"get the right file from {_where_to_get(src)}"
-                )
+                    "{path}: SHA-256 {actual} does not match the expected {sha256}; "
+                    "get the right file from {where}", path=path, actual=actual,
+                    sha256=src.sha256, where=_where_to_get(src))
             return path
     cached = cache_dir() / name
     if src.url is None:
         raise SourceError(
-            f"source file {name} not found in {', '.join(map(str, search_dirs()))} "
-            f"(expected SHA-256 {src.sha256}); {_where_to_get(src)}"
-        )
+            "source file {name} not found in {folders} (expected SHA-256 {sha256}); {where}",
+            name=name, folders=", ".join(map(str, search_dirs())), sha256=src.sha256,
+            where=_where_to_get(src))
     try:
         return Path(
             pooch.retrieve(
@@ -89,9 +85,9 @@ def locate(name: str) -> Path:
         )
     except Exception as exc:  # network errors and hash mismatches alike
         raise SourceError(
-            f"source file {name} not found locally and its download failed ({exc}); "
-            f"expected SHA-256 {src.sha256}, URL {src.url}"
-        ) from exc
+            "source file {name} not found locally and its download failed ({problem}); "
+            "expected SHA-256 {sha256}, URL {url}", name=name, problem=exc,
+            sha256=src.sha256, url=src.url) from exc
 
 
 def verify_all() -> dict[str, Path]:

@@ -1,4 +1,9 @@
-"""Shared fixtures: one real build of the real sources per test session, in a temp folder."""
+"""Shared fixtures: one real build of the real sources per test session, in a temp folder.
+
+Every test gets one marker by what it needs, so `pytest -m unit` runs without a build:
+`e2e` (under tests/e2e: Chromium and the running app), `integration` (uses the `built`
+fixture, directly or through another fixture), `unit` (neither).
+"""
 
 from __future__ import annotations
 
@@ -33,3 +38,14 @@ def orgs(built):
 @pytest.fixture(scope="session")
 def settlements(built):
     return store.load_settlements()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test e2e, integration or unit by what it needs."""
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.e2e)
+        elif "built" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)
+        else:
+            item.add_marker(pytest.mark.unit)

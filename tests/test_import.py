@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -154,12 +153,28 @@ def test_registry_xml(clean):
     assert "Търговия" not in everything
 
 
+# The CLI in a child process whose first audit entry (written inside the import's open
+# transaction) announces itself and then holds the transaction, so the test can kill it.
+_PAUSED_IMPORT = """
+import sys, time
+from store import audit
+real = audit.record
+def held(conn, *args, **kwargs):
+    real(conn, *args, **kwargs)
+    print("fault pause: transaction open", file=sys.stderr, flush=True)
+    time.sleep(120)
+audit.record = held
+from cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def test_killed_import_leaves_the_store_as_it_was(clean):
     before = _count()
-    env = {**os.environ, "CIVICMAP_FAULT_PAUSE_S": "60"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "import", str(ROOT / "docs" / "import_example.csv"),
-         "--kind", "ngo"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+        [sys.executable, "-c", _PAUSED_IMPORT, "import",
+         str(ROOT / "docs" / "import_example.csv"), "--kind", "ngo"],
+        cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stderr.readline()
         assert "transaction open" in line, line

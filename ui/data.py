@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
-
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 import store
-from layers.basemap import DEFAULT_ATTRIBUTION, DEFAULT_TILES, Tiles
+from civic import settings
+from layers.basemap import Tiles
 
 
 @st.cache_data(show_spinner=False)
@@ -42,9 +41,7 @@ def municipality_names() -> dict[str, dict[str, str]]:
 def tiles() -> Tiles:
     """Tile URL and attribution from `CIVICMAP_TILES_URL` / `CIVICMAP_TILES_ATTRIBUTION`;
     `CIVICMAP_TILES_URL=none` draws boundaries only."""
-    url = os.environ.get("CIVICMAP_TILES_URL", DEFAULT_TILES).strip()
-    attribution = os.environ.get("CIVICMAP_TILES_ATTRIBUTION", DEFAULT_ATTRIBUTION)
-    return Tiles(url=None if url.lower() in ("", "none") else url, attribution=attribution)
+    return Tiles(url=settings.tiles_url(), attribution=settings.tiles_attribution())
 
 
 def _active() -> pd.DataFrame:

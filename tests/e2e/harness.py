@@ -15,9 +15,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+from civic import settings
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-CHROMIUM = os.environ.get("CIVICMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = settings.chromium()
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
