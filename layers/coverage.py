@@ -11,6 +11,7 @@ import pandas as pd
 
 from civic.i18n import place_name, translator
 from layers.basemap import Legend, boundary_geojson
+from layers.safe import tooltip
 
 # A sequential palette, light to dark: five classes of the chosen measure.
 PALETTE = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
@@ -70,7 +71,7 @@ def coverage_layers(
         folium.CircleMarker(
             [rec.lat, rec.lon], radius=radius_for(rec.population), color=GAP_COLOUR,
             weight=1, fill=True, fill_color=GAP_COLOUR, fill_opacity=0.55,
-            tooltip=escape(f"{rec.settlement} — {rec.population} {residents}"),
+            tooltip=tooltip(f"{rec.settlement} — {rec.population} {residents}"),
         ).add_to(group)
     group.add_to(fmap)
 
@@ -81,7 +82,7 @@ def coverage_layers(
             folium.CircleMarker(
                 [rec.lat, rec.lon], radius=9, color=HUB_COLOURS[key], weight=4, fill=True,
                 fill_color="#ffffff", fill_opacity=0.9,
-                tooltip=escape(f"{rank}. {rec.name} (+{rec.newly_covered})"),
+                tooltip=tooltip(f"{rank}. {rec.name} (+{rec.newly_covered})"),
             ).add_to(hub_group)
         hub_group.add_to(fmap)
     Legend(coverage_legend(breaks, measure, lang)).add_to(fmap)

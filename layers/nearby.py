@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from html import escape
-
 import folium
 import pandas as pd
 
 from layers.assets import OfflineMap
 from layers.basemap import Tiles, zoom_for
+from layers.safe import tooltip
 from layers.style import KIND_COLOURS
 
 
@@ -37,6 +36,6 @@ def nearby_map(lon: float | None, lat: float | None, radius_km: float, results: 
         folium.CircleMarker(
             [rec.lat, rec.lon], radius=7, color=colour, weight=2, fill=True,
             fill_color=colour, fill_opacity=0.8,
-            tooltip=escape(f"{rank}. {rec.name} — {rec.distance_km:.1f} km"),
+            tooltip=tooltip(f"{rank}. {rec.name} — {rec.distance_km:.1f} km"),
         ).add_to(fmap)
     return fmap
