@@ -31,7 +31,10 @@ $(BUILT): $(STAMP) data/sources.json
 build: $(STAMP)
 	$(VENV)/bin/civicmap build
 
+# A build killed midway, or a store that is missing or empty, is rebuilt before serving.
 run: $(BUILT) $(LEAFLET)
+	$(PY) -c 'import store, sys; sys.exit(0 if store.is_built() else 1)' \
+		|| $(VENV)/bin/civicmap build
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
 

@@ -25,6 +25,7 @@ def build() -> dict:
     """Run the whole build; idempotent (a rerun replaces what a build made). Returns the report."""
     started = time.perf_counter()
     files = verify_all()
+    store.migrate()  # the only place the schema changes
     census = geodata.read_census(files["census_2021_units.csv"])
     settlements = geodata.build_settlements(files, census)
     municipalities = geodata.build_municipalities(files, census)
@@ -73,9 +74,10 @@ def build() -> dict:
             "presumed chitalishte libraries": {"stored": presumed},
         },
     }
-    settings.build_report_file().write_text(
-        json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
-    )
+    # written last: its presence (with readable files) marks a complete build
+    store.write_text_atomically(settings.build_report_file(),
+                                json.dumps(report, ensure_ascii=False, indent=2, default=str)
+                                + "\n")
     return report
 
 
@@ -88,10 +90,8 @@ def write_place_suggestions(settlements, municipalities, provinces) -> None:
     rows = [[t, n, lt, muni.get(m, ""), prov.get(p, "")] for t, n, lt, m, p in zip(
         ordered["type"], ordered["name"], ordered["name_latin"],
         ordered["municipality_code"], ordered["province_code"])]
-    target = settings.place_suggestions_file()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(rows, ensure_ascii=False, separators=(",", ":")),
-                      encoding="utf-8")
+    store.write_text_atomically(settings.place_suggestions_file(),
+                                json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
 
 
 def _address_locator(settlements, municipalities, provinces):

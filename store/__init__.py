@@ -6,15 +6,25 @@ Organisations, proposals, rate-limit events and the audit log live in a SQL data
 
 from store.db import (
     GeocodeCache,
+    check_built,
     count_by_source,
     engine,
     ids_within,
     is_built,
     is_postgis,
     load_organisations,
+    migrate,
+    reading,
     replace_organisations,
+    writing,
 )
-from store.files import load_municipalities, load_provinces, load_settlements, write_geodata
+from store.files import (
+    load_municipalities,
+    load_provinces,
+    load_settlements,
+    write_geodata,
+    write_text_atomically,
+)
 from store.schema import (
     ORGANISATION_COLUMNS,
     audit_log,
@@ -25,7 +35,8 @@ from store.schema import (
 )
 
 __all__ = [
-    "GeocodeCache", "ORGANISATION_COLUMNS", "audit_log", "count_by_source", "engine",
+    "GeocodeCache", "check_built", "migrate", "reading", "writing", "write_text_atomically",
+    "ORGANISATION_COLUMNS", "audit_log", "count_by_source", "engine",
     "geocode_cache", "ids_within", "is_built", "is_postgis", "load_municipalities",
     "load_organisations", "load_provinces", "load_settlements", "metadata", "organisations",
     "proposals", "replace_organisations", "write_geodata",

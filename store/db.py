@@ -3,40 +3,67 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, delete, func, select, text
+from sqlalchemy import Connection, Engine, create_engine, delete, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from civic import settings
+from civic.errors import CivicError, NotBuiltError, StoreError
 from store.schema import ORGANISATION_COLUMNS, geocode_cache, metadata, organisations
 
 
 def engine() -> Engine:
-    """The shared engine for the configured database (`civic.settings.database_url`)."""
-    return _engine(settings.database_url())
+    """The shared engine for the configured database (`civic.settings.database_url`).
+
+    It never changes the schema and, on SQLite, never creates a missing file: a store that
+    is not there fails loudly (`NotBuiltError`) instead of appearing empty. Only
+    `migrate()`, run by `civicmap build`, creates tables.
+    """
+    return _engine(settings.database_url(), False)
 
 
 @lru_cache(maxsize=8)
-def _engine(url: str) -> Engine:
+def _engine(url: str, create: bool) -> Engine:
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    eng = create_engine(url, future=True)
+        path = Path(url.removeprefix("sqlite:///"))
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        mode = "rwc" if create else "rw"
+        return create_engine("sqlite://", future=True, creator=lambda: sqlite3.connect(
+            f"file:{path}?mode={mode}", uri=True, check_same_thread=False))
+    return create_engine(url, future=True)
+
+
+def migrate() -> None:
+    """Create what is missing: tables, and on PostgreSQL the PostGIS point with its indexes.
+    Run by `civicmap build` only, never on a process's start (an ALTER TABLE behind an open
+    import transaction would queue every reader behind it)."""
+    eng = _engine(settings.database_url(), True)
     if eng.dialect.name == "postgresql":
         with eng.begin() as conn:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
     metadata.create_all(eng)
     if eng.dialect.name == "postgresql":
         _add_postgis_geometry(eng)
-    return eng
+    eng.dispose()
+    _engine(settings.database_url(), False).dispose()
 
 
 def _add_postgis_geometry(eng: Engine) -> None:
     """A point geometry kept in step with lon/lat by PostgreSQL itself, with GiST indexes
     for planar and geographic (metre) searches."""
     with eng.begin() as conn:
+        exists = conn.execute(text(
+            "SELECT 1 FROM information_schema.columns WHERE table_name = 'organisations' "
+            "AND column_name = 'geom'")).first()
+        if exists:
+            return
         conn.execute(text(
             "ALTER TABLE organisations ADD COLUMN IF NOT EXISTS geom geometry(Point, 4326) "
             "GENERATED ALWAYS AS (CASE WHEN lon IS NULL OR lat IS NULL THEN NULL "
@@ -47,7 +74,42 @@ def _add_postgis_geometry(eng: Engine) -> None:
                           "ON organisations USING GIST ((geom::geography))"))
 
 
+def loud(exc: SQLAlchemyError) -> CivicError:
+    """The store's failure as an error a person can act on, without SQL or parameters."""
+    reason = str(getattr(exc, "orig", exc)).lower()
+    if any(s in reason for s in ("no such table", "does not exist", "unable to open",
+                                 "undefinedtable", "no such column")):
+        return NotBuiltError("the organisation store is missing or incomplete; "
+                             "run `civicmap build`")
+    if "readonly" in reason or "read-only" in reason or "permission denied" in reason:
+        return StoreError("the organisation store is read-only; nothing was saved. "
+                          "Ask the operator to make it writable")
+    return StoreError("the organisation store cannot be used right now; nothing was "
+                      "saved. Try again later or ask the operator")
+
+
+@contextmanager
+def reading() -> Iterator[Connection]:
+    """A connection for reads; store failures become NotBuiltError or StoreError."""
+    try:
+        with engine().connect() as conn:
+            yield conn
+    except SQLAlchemyError as exc:
+        raise loud(exc) from exc
+
+
+@contextmanager
+def writing() -> Iterator[Connection]:
+    """One transaction; store failures become NotBuiltError or StoreError (nothing saved)."""
+    try:
+        with engine().begin() as conn:
+            yield conn
+    except SQLAlchemyError as exc:
+        raise loud(exc) from exc
+
+
 def is_postgis() -> bool:
+    """True when the store is PostgreSQL (with PostGIS)."""
     return engine().dialect.name == "postgresql"
 
 
@@ -59,7 +121,7 @@ def ids_within(lon: float, lat: float, radius_km: float) -> list[str] | None:
     query = text("SELECT id FROM organisations WHERE geom IS NOT NULL AND ST_DWithin("
                  "geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, "
                  ":metres)")
-    with engine().connect() as conn:
+    with reading() as conn:
         return [row[0] for row in conn.execute(query, {"lon": lon, "lat": lat,
                                                        "metres": radius_km * 1000})]
 
@@ -72,7 +134,7 @@ def replace_organisations(rows: Iterable[dict], sources: Iterable[str],
     from store import audit
 
     rows = [{c: row.get(c) for c in ORGANISATION_COLUMNS} for row in rows]
-    with engine().begin() as conn:
+    with writing() as conn:
         conn.execute(delete(organisations).where(organisations.c.source.in_(list(sources))))
         if rows:
             conn.execute(organisations.insert(), rows)
@@ -82,7 +144,7 @@ def replace_organisations(rows: Iterable[dict], sources: Iterable[str],
 
 def count_by_source(sources: Iterable[str]) -> dict[str, int]:
     """Organisation rows per source (for the audit log's before/after of a build)."""
-    with engine().connect() as conn:
+    with reading() as conn:
         rows = conn.execute(select(organisations.c.source, func.count())
                             .where(organisations.c.source.in_(list(sources)))
                             .group_by(organisations.c.source)).all()
@@ -91,38 +153,54 @@ def count_by_source(sources: Iterable[str]) -> dict[str, int]:
 
 def load_organisations() -> pd.DataFrame:
     """All organisations as a DataFrame (fields kept as a ';'-separated string)."""
-    with engine().connect() as conn:
+    with reading() as conn:
         return pd.read_sql(select(organisations), conn)
 
 
 class GeocodeCache:
-    """Geocoding answers kept in the store, keyed by the normalised query."""
+    """Geocoding answers kept in the store, keyed by the normalised query. The cache is an
+    aid: when the store cannot be read or written, a look-up simply misses."""
 
     def get(self, query: str) -> dict | None:
-        with engine().connect() as conn:
-            row = conn.execute(
-                select(geocode_cache.c.result).where(geocode_cache.c.query == query)
-            ).first()
+        """The stored answer for `query`, or None."""
+        try:
+            with engine().connect() as conn:
+                row = conn.execute(select(geocode_cache.c.result)
+                                   .where(geocode_cache.c.query == query)).first()
+        except SQLAlchemyError:
+            return None
         return json.loads(row[0]) if row else None
 
     def put(self, query: str, result: dict) -> None:
-        with engine().begin() as conn:
-            conn.execute(delete(geocode_cache).where(geocode_cache.c.query == query))
-            conn.execute(geocode_cache.insert(), {"query": query,
-                                                  "result": json.dumps(result, ensure_ascii=False)})
+        """Keep `result` for `query` (skipped when the store is read-only)."""
+        try:
+            with engine().begin() as conn:
+                conn.execute(delete(geocode_cache).where(geocode_cache.c.query == query))
+                conn.execute(geocode_cache.insert(), {
+                    "query": query, "result": json.dumps(result, ensure_ascii=False)})
+        except SQLAlchemyError:
+            return
 
     def clear(self) -> None:
-        with engine().begin() as conn:
+        """Forget every answer (after a build)."""
+        with writing() as conn:
             conn.execute(delete(geocode_cache))
 
 
-
-
 def is_built() -> bool:
-    """True when the geography files and the organisation table exist with rows."""
-    from store.files import geodata_exist
-
-    if not geodata_exist():
+    """True when the geography files are readable and the organisation table has rows."""
+    try:
+        check_built()
+    except CivicError:
         return False
-    with engine().connect() as conn:
-        return conn.execute(select(organisations.c.id).limit(1)).first() is not None
+    return True
+
+
+def check_built() -> None:
+    """Raise NotBuiltError (or StoreError) naming what is missing; None when all is there."""
+    from store.files import check_geodata
+
+    check_geodata()
+    with reading() as conn:
+        if conn.execute(select(organisations.c.id).limit(1)).first() is None:
+            raise NotBuiltError("the organisation store is empty; run `civicmap build`")
