@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from civic.i18n import translator
+from ui.guard import guarded
 from ui.sidebar import language_picker
 
 st.set_page_config(page_title="Civic map · Гражданска карта", page_icon="🗺️", layout="wide")
@@ -19,4 +20,4 @@ page = st.navigation([
             url_path="regions"),
     st.Page("pages/data.py", title=_("Data"), icon=":material/edit_note:", url_path="data"),
 ])
-page.run()
+guarded(page.run, lang)

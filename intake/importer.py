@@ -12,16 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
-import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import select, update
 
 import store
 from civic.errors import ImportFileError
+from civic.facts import BULGARIA_BBOX
 from civic.text import fold, to_latin
 from civic.vocabularies import (
     FIELDS,
@@ -32,21 +32,23 @@ from civic.vocabularies import (
     stable_id,
 )
 from geo.places import PlaceIndex
+from intake import rules
 from intake.brra import parse_brra
+from intake.rules import RowProblem
 from sources.chitalishta import REGISTER_COLUMNS, STATUS, clean_phone, display_name
-from store import audit
+from store import changes
 
 MAX_BYTES = 5 * 1024 * 1024
+MAX_XLSX_UNPACKED = 60 * 1024 * 1024  # all members of a workbook, uncompressed
+MAX_XLSX_RATIO = 100  # uncompressed / compressed, per member
 FORMATS = ("csv", "xlsx", "brra-xml")
 TEMPLATE_COLUMNS = ("name", "legal_form", "fields", "settlement", "municipality", "province",
                     "ekatte", "address", "lon", "lat", "uic", "phone", "email", "website",
                     "source_url")
 IMPORT_SOURCE = "import"
-BULGARIA = (22.3, 41.2, 28.7, 44.3)  # lon/lat box with a margin
-_FORMULA = ("=", "+", "-", "@")
-_PHONE_OK = re.compile(r"^\+?[\d\s()/;,-]+$")
-_EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"']+$")
-_UIC = re.compile(r"^(\d{9}|\d{13})$")
+BULGARIA = BULGARIA_BBOX  # lon/lat box with a margin
+# The most frequent Bulgarian letters: text decoded with the wrong code page has few.
+_COMMON = set("оаеинтрсвлкдп")
 
 
 @dataclass
@@ -69,7 +71,14 @@ class ImportReport:
 
 # -- reading ------------------------------------------------------------------------------
 
+def _cyrillic_score(text: str) -> tuple[int, int]:
+    """(Cyrillic letters, of them the most frequent Bulgarian letters), case-folded."""
+    letters = [ch for ch in text.lower() if "а" <= ch <= "я"]
+    return len(letters), sum(ch in _COMMON for ch in letters)
+
+
 def _decode(data: bytes) -> str:
+    """UTF-8 or Windows-1251 text; KOI8-R, Latin-1 and binary files are refused with a hint."""
     if b"\x00" in data[:4096]:
         raise ImportFileError("cannot read the file: it looks like UTF-16 or binary data; "
                               "save it as CSV in UTF-8 or Windows-1251")
@@ -81,8 +90,14 @@ def _decode(data: bytes) -> str:
         text = data.decode("cp1251")
     except UnicodeDecodeError as exc:
         raise ImportFileError("cannot read the file as UTF-8 or Windows-1251") from exc
-    if not re.search("[А-Яа-я]", text) and re.search("[\x80-\xff]", data.decode("latin-1")):
-        raise ImportFileError("cannot read the file as UTF-8 or Windows-1251")
+    letters, common = _cyrillic_score(text)
+    koi_letters, koi_common = _cyrillic_score(data.decode("koi8_r", errors="replace"))
+    if koi_common > 2 * common and koi_letters >= 8:
+        raise ImportFileError("the file looks like KOI8-R text; save it as UTF-8 (or "
+                              "Windows-1251) and import it again")
+    if letters == 0 or (letters >= 8 and common < letters * 0.25):
+        raise ImportFileError("cannot read the file as UTF-8 or Windows-1251 (is it Latin-1 "
+                              "or another code page?); save it as UTF-8 and import it again")
     return text
 
 
@@ -93,17 +108,52 @@ def _read_csv(data: bytes) -> pd.DataFrame:
         sep = dialect.delimiter
     except csv.Error:
         sep = ","
+    header = next(csv.reader(io.StringIO(text), delimiter=sep), [])
+    _refuse_duplicate_headers(header)
     try:
         return pd.read_csv(io.StringIO(text), dtype=str, sep=sep, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ImportFileError(f"not a readable CSV file ({exc})") from exc
+        raise ImportFileError("not a readable CSV file") from exc
+
+
+def _refuse_duplicate_headers(header: list) -> None:
+    """ImportFileError naming a column that appears twice (case and spaces ignored)."""
+    seen: set[str] = set()
+    for name in header:
+        key = str(name).strip().lower()
+        if key and key in seen:
+            raise ImportFileError("the column '{column}' appears more than once; keep one",
+                                  column=str(name).strip()[:100])
+        seen.add(key)
+
+
+def check_workbook(data: bytes) -> None:
+    """Refuse a workbook whose parts would unpack to too much (a zip bomb) before parsing."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportFileError("not a readable XLSX workbook (BadZipFile)") from exc
+    total = sum(m.file_size for m in members)
+    ratio = max((m.file_size / max(m.compress_size, 1) for m in members), default=0)
+    if total > MAX_XLSX_UNPACKED or ratio > MAX_XLSX_RATIO:
+        raise ImportFileError("the workbook unpacks to {mb} MB (ratio {ratio}:1); the limits "
+                              "are {limit} MB and {max_ratio}:1, so it was not opened",
+                              mb=round(total / 1e6), ratio=round(ratio),
+                              limit=round(MAX_XLSX_UNPACKED / 1e6), max_ratio=MAX_XLSX_RATIO)
 
 
 def _read_xlsx(data: bytes) -> pd.DataFrame:
+    check_workbook(data)
     try:
-        return pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False)
+        df = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, header=None)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise ImportFileError(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
+        raise ImportFileError("not a readable XLSX workbook ({kind})",
+                              kind=type(exc).__name__) from exc
+    if df.empty:
+        raise ImportFileError("the file is empty")
+    header = [str(c) for c in df.iloc[0]]
+    _refuse_duplicate_headers(header)
+    return df.iloc[1:].set_axis(header, axis=1).reset_index(drop=True)
 
 
 def _from_register(df: pd.DataFrame) -> pd.DataFrame:
@@ -113,27 +163,22 @@ def _from_register(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def read_rows(path: Path, fmt: str | None = None) -> tuple[str, pd.DataFrame, list[dict]]:
-    """(format, rows as strings with a 1-based `row` number, skipped XML deeds)."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise ImportFileError(f"the file is {size / 1e6:.1f} MB; the limit is "
-                              f"{MAX_BYTES / 1e6:.0f} MB")
-    data = path.read_bytes()
-    if not data.strip():
-        raise ImportFileError("the file is empty")
-    fmt = fmt or {".xlsx": "xlsx", ".xml": "brra-xml"}.get(path.suffix.lower(), "csv")
-    if fmt not in FORMATS:
-        raise ImportFileError(f"unknown format '{fmt}'; use {', '.join(FORMATS)}")
-    skipped: list[dict] = []
-    if fmt == "brra-xml":
-        try:
-            rows, skipped = parse_brra(data)
-        except ValueError as exc:
-            raise ImportFileError(str(exc)) from exc
-        df = pd.DataFrame(rows, columns=["row", *TEMPLATE_COLUMNS])
-        return fmt, df.fillna(""), skipped
-    df = _read_csv(data) if fmt == "csv" else _read_xlsx(data)
+def _read_xml(data: bytes) -> tuple[pd.DataFrame, list[dict]]:
+    try:
+        rows, skipped = parse_brra(data)
+    except ValueError as exc:
+        raise ImportFileError("not well-formed XML; nothing was read") from exc
+    except Exception as exc:  # defusedxml: EntitiesForbidden, DTDForbidden, …
+        raise ImportFileError("the XML declares entities or a DTD, which are not accepted "
+                              "(a Registry Agency export has none)") from exc
+    if not rows and not skipped:
+        raise ImportFileError("no Registry Agency deeds in this XML; is it the Registry "
+                              "Agency open-data export?")
+    return pd.DataFrame(rows, columns=["row", *TEMPLATE_COLUMNS]).fillna(""), skipped
+
+
+def _tabular(df: pd.DataFrame) -> pd.DataFrame:
+    """Template or register columns, checked, as stripped strings with spreadsheet lines."""
     df.columns = [str(c).strip() for c in df.columns]
     if "Име на читалище" in df.columns:
         df = _from_register(df)
@@ -146,38 +191,66 @@ def read_rows(path: Path, fmt: str | None = None) -> tuple[str, pd.DataFrame, li
     if df.empty:
         raise ImportFileError("the file has a header but no rows")
     df = df.fillna("").astype(str).apply(lambda c: c.str.strip())
+    df = df.apply(lambda c: c.mask(c.map(rules.placeholder), ""))
     df.insert(0, "row", range(2, len(df) + 2))  # spreadsheet line numbers, header is 1
-    return fmt, df, skipped
+    return df
+
+
+def read_rows(path: Path, fmt: str | None = None) -> tuple[str, pd.DataFrame, list[dict]]:
+    """(format, rows as strings with a 1-based `row` number, skipped XML deeds)."""
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ImportFileError("the file is {mb} MB; the limit is {limit} MB",
+                              mb=f"{size / 1e6:.1f}", limit=f"{MAX_BYTES / 1e6:.0f}")
+    data = path.read_bytes()
+    if not data.strip():
+        raise ImportFileError("the file is empty")
+    fmt = fmt or {".xlsx": "xlsx", ".xml": "brra-xml"}.get(path.suffix.lower(), "csv")
+    if fmt not in FORMATS:
+        raise ImportFileError("unknown format '{fmt}'; use {formats}", fmt=fmt[:20],
+                              formats=", ".join(FORMATS))
+    if fmt == "brra-xml":
+        df, skipped = _read_xml(data)
+        return fmt, df, skipped
+    return fmt, _tabular(_read_csv(data) if fmt == "csv" else _read_xlsx(data)), []
 
 
 # -- validation ---------------------------------------------------------------------------
 
-def _formula_cells(rec: dict) -> list[str]:
-    bad = []
-    for key, value in rec.items():
-        if key in ("row", "lon", "lat") or not isinstance(value, str):
-            continue
-        if value.startswith(_FORMULA):
-            if key == "phone" and _PHONE_OK.match(value):
-                continue  # "+359 88..." is a phone number, not a formula
-            bad.append(key)
-    return bad
-
-
-def _coords(rec: dict) -> tuple[float | None, float | None, str | None]:
+def _coords(rec: dict) -> tuple[float | None, float | None, RowProblem | None]:
     lon_s, lat_s = rec.get("lon", ""), rec.get("lat", "")
     if not lon_s and not lat_s:
         return None, None, None
     try:
         lon, lat = float(lon_s.replace(",", ".")), float(lat_s.replace(",", "."))
     except ValueError:
-        return None, None, "coordinates are not numbers"
+        return None, None, RowProblem("coordinates are not numbers")
     west, south, east, north = BULGARIA
     if west <= lon <= east and south <= lat <= north:
         return lon, lat, None
     if west <= lat <= east and south <= lon <= north:
-        return None, None, "latitude and longitude swapped"
-    return None, None, "coordinates outside Bulgaria"
+        return None, None, RowProblem("latitude and longitude swapped")
+    return None, None, RowProblem("coordinates outside Bulgaria")
+
+
+def _contact_problem(rec: dict, seen_uic: dict[str, int]) -> RowProblem | None:
+    """UIC, e-mail, links and field codes of one row (rules shared with proposals)."""
+    uic = rec.get("uic", "")
+    if uic and not rules.UIC.match(uic):
+        return RowProblem("malformed UIC '{uic}' (9 or 13 digits)", uic=uic)
+    if uic and uic in seen_uic:
+        return RowProblem("duplicate UIC {uic} (also row {row})", uic=uic, row=seen_uic[uic])
+    if rules.emails(rec.get("email", "")) is None:
+        return RowProblem("malformed e-mail '{email}'", email=rec["email"])
+    for key in ("website", "source_url"):
+        url = rec.get(key, "")
+        if url and not rules.valid_url(url):
+            return RowProblem("malformed URL in {field} '{url}'", field=key, url=url)
+    unknown = [f for f in rec.get("fields", "").split(";") if f.strip()
+               and f.strip().lower() not in FIELDS]
+    if unknown:
+        return RowProblem("unknown field code(s): {codes}", codes=", ".join(unknown))
+    return None
 
 
 class Validator:
@@ -195,48 +268,42 @@ class Validator:
         hits = self.grounds[self.grounds.covers(Point(lon, lat))]
         return str(hits["ekatte"].iloc[0]) if len(hits) else None
 
-    def check(self, rec: dict, kind: str, seen_uic: dict[str, int]) -> tuple[dict | None, str]:
-        """(clean record, "") or (None, reason)."""
+    def check(self, rec: dict, kind: str,
+              seen_uic: dict[str, int]) -> tuple[dict | None, RowProblem | None]:
+        """(clean record, None) or (None, the reason as a translatable problem)."""
         if not rec.get("name"):
-            return None, "missing name"
-        formulas = _formula_cells(rec)
+            return None, RowProblem("missing name")
+        problem = rules.too_long({k: v for k, v in rec.items() if k != "row"})
+        if problem:
+            return None, problem
+        formulas = rules.formula_cells(rec)
         if formulas:
-            return None, f"cell starts like a spreadsheet formula: {', '.join(formulas)}"
+            return None, RowProblem("cell starts like a spreadsheet formula: {fields}",
+                                    fields=", ".join(formulas))
         lon, lat, problem = _coords(rec)
         if problem:
             return None, problem
         ekatte = rec.get("ekatte", "").zfill(5) if rec.get("ekatte") else ""
         if ekatte and ekatte not in self.settlements.index:
-            return None, f"unknown EKATTE code '{rec['ekatte']}'"
+            return None, RowProblem("unknown EKATTE code '{code}'", code=rec["ekatte"])
         if not ekatte and rec.get("settlement"):
             res = self.places.resolve(rec["settlement"], rec.get("municipality", ""),
                                       rec.get("province", ""))
             if not res.ekatte:
-                return None, f"unknown settlement: {res.reason}"
+                return None, RowProblem("unknown settlement: {reason}", reason=res.reason)
             ekatte = res.ekatte
         if not ekatte and lon is not None:
             ekatte = self._settlement_at(lon, lat) or ""
         if not ekatte:
-            return None, "unknown settlement: give settlement, ekatte or coordinates"
-        uic = rec.get("uic", "")
-        if uic and not _UIC.match(uic):
-            return None, f"malformed UIC '{uic}' (9 or 13 digits)"
-        if uic and uic in seen_uic:
-            return None, f"duplicate UIC {uic} (also row {seen_uic[uic]})"
-        emails = [e.strip() for e in rec.get("email", "").split(";") if e.strip()]
-        if any(not _EMAIL.match(e) for e in emails):
-            return None, f"malformed e-mail '{rec['email']}'"
-        for key in ("website", "source_url"):
-            url = rec.get(key, "")
-            if url and not re.match(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", url, re.I):
-                return None, f"malformed URL in {key} '{url}'"
-        unknown = [f for f in rec.get("fields", "").split(";") if f.strip()
-                   and f.strip().lower() not in FIELDS]
-        if unknown:
-            return None, f"unknown field code(s): {', '.join(unknown)}"
-        if uic:
-            seen_uic[uic] = rec["row"]
-        return self._record(rec, kind, ekatte, lon, lat, emails), ""
+            return None, RowProblem("unknown settlement: give settlement, ekatte or "
+                                    "coordinates")
+        problem = _contact_problem(rec, seen_uic)
+        if problem:
+            return None, problem
+        if rec.get("uic"):
+            seen_uic[rec["uic"]] = rec["row"]
+        emails = rules.emails(rec.get("email", "")) or []
+        return self._record(rec, kind, ekatte, lon, lat, emails), None
 
     def _record(self, rec, kind, ekatte, lon, lat, emails) -> dict:
         s = self.settlements.loc[ekatte]
@@ -269,12 +336,9 @@ class Validator:
 
 def _match_existing(records: list[dict]) -> dict[int, str]:
     """Index in `records` → id of the existing organisation it updates."""
-    org = store.organisations
-    with store.engine().connect() as conn:
-        rows = conn.execute(select(org.c.id, org.c.uic, org.c.name, org.c.ekatte,
-                                   org.c.kind)).all()
-    by_uic = {r.uic: r.id for r in rows if r.uic}
-    by_name = {(r.kind, fold(r.name), r.ekatte): r.id for r in rows}
+    rows = changes.match_keys()
+    by_uic = {uic: org_id for org_id, uic, _, _, _ in rows if uic}
+    by_name = {(kind, fold(name), ekatte): org_id for org_id, _, name, ekatte, kind in rows}
     out = {}
     for i, rec in enumerate(records):
         found = by_uic.get(rec["uic"]) if rec["uic"] else None
@@ -284,32 +348,21 @@ def _match_existing(records: list[dict]) -> dict[int, str]:
     return out
 
 
-
 def write(records: list[dict], source_file: str, who: str = "import") -> tuple[int, int]:
     """Insert or update every record in ONE transaction; (added, updated)."""
     now = datetime.now()
     matches = _match_existing(records)
-    org = store.organisations
-    added = updated = 0
-    with store.engine().begin() as conn:
-        for i, rec in enumerate(records):
-            rec = {**rec, "source_file": source_file, "imported_at": now}
-            if i in matches:
-                changes = {k: v for k, v in rec.items() if v is not None
-                           and k not in ("presumed", "parent_id", "subtype")}
-                before = conn.execute(select(org).where(org.c.id == matches[i])).mappings().one()
-                conn.execute(update(org).where(org.c.id == matches[i]).values(**changes))
-                audit.record(conn, who, "import_update", matches[i],
-                             {k: before[k] for k in changes}, changes)
-                updated += 1
-            else:
-                rec.update(id=stable_id(rec["kind"], rec["name"], rec["ekatte"]),
-                           source=IMPORT_SOURCE)
-                row = {c: rec.get(c) for c in store.ORGANISATION_COLUMNS}
-                conn.execute(org.insert(), [row])
-                audit.record(conn, who, "import_add", rec["id"], None, row)
-                added += 1
-    return added, updated
+    additions, updates = [], {}
+    for i, rec in enumerate(records):
+        rec = {**rec, "source_file": source_file, "imported_at": now}
+        if i in matches:
+            updates[matches[i]] = {k: v for k, v in rec.items() if v is not None
+                                   and k not in ("presumed", "parent_id", "subtype")}
+        else:
+            additions.append({**rec, "id": stable_id(rec["kind"], rec["name"], rec["ekatte"]),
+                              "source": IMPORT_SOURCE})
+    changes.write_import(additions, updates, who)
+    return len(additions), len(updates)
 
 
 def run_import(path: Path, kind: str, fmt: str | None = None, dry_run: bool = False,
@@ -317,7 +370,8 @@ def run_import(path: Path, kind: str, fmt: str | None = None, dry_run: bool = Fa
     """Read, validate and (unless told otherwise) write one file. Raises ImportFileError
     when the file as a whole is unusable; row problems go into the report."""
     if kind not in KINDS:
-        raise ImportFileError(f"unknown kind '{kind}'; use {', '.join(KINDS)}")
+        raise ImportFileError("unknown kind '{kind}'; use {kinds}", kind=kind[:20],
+                              kinds=", ".join(KINDS))
     fmt, df, skipped = read_rows(path, fmt)
     report = ImportReport(file=path.name, format=fmt, kind=kind, read=len(df),
                           skipped=skipped, dry_run=dry_run)
@@ -326,10 +380,10 @@ def run_import(path: Path, kind: str, fmt: str | None = None, dry_run: bool = Fa
     validator = Validator(places, settlements)
     records, seen_uic = [], {}
     for rec in df.to_dict("records"):
-        clean, reason = validator.check(rec, kind, seen_uic)
+        clean, problem = validator.check(rec, kind, seen_uic)
         if clean is None:
-            report.rejected.append({"row": rec["row"], "name": rec.get("name", ""),
-                                    "reason": reason})
+            report.rejected.append({"row": rec["row"], "name": rec.get("name", "")[:100],
+                                    "reason": problem.text("en"), "problem": problem})
         else:
             records.append(clean)
     if dry_run or (report.rejected and not accept_valid) or not records:

@@ -6,11 +6,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from civic.errors import CivicError
 from civic.i18n import term, translator
 from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS
 from geo.filters import name_matches
 from intake import moderation
-from intake.moderation import ProposalError, RateLimit
 from layers.nearby import nearby_map
 from store import audit
 from ui import data
@@ -19,8 +19,6 @@ from ui.markdown import md_escape
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)
 ss = st.session_state
-ss.setdefault("proposal_limit", RateLimit(5, 600))
-ss.setdefault("login_limit", RateLimit(5, 300))
 LEGAL = sorted(set(LEGAL_FORMS.values()))
 
 
@@ -53,15 +51,31 @@ def point_picker(key: str) -> tuple[float, float] | None:
     return lonlat
 
 
-def send(action: str, values: dict, target: str | None = None) -> None:
-    if not ss["proposal_limit"].allow():
-        st.error(_("Too many proposals from this session; try again in {s} s.")
-                 .format(s=ss["proposal_limit"].wait_seconds()))
-        return
+def client_address() -> str:
+    """The client address Streamlit reports (None on localhost: all local visitors share
+    one key), the key of the server-side proposal and login limits."""
     try:
+        return st.context.ip_address or "local"
+    except Exception:  # no browser behind this run (tests, bare mode)
+        return "local"
+
+
+def show_error(exc: CivicError) -> None:
+    """A translated message with its values shown as text."""
+    st.error(exc.text(lang, md_escape))
+
+
+def send(action: str, values: dict, target: str | None = None) -> None:
+    """Check the server-side limit, then store the proposal; messages in the page's language."""
+    try:
+        wait = moderation.proposal_wait(client_address())
+        if wait:
+            st.error(_("Too many proposals from this address; try again in {s} s.")
+                     .format(s=int(wait)))
+            return
         number = moderation.submit(action, values, target)
-    except ProposalError as exc:
-        st.error(md_escape(str(exc)))
+    except CivicError as exc:
+        show_error(exc)
         return
     st.success(_("Thank you! Proposal {n} is waiting for a librarian. Nothing changes on the "
                  "map until it is approved; approved changes appear on the map and in every "
@@ -73,7 +87,7 @@ def import_file(who: str) -> None:
     import tempfile
     from pathlib import Path
 
-    from intake.importer import MAX_BYTES, ImportFileError, run_import
+    from intake.importer import MAX_BYTES, run_import
 
     upload = st.file_uploader(_("CSV, XLSX or Registry Agency XML"),
                               type=["csv", "xlsx", "xml"], key="import_upload")
@@ -90,16 +104,18 @@ def import_file(who: str) -> None:
         path.write_bytes(upload.getvalue())
         try:
             report = run_import(path, kind, dry_run=not write_now, accept_valid=True, who=who)
-        except ImportFileError as exc:
-            st.error(md_escape(str(exc)))
+        except CivicError as exc:
+            show_error(exc)
             return
     st.write(_("Read {read}, valid {valid}, rejected {rejected}; added {added}, updated {updated}.")
              .format(read=report.read, valid=report.valid, rejected=len(report.rejected),
                      added=report.added, updated=report.updated))
     if report.rejected:
-        st.dataframe(pd.DataFrame(report.rejected), hide_index=True, width="stretch")
+        st.dataframe(pd.DataFrame([{_("Row"): r["row"], _("Name"): r["name"],
+                                    _("Reason"): r["problem"].text(lang)}
+                                   for r in report.rejected]), hide_index=True, width="stretch")
     if report.written:
-        data.organisations.clear()
+        data.organisations_changed()
 
 
 st.subheader(_("Improve the data"))
@@ -185,13 +201,18 @@ with mod_tab:
             who = st.text_input(_("Moderator"))
             password = st.text_input(_("Password"), type="password")
             if st.form_submit_button(_("Log in")):
-                if not ss["login_limit"].allow():
-                    st.error(_("Too many attempts; try again in {s} s.")
-                             .format(s=ss["login_limit"].wait_seconds()))
-                elif moderation.check_login(configured, who, password):
+                try:
+                    ok, wait = moderation.login(configured, who[:100], password[:1000],
+                                                client_address())
+                except CivicError as exc:
+                    ok, wait = None, 0  # the store failed: its message, not "wrong password"
+                    show_error(exc)
+                if wait:
+                    st.error(_("Too many attempts; try again in {s} s.").format(s=int(wait)))
+                elif ok:
                     ss["moderator"] = who
                     st.rerun()
-                else:
+                elif ok is False:
                     st.error(_("Wrong name or password."))
     else:
         st.caption(_("Logged in as {who}").format(who=md_escape(ss["moderator"])))
@@ -226,16 +247,16 @@ with mod_tab:
                     edits = {"name": edited_name} if edited_name and "name" in values else None
                     try:
                         moderation.approve(number, ss["moderator"], edits)
-                        data.organisations.clear()
+                        data.organisations_changed()
                         st.success(_("Approved: the change is on the map."))
-                    except ProposalError as exc:
-                        st.error(md_escape(str(exc)))
+                    except CivicError as exc:
+                        show_error(exc)
                 if reject.form_submit_button(_("Reject")):
                     try:
                         moderation.reject(number, ss["moderator"], reason)
                         st.success(_("Rejected."))
-                    except ProposalError as exc:
-                        st.error(md_escape(str(exc)))
+                    except CivicError as exc:
+                        show_error(exc)
         with st.expander(_("Import a file")):
             import_file(ss["moderator"])
         with st.expander(_("Audit log")):

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Float,
+    Index,
     Integer,
     MetaData,
     String,
@@ -86,3 +87,13 @@ audit_log = Table(
 )
 
 ORGANISATION_COLUMNS = [c.name for c in organisations.columns]
+
+rate_events = Table(
+    "rate_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("scope", String(32), nullable=False),  # "proposal", "login_address", …
+    Column("key", String(64), nullable=False),  # a hash of the client address or account
+    Column("at", Float, nullable=False),  # seconds since the epoch
+    Index("rate_events_scope_key_at", "scope", "key", "at"),
+)

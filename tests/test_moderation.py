@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import delete
 
 import store
-from intake import moderation
-from intake.moderation import ProposalError, RateLimit
+from intake import moderation, passwords
+from intake.moderation import ProposalError
 from store import audit
+from store.schema import rate_events
 
 
 @pytest.fixture()
@@ -18,6 +21,7 @@ def clean(built):
     def wipe():
         with store.engine().begin() as conn:
             conn.execute(delete(store.proposals))
+            conn.execute(delete(rate_events))
             conn.execute(delete(store.organisations).where(
                 store.organisations.c.source == moderation.SUBMISSION_SOURCE))
     wipe()
@@ -117,8 +121,123 @@ def test_no_moderators_without_configuration(monkeypatch):
     assert list(moderation.moderators_from_env()) == ["ana"]
 
 
-def test_rate_limit_window():
-    limit = RateLimit(3, 60)
-    assert [limit.allow(now=t) for t in (0, 1, 2, 3)] == [True, True, True, False]
-    assert limit.wait_seconds(now=3) == 58
-    assert limit.allow(now=61)
+class Clock:
+    """A clock the test moves by hand (no real waiting)."""
+
+    def __init__(self, start: float = 1_000_000.0):
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_proposal_limit_is_in_the_store_and_slides(clean):
+    clock = Clock()
+    assert [moderation.proposal_wait("203.0.113.9", clock) for _ in range(5)] == [0.0] * 5
+    clock.now += 10
+    assert moderation.proposal_wait("203.0.113.9", clock) == 590  # the oldest ages out
+    assert moderation.proposal_wait("198.51.100.1", clock) == 0  # another address
+    store.engine().dispose()  # a new process (a restart) sees the same events
+    assert moderation.proposal_wait("203.0.113.9", clock) > 0
+    clock.now += 591
+    assert moderation.proposal_wait("203.0.113.9", clock) == 0
+    with store.engine().connect() as conn:  # addresses are never stored as such
+        keys = {row.key for row in conn.execute(rate_events.select())}
+    assert "203.0.113.9" not in keys and len(next(iter(keys))) == 32
+
+
+def test_login_throttle_refuses_before_hashing(clean, monkeypatch):
+    clock = Clock()
+    mods = {"librarian": passwords.hash_password("correct horse")}
+    hashed = []
+    real = passwords.verify_password
+    monkeypatch.setattr(passwords, "verify_password",
+                        lambda p, e: hashed.append(1) or real(p, e))
+    results = [passwords.login(mods, "librarian", "guess", "192.0.2.7", clock)
+               for _ in range(7)]
+    assert [ok for ok, _ in results] == [False] * 7
+    assert [wait > 0 for _, wait in results] == [False] * 5 + [True] * 2
+    assert len(hashed) == 5  # the refused attempts cost no PBKDF2
+    other = [passwords.login(mods, "librarian", "guess", f"192.0.2.{i}", clock)[1]
+             for i in range(10, 16)]
+    assert other[-1] > 0  # the account itself is throttled (10 per 5 min) from any address
+    clock.now += 301
+    assert passwords.login(mods, "librarian", "correct horse", "192.0.2.7", clock) == (True, 0)
+
+
+def test_a_200000_character_name_is_refused_with_the_limit(clean):
+    with pytest.raises(ProposalError) as caught:
+        moderation.submit("new", {**NEW, "name": "Я" * 200_000})
+    assert "300" in caught.value.text("en") and "200000" in caught.value.text("en")
+    assert "300" in caught.value.text("bg") and caught.value.text("bg") != \
+        caught.value.text("en")
+    assert moderation.pending().empty
+
+
+def test_proposal_messages_are_translated(clean):
+    with pytest.raises(ProposalError) as caught:
+        moderation.submit("new", {**NEW, "fields": ["pizza"]})
+    assert caught.value.text("en") == "unknown field(s): pizza"
+    for lang in ("bg", "tr"):
+        assert "pizza" in caught.value.text(lang)
+        assert caught.value.text(lang) != caught.value.text("en")
+
+
+def test_read_only_store_gives_a_message_without_sql(clean, tmp_path, monkeypatch):
+    import shutil
+    import stat
+
+    from civic.errors import StoreError
+
+    if store.is_postgis():
+        pytest.skip("file permissions: SQLite only")
+    copy = tmp_path / "ro.sqlite"
+    shutil.copy(store.engine().url.database or _sqlite_path(), copy)
+    copy.chmod(stat.S_IRUSR)
+    monkeypatch.setenv("CIVICMAP_DATABASE_URL", f"sqlite:///{copy}")
+    if os.geteuid() == 0:
+        monkeypatch.setattr(store.changes, "writing", _read_only_writing)
+    with pytest.raises(StoreError) as caught:
+        moderation.submit("new", NEW)
+    for lang in ("en", "bg"):
+        text = caught.value.text(lang)
+        assert "INSERT" not in text and "sqlite" not in text.lower() and str(copy) not in text
+    assert "read-only" in caught.value.text("en")
+
+
+def test_missing_store_is_not_created(tmp_path, monkeypatch):
+    from civic.errors import NotBuiltError
+
+    missing = tmp_path / "nothing.sqlite"
+    monkeypatch.setenv("CIVICMAP_DATABASE_URL", f"sqlite:///{missing}")
+    with pytest.raises(NotBuiltError):
+        moderation.submit("new", NEW)
+    assert not missing.exists()
+    assert not store.is_built()
+
+
+def _sqlite_path() -> str:
+    from civic import settings
+
+    return settings.database_url().removeprefix("sqlite:///")
+
+
+@contextmanager
+def _read_only_writing():
+    """root ignores file modes: open the copy read-only through SQLite itself."""
+    import sqlite3
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from civic import settings
+    from store.db import loud
+
+    path = settings.database_url().removeprefix("sqlite:///")
+    eng = create_engine("sqlite://", creator=lambda: sqlite3.connect(
+        f"file:{path}?mode=ro", uri=True))
+    try:
+        with eng.begin() as conn:
+            yield conn
+    except SQLAlchemyError as exc:
+        raise loud(exc) from exc

@@ -16,6 +16,14 @@ def organisations() -> pd.DataFrame:
     return store.load_organisations()
 
 
+def organisations_changed() -> None:
+    """After an approval or an import: forget the organisations and everything computed
+    from them (coverage, hub suggestions, regions, the Compass), in this process."""
+    for cached in (organisations, settlement_coverage, municipality_coverage, hubs,
+                   province_figures, compass_pdf):
+        cached.clear()
+
+
 @st.cache_resource(show_spinner=False)
 def settlements() -> gpd.GeoDataFrame:
     return store.load_settlements()

@@ -1,0 +1,54 @@
+"""Every page runs behind this guard: a store or build that is missing, damaged or read-only
+gives a clear page in the visitor's language with what the operator should run, never a
+traceback, SQL or a server path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+import store
+from civic.errors import CivicError, NotBuiltError
+from civic.i18n import translator
+from store.db import loud
+from ui.markdown import md_escape
+
+COMMANDS = "make run            # builds what is missing, then serves\n" \
+           ".venv/bin/civicmap build   # or: rebuild the data only"
+
+
+def failure(exc: BaseException) -> CivicError | None:
+    """The error a visitor should see for `exc`; None when it is not a store/build fault."""
+    if isinstance(exc, CivicError):
+        return exc
+    if isinstance(exc, SQLAlchemyError):
+        return loud(exc)
+    if type(exc).__module__.startswith("pyarrow") or isinstance(exc, FileNotFoundError):
+        return NotBuiltError("a build file is missing or damaged; run `civicmap build`")
+    return None
+
+
+def show_failure(error: CivicError, lang: str) -> None:
+    """The page a visitor sees instead of the content: what happened and what to run."""
+    _ = translator(lang)
+    st.error("### " + _("The data is not available right now"))
+    st.markdown(error.text(lang, md_escape))
+    if isinstance(error, NotBuiltError):
+        st.markdown(_("The person who runs this server can fix it with:"))
+        st.code(COMMANDS, language="bash")
+    else:
+        st.markdown(_("Nothing you entered was lost or half-saved. Please try again later."))
+
+
+def guarded(run: Callable[[], None], lang: str) -> None:
+    """Check the build and the store, then `run` the page; store faults show `show_failure`."""
+    try:
+        store.check_built()
+        run()
+    except Exception as exc:  # noqa: BLE001 - only store/build faults are caught below
+        error = failure(exc)
+        if error is None:
+            raise
+        show_failure(error, lang)
