@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+from defusedxml import DefusedXmlException
 
 import store
 from civic.errors import ImportFileError
@@ -39,7 +41,7 @@ from sources.chitalishta import REGISTER_COLUMNS, STATUS, clean_phone, display_n
 from store import changes
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_XLSX_UNPACKED = 60 * 1024 * 1024  # all members of a workbook, uncompressed
+MAX_XLSX_UNPACKED = 60_000_000  # all members of a workbook, uncompressed
 MAX_XLSX_RATIO = 100  # uncompressed / compressed, per member
 FORMATS = ("csv", "xlsx", "brra-xml")
 TEMPLATE_COLUMNS = ("name", "legal_form", "fields", "settlement", "municipality", "province",
@@ -47,8 +49,6 @@ TEMPLATE_COLUMNS = ("name", "legal_form", "fields", "settlement", "municipality"
                     "source_url")
 IMPORT_SOURCE = "import"
 BULGARIA = BULGARIA_BBOX  # lon/lat box with a margin
-# The most frequent Bulgarian letters: text decoded with the wrong code page has few.
-_COMMON = set("оаеинтрсвлкдп")
 
 
 @dataclass
@@ -71,10 +71,31 @@ class ImportReport:
 
 # -- reading ------------------------------------------------------------------------------
 
-def _cyrillic_score(text: str) -> tuple[int, int]:
-    """(Cyrillic letters, of them the most frequent Bulgarian letters), case-folded."""
-    letters = [ch for ch in text.lower() if "а" <= ch <= "я"]
-    return len(letters), sum(ch in _COMMON for ch in letters)
+def _badly_cased(text: str) -> int:
+    """Cyrillic words whose letter case is mixed inside the word ('лЯТДЦБМЙ'): what KOI8-R
+    text looks like when read as Windows-1251."""
+    words = re.findall("[А-Яа-я]{2,}", text)
+    return sum(not (w.islower() or w.isupper() or (w[0].isupper() and w[1:].islower()))
+               for w in words)
+
+
+def _mixed_script(text: str) -> tuple[int, int]:
+    """(words mixing Latin and Cyrillic letters, words with Cyrillic letters): 'Cafй'."""
+    words = [w for w in re.findall("[A-Za-zА-Яа-я]+", text) if re.search("[А-Яа-я]", w)]
+    return sum(bool(re.search("[A-Za-z]", w)) for w in words), len(words)
+
+
+def _code_page_problem(data: bytes, text: str) -> ImportFileError | None:
+    """A hint when Windows-1251 text looks like another code page (KOI8-R, Latin-1)."""
+    bad = _badly_cased(text)
+    if bad >= 2 and _badly_cased(data.decode("koi8_r", errors="replace")) * 3 < bad:
+        return ImportFileError("the file looks like KOI8-R text; save it as UTF-8 (or "
+                               "Windows-1251) and import it again")
+    mixed, cyrillic = _mixed_script(text)
+    if cyrillic == 0 or mixed * 5 >= cyrillic:
+        return ImportFileError("cannot read the file as UTF-8 or Windows-1251 (is it Latin-1 "
+                               "or another code page?); save it as UTF-8 and import it again")
+    return None
 
 
 def _decode(data: bytes) -> str:
@@ -90,14 +111,9 @@ def _decode(data: bytes) -> str:
         text = data.decode("cp1251")
     except UnicodeDecodeError as exc:
         raise ImportFileError("cannot read the file as UTF-8 or Windows-1251") from exc
-    letters, common = _cyrillic_score(text)
-    koi_letters, koi_common = _cyrillic_score(data.decode("koi8_r", errors="replace"))
-    if koi_common > 2 * common and koi_letters >= 8:
-        raise ImportFileError("the file looks like KOI8-R text; save it as UTF-8 (or "
-                              "Windows-1251) and import it again")
-    if letters == 0 or (letters >= 8 and common < letters * 0.25):
-        raise ImportFileError("cannot read the file as UTF-8 or Windows-1251 (is it Latin-1 "
-                              "or another code page?); save it as UTF-8 and import it again")
+    problem = _code_page_problem(data, text)
+    if problem:
+        raise problem
     return text
 
 
@@ -166,11 +182,11 @@ def _from_register(df: pd.DataFrame) -> pd.DataFrame:
 def _read_xml(data: bytes) -> tuple[pd.DataFrame, list[dict]]:
     try:
         rows, skipped = parse_brra(data)
-    except ValueError as exc:
-        raise ImportFileError("not well-formed XML; nothing was read") from exc
-    except Exception as exc:  # defusedxml: EntitiesForbidden, DTDForbidden, …
+    except DefusedXmlException as exc:  # EntitiesForbidden, DTDForbidden, ExternalReference…
         raise ImportFileError("the XML declares entities or a DTD, which are not accepted "
                               "(a Registry Agency export has none)") from exc
+    except ValueError as exc:
+        raise ImportFileError("not well-formed XML; nothing was read") from exc
     if not rows and not skipped:
         raise ImportFileError("no Registry Agency deeds in this XML; is it the Registry "
                               "Agency open-data export?")
@@ -191,7 +207,8 @@ def _tabular(df: pd.DataFrame) -> pd.DataFrame:
     if df.empty:
         raise ImportFileError("the file has a header but no rows")
     df = df.fillna("").astype(str).apply(lambda c: c.str.strip())
-    df = df.apply(lambda c: c.mask(c.map(rules.placeholder), ""))
+    df = df.apply(lambda c: c.map(rules.plain)).apply(
+        lambda c: c.mask(c.map(rules.placeholder), ""))
     df.insert(0, "row", range(2, len(df) + 2))  # spreadsheet line numbers, header is 1
     return df
 
@@ -241,7 +258,7 @@ def _contact_problem(rec: dict, seen_uic: dict[str, int]) -> RowProblem | None:
     if uic and uic in seen_uic:
         return RowProblem("duplicate UIC {uic} (also row {row})", uic=uic, row=seen_uic[uic])
     if rules.emails(rec.get("email", "")) is None:
-        return RowProblem("malformed e-mail '{email}'", email=rec["email"])
+        return RowProblem("malformed e-mail address")
     for key in ("website", "source_url"):
         url = rec.get(key, "")
         if url and not rules.valid_url(url):

@@ -10,8 +10,8 @@ from civic.errors import CivicError
 
 # The longest value accepted per field, in characters; any other cell: OTHER_MAX.
 MAX_LENGTH = {"name": 300, "address": 300, "website": 500, "source_url": 500, "email": 254,
-              "phone": 100, "settlement": 100, "municipality": 100, "province": 100,
-              "legal_form": 100, "fields": 500, "uic": 13, "ekatte": 5, "lon": 30, "lat": 30,
+              "phone": 200, "settlement": 100, "municipality": 100, "province": 100,
+              "legal_form": 100, "fields": 500, "uic": 50, "ekatte": 5, "lon": 30, "lat": 30,
               "status": 50, "register_number": 50}
 OTHER_MAX = 1000
 EMAIL = re.compile(r"^[^@\s;,<>\"']+@[^@\s;,<>\"']+\.[^@\s;,<>\"']+$")
@@ -20,11 +20,19 @@ UIC = re.compile(r"^(\d{9}|\d{13})$")
 FORMULA_START = ("=", "+", "-", "@")
 PHONE_LIKE = re.compile(r"^\+?[\d\s()/;,-]+$")
 # Cells that mean "nothing here" in registers and spreadsheets.
-PLACEHOLDERS = {"-", "--", "---", "—", "–", "n/a", "няма", "х", "x"}
+PLACEHOLDERS = {"-", "--", "---", "—", "–", "n/a", "няма", "не", "липсва", "х", "x"}
+# "-0884 177 942", "- п.к. 6470": a list dash before plain text, not a formula.
+LIST_DASH = re.compile(r"^[-–—]\s*([\w.,;:/ \-–№\"„“]+)$")
 
 
 class RowProblem(CivicError):
     """Why one row or one proposed value cannot be accepted (translatable)."""
+
+
+def plain(value: str) -> str:
+    """A cell without a leading list dash when the rest is plain text (no formula)."""
+    found = LIST_DASH.match(value)
+    return found.group(1).strip() if found else value
 
 
 def placeholder(value: str) -> bool:
@@ -44,7 +52,7 @@ def too_long(values: dict) -> RowProblem | None:
 
 def emails(text: str) -> list[str] | None:
     """The `;`-separated e-mail addresses, or None when any is malformed."""
-    found = [e.strip() for e in (text or "").split(";") if e.strip()]
+    found = [e for e in re.split(r"[;,\s]+", text or "") if e]
     return found if all(EMAIL.match(e) for e in found) else None
 
 

@@ -220,3 +220,99 @@ def test_import_is_in_the_audit_log_under_who_ran_it(clean):
     added = log[log["action"] == "import_add"]
     assert len(added) == 2 and set(added["who"]) == {"librarian"}
     assert json.loads(added.iloc[0]["after"])["source_file"] == "import_example.csv"
+
+
+# -- issue 17: bounded inputs and the smaller items -------------------------------------------
+
+def _run_cli(*args: str, limit_as: int | None = None) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "cli", *args]
+    if limit_as:
+        cmd = ["prlimit", f"--as={limit_as}", *cmd]
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_zip_bomb_is_refused_within_1_5_gb(clean, tmp_path):
+    from tests.bombs import zip_bomb_xlsx
+
+    bomb = zip_bomb_xlsx(tmp_path / "bomb.xlsx")
+    assert bomb.stat().st_size < 2_000_000
+    before = _count()
+    done = _run_cli("import", str(bomb), "--kind", "ngo", limit_as=1_500_000_000)
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert "unpacks to 1573 MB" in done.stderr and "limits are 60 MB" in done.stderr
+    assert "Traceback" not in done.stderr and _count() == before
+
+
+def _write_csv(path: Path, rows: list[str], encoding: str = "utf-8") -> Path:
+    path.write_bytes("\n".join(rows).encode(encoding))
+    return path
+
+
+def test_a_200000_character_name_is_refused_with_the_limit(clean, tmp_path):
+    path = _write_csv(tmp_path / "long.csv", ["name,settlement", f"{'Я' * 200_000},Кърджали",
+                                              "Сдружение Кратко,Кърджали"])
+    report = run_import(path, "ngo", accept_valid=True)
+    assert [r["reason"] for r in report.rejected] == [
+        "name is 200000 characters long; the limit is 300"]
+    assert len(report.rejected[0]["name"]) <= 100  # the report does not carry it whole
+    assert "300" in report.rejected[0]["problem"].text("bg")
+    assert _imported()["name"].str.len().max() <= 300
+
+
+def test_long_address_is_refused(clean, tmp_path):
+    path = _write_csv(tmp_path / "addr.csv", ["name,settlement,address",
+                                              f"Сдружение А,Кърджали,{'ул. ' * 700_000}"])
+    report = run_import(path, "ngo", accept_valid=True)
+    assert "address is 2799999 characters long; the limit is 300" in report.rejected[0]["reason"]
+    assert _imported().empty
+
+
+@pytest.mark.parametrize(("encoding", "hint"), [("koi8_r", "KOI8-R"), ("latin-1", "Latin-1")])
+def test_wrong_code_page_is_named(clean, tmp_path, encoding, hint):
+    text = ["name,settlement,province", "Сдружение Пробуда,Кърджали,Кърджали"] \
+        if encoding == "koi8_r" else ["name,settlement", "Café Müller Association,Sofia"]
+    path = _write_csv(tmp_path / "enc.csv", text, encoding)
+    with pytest.raises(ImportFileError, match=hint):
+        run_import(path, "ngo")
+    assert _imported().empty
+
+
+def test_xml_without_deeds_and_xxe_get_clear_messages(clean, tmp_path):
+    other = tmp_path / "other.xml"
+    other.write_text("<?xml version='1.0'?><catalog><book>x</book></catalog>")
+    with pytest.raises(ImportFileError, match="no Registry Agency deeds"):
+        run_import(other, "ngo")
+    xxe = tmp_path / "xxe.xml"
+    xxe.write_text('<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                   "<Deed><CompanyName>&x;</CompanyName></Deed>")
+    with pytest.raises(ImportFileError) as caught:
+        run_import(xxe, "ngo")
+    assert "entities or a DTD" in caught.value.text("en")
+    assert "Forbidden" not in caught.value.text("en") and "/etc/passwd" not in str(caught.value)
+    done = _run_cli("import", str(other), "--kind", "ngo")
+    assert done.returncode == 2
+
+
+def test_duplicated_header_is_refused(clean, tmp_path):
+    path = _write_csv(tmp_path / "dup.csv", ["name,settlement,Name", "А,Кърджали,Б"])
+    with pytest.raises(ImportFileError, match="'Name' appears more than once"):
+        run_import(path, "ngo")
+
+
+def test_register_placeholders_are_empty_not_formulas(clean, tmp_path):
+    path = _write_csv(tmp_path / "reg.csv", [
+        "Рег. №,Статус,Име на читалище,Област,Община,Град/село,Адрес,Булстат,E-mail,Телефон,линк",
+        "1,Действащо,ПРОБУДА,Кърджали,Кърджали,гр. Кърджали,-,-,-не,-0361 62 000,-",
+        "2,Действащо,ИЗГРЕВ,Кърджали,Кърджали,гр. Кърджали,- п.к. 6600,не,"
+        "\"a@abv.bg, b@abv.bg\",+359 361 1,"])
+    report = run_import(path, "chitalishte", dry_run=True)
+    assert report.rejected == [] and report.valid == 2
+
+
+def test_row_reasons_are_translated(clean):
+    report = run_import(BAD / "formula_cells.csv", "ngo", dry_run=True)
+    assert report.rejected
+    for rejected in report.rejected:
+        problem = rejected["problem"]
+        assert problem.text("en") == rejected["reason"]
+        assert problem.text("bg") != problem.text("en") != problem.text("tr")
