@@ -42,9 +42,10 @@ OPEN_TOOLTIPS = """() => { let n = 0, texts = [];
 def payload_app(tmp_path_factory):
     """The app over its own store: the real build with the payloads in Kardzhali's names."""
     env = private_store(tmp_path_factory.mktemp("payloads"))
-    out = subprocess.run([sys.executable, "-c", RENAME], cwd=ROOT, check=True, text=True,
-                         capture_output=True, env={**os.environ, **env})
     with serve_app(env) as url:
+        # renamed once the server runs (`make run` may rebuild first), before any page loads
+        out = subprocess.run([sys.executable, "-c", RENAME], cwd=ROOT, check=True, text=True,
+                             capture_output=True, env={**os.environ, **env})
         yield url, out.stdout.strip(), env
 
 
