@@ -8,6 +8,8 @@ settlement the gazetteer found. Any failure falls back to the gazetteer answer.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -19,6 +21,7 @@ from geo.gazetteer import Gazetteer, Match
 
 log = logging.getLogger(__name__)
 NOMINATIM_TIMEOUT_S = 1.5
+RETRY_FAILED_S = 3600.0  # a street that Nominatim could not place is not asked again sooner
 
 
 class Cache(Protocol):
@@ -86,8 +89,11 @@ class Geocoder:
     """Cache → gazetteer → Nominatim; never raises to the caller."""
 
     def __init__(self, gazetteer: Gazetteer, grounds=None, cache: Cache | None = None,
-                 street: StreetLookup | None = None):
+                 street: StreetLookup | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         self.gazetteer = gazetteer
+        self.clock = clock
+        self._failed: dict[str, float] = {}  # query key → when Nominatim last failed it
         self.grounds = grounds  # ekatte → ground polygon, to check street answers
         self.cache = cache
         self.street = street
@@ -101,8 +107,13 @@ class Geocoder:
         parsed = parse(query)
         match = self.gazetteer.match(parsed)
         result = result_json(query, match)
-        if match and match.ekatte and parsed.street and self.street is not None:
+        if match and match.ekatte and parsed.street and self.street is not None \
+                and self.clock() - self._failed.get(key, -RETRY_FAILED_S) >= RETRY_FAILED_S:
             result = self._refine(result, parsed.street, match)
+            if result["precision"] != "street":
+                if len(self._failed) > 10_000:  # bounded memory
+                    self._failed.clear()
+                self._failed[key] = self.clock()
         if self.cache is not None and (match is None or result["precision"] == "street"):
             self.cache.put(key, result)  # settlement answers are cheaper to recompute
         return result

@@ -1,0 +1,63 @@
+"""Server-side limits in Chromium: each attempt in a new browser session (a reload), then a
+server restart; the login throttle and the proposal limit hold throughout."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.harness import open_page, private_store, serve_app, shot, wait_idle
+from tests.e2e.test_data_e2e import MODERATORS
+
+TOO_MANY_LOGINS = re.compile("Твърде много опити")
+TOO_MANY_PROPOSALS = re.compile("Твърде много предложения от този адрес")
+
+
+@pytest.fixture(scope="module")
+def limits_env(tmp_path_factory):
+    env = private_store(tmp_path_factory.mktemp("limits"))
+    return {**env, "CIVICMAP_MODERATORS": MODERATORS}
+
+
+def _field(page, label: str):
+    return page.get_by_label(label, exact=True).locator("visible=true").first
+
+
+def _login(browser, url: str, expect: re.Pattern) -> None:
+    """One attempt with a wrong password, in a fresh browser context (a new session)."""
+    page, log = open_page(browser, url + "/data")
+    page.get_by_role("tab", name="Модериране").click()
+    _field(page, "Модератор").fill("librarian")
+    _field(page, "Парола").fill("a wrong guess")
+    page.get_by_role("button", name="Вход").click()
+    page.get_by_text(expect).wait_for(timeout=30000)
+    assert not log.errors, log.errors
+    page.context.close()
+
+
+def _propose(browser, url: str, n: int, expect: re.Pattern) -> None:
+    page, log = open_page(browser, url + "/data")
+    page.get_by_text("Предложете организация").first.wait_for(timeout=30000)
+    wait_idle(page)
+    _field(page, "Име").fill(f"Сдружение „Лимит {n}“")
+    _field(page, "Населено място").fill("Момчилград")
+    page.get_by_role("button", name="Изпрати предложение").click()
+    page.get_by_text(expect).wait_for(timeout=30000)
+    if expect is TOO_MANY_PROPOSALS:
+        shot(page, "limits-proposal-refused")
+    assert not log.errors, log.errors
+    page.context.close()
+
+
+def test_limits_survive_reloads_and_a_restart(limits_env, browser):
+    with serve_app(limits_env) as url:
+        for _ in range(5):
+            _login(browser, url, re.compile("Грешно име или парола"))
+        _login(browser, url, TOO_MANY_LOGINS)
+        for n in range(5):
+            _propose(browser, url, n, re.compile(r"Благодарим! Предложение \d+"))
+        _propose(browser, url, 5, TOO_MANY_PROPOSALS)
+    with serve_app(limits_env) as url:  # a restart: the limits are in the store
+        _login(browser, url, TOO_MANY_LOGINS)
+        _propose(browser, url, 6, TOO_MANY_PROPOSALS)
