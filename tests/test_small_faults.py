@@ -52,3 +52,55 @@ def test_approval_refreshes_everything_computed_from_organisations(monkeypatch):
                             lambda name=name: cleared.append(name), raising=False)
     data.organisations_changed()
     assert {"organisations", "hubs", "settlement_coverage"} <= set(cleared)
+
+
+def test_no_schema_change_when_a_process_starts(built):
+    """Opening the store and reading it runs no DDL (an ALTER behind an open import
+    transaction would queue every reader behind it on PostgreSQL)."""
+    import re
+
+    from sqlalchemy import Engine, event
+
+    from store import db
+
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        db._engine.cache_clear()  # as in a new process
+        store.load_organisations()
+        assert store.is_built()
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    schema_work = re.compile(r"\s*(CREATE|ALTER|DROP)\b|table_info|information_schema|"
+                             r"pg_catalog|sqlite_master", re.I)
+    assert statements and not [s for s in statements if schema_work.search(s)]
+
+
+def test_postgis_readers_do_not_wait_behind_an_open_import(built):
+    """PostgreSQL only: a transaction holding a write lock on organisations (an import in
+    progress) does not delay a new process's reads."""
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from sqlalchemy import text
+
+    if not store.is_postgis():
+        pytest.skip("PostgreSQL only")
+    with store.engine().connect() as conn:
+        trans = conn.begin()
+        conn.execute(text("LOCK TABLE organisations IN ROW EXCLUSIVE MODE"))
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, "-c", "import store; "
+                               "print(len(store.load_organisations()))"],
+                              cwd=Path(__file__).resolve().parent.parent,
+                              capture_output=True, text=True, timeout=60)
+        elapsed = time.monotonic() - started
+        trans.rollback()
+    assert done.returncode == 0, done.stderr[-1000:]
+    assert elapsed < 10, elapsed
