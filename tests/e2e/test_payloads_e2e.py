@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from tests.e2e.harness import ROOT, open_page, private_store, serve_app, shot, wait_idle
-from tests.payloads import HOSTILE_URL, PAYLOADS
+from tests.payloads import PAYLOADS
 
 # Gives every organisation in the three provinces a payload in front of its name (so the
 # Coverage hubs, the Nearby results and the Map all carry them) and a hostile website.
@@ -19,11 +19,11 @@ RENAME = """
 import sys
 from sqlalchemy import select, update
 import store
-from tests.payloads import HOSTILE_URL, PAYLOADS
+from tests.payloads import PAYLOADS
 org = store.organisations
 with store.engine().begin() as conn:
-    ids = [r[0] for r in conn.execute(select(org.c.id).where(org.c.province_code.in_(['KRZ', 'RAZ', 'VRC']))
-                                      .order_by(org.c.id))]
+    three = org.c.province_code.in_(['KRZ', 'RAZ', 'VRC'])
+    ids = [r[0] for r in conn.execute(select(org.c.id).where(three).order_by(org.c.id))]
     for i, org_id in enumerate(ids):
         conn.execute(update(org).where(org.c.id == org_id).values(
             name=PAYLOADS[i % len(PAYLOADS)] + ' ' + str(i), website=HOSTILE_URL))
