@@ -307,7 +307,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from intake.importer import ImportFileError, run_import
+    from civic.errors import CivicError
+    from intake.importer import run_import
 
     _ensure_built()
     path = Path(args.file)
@@ -316,7 +317,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     try:
         report = run_import(path, args.kind, args.format, args.dry_run, args.accept_valid)
-    except ImportFileError as exc:
+    except CivicError as exc:  # the file, or the store (read-only, missing)
         print(f"civicmap import: {path.name}: {exc}; nothing was written", file=sys.stderr)
         return 2
     for rej in report.rejected:
