@@ -35,7 +35,8 @@ def _engine(url: str, create: bool) -> Engine:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         mode = "rwc" if create else "rw"
-        return create_engine("sqlite://", future=True, creator=lambda: sqlite3.connect(
+        # the file URL keeps SQLAlchemy's file-database pool; `creator` adds the mode
+        return create_engine(url, future=True, creator=lambda: sqlite3.connect(
             f"file:{path}?mode={mode}", uri=True, check_same_thread=False))
     return create_engine(url, future=True)
 
