@@ -49,6 +49,7 @@ class PeakMemory:
     """Samples the server's resident memory in a thread; `peak_mb` when stopped."""
 
     def __init__(self, port: int):
+        """Watch the server listening on `port`."""
         self.port, self.peak, self._stop = port, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -57,15 +58,18 @@ class PeakMemory:
             self.peak = max(self.peak, _tree_rss_kb(self.port))
 
     def __enter__(self) -> PeakMemory:
+        """Start sampling."""
         self._thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
+        """Stop sampling."""
         self._stop.set()
         self._thread.join()
 
     @property
     def peak_mb(self) -> int:
+        """The highest resident memory seen, in MB."""
         return round(self.peak / 1024)
 
 

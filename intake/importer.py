@@ -53,6 +53,8 @@ BULGARIA = BULGARIA_BBOX  # lon/lat box with a margin
 
 @dataclass
 class ImportReport:
+    """What one import read, rejected (with translatable reasons), skipped and wrote."""
+
     file: str
     format: str
     kind: str
@@ -66,6 +68,7 @@ class ImportReport:
 
     @property
     def valid(self) -> int:
+        """Rows that passed every check."""
         return self.read - len(self.rejected)
 
 
@@ -274,6 +277,7 @@ class Validator:
     """Row checks against the gazetteer's places and the settlement grounds."""
 
     def __init__(self, places: PlaceIndex, settlements):
+        """Check rows against `places` and the settlements' grounds."""
         self.places = places
         self.settlements = settlements.set_index("ekatte", drop=False)
         grounds = settlements[settlements["ground"].notna()]

@@ -53,6 +53,7 @@ class SafeTooltip(folium.Tooltip):
         """)
 
     def __init__(self, text: object, **kwargs):
+        """`text` is raw data; `kwargs` are folium.Tooltip's options (sticky, style…)."""
         super().__init__(str(text), **kwargs)
         self.safe_html = script_string(f"<div>{html_text(text)}</div>")
 

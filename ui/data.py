@@ -13,6 +13,7 @@ from layers.basemap import Tiles
 
 @st.cache_data(show_spinner=False)
 def organisations() -> pd.DataFrame:
+    """Every organisation in the store (cached until an approval or import)."""
     return store.load_organisations()
 
 
@@ -26,21 +27,25 @@ def organisations_changed() -> None:
 
 @st.cache_resource(show_spinner=False)
 def settlements() -> gpd.GeoDataFrame:
+    """Settlements from the build."""
     return store.load_settlements()
 
 
 @st.cache_resource(show_spinner=False)
 def municipalities() -> gpd.GeoDataFrame:
+    """Municipalities from the build."""
     return store.load_municipalities()
 
 
 @st.cache_resource(show_spinner=False)
 def provinces() -> gpd.GeoDataFrame:
+    """Provinces from the build."""
     return store.load_provinces()
 
 
 @st.cache_data(show_spinner=False)
 def municipality_names() -> dict[str, dict[str, str]]:
+    """Municipality code → name, Cyrillic and Latin."""
     m = municipalities()
     return {"municipality": dict(zip(m["code"], m["name"])),
             "municipality_latin": dict(zip(m["code"], m["name_latin"]))}
@@ -69,6 +74,7 @@ def settlement_coverage(radius_km: float, kinds: tuple[str, ...], presumed: bool
 @st.cache_data(show_spinner=False, max_entries=32)
 def municipality_coverage(radius_km: float, kinds: tuple[str, ...], presumed: bool,
                           provinces: tuple[str, ...]) -> pd.DataFrame:
+    """Municipality figures over the nationwide settlement coverage."""
     from geo.coverage import Options
     from geo.coverage import municipality_coverage as compute
 

@@ -15,8 +15,8 @@ from civic.i18n import translator
 from store.db import loud
 from ui.markdown import md_escape
 
-COMMANDS = "make run            # builds what is missing, then serves\n" \
-           ".venv/bin/civicmap build   # or: rebuild the data only"
+COMMANDS = ("make run                   # {serve}\n"
+            ".venv/bin/civicmap build   # {build}")
 
 
 def failure(exc: BaseException) -> CivicError | None:
@@ -37,7 +37,8 @@ def show_failure(error: CivicError, lang: str) -> None:
     st.markdown(error.text(lang, md_escape))
     if isinstance(error, NotBuiltError):
         st.markdown(_("The person who runs this server can fix it with:"))
-        st.code(COMMANDS, language="bash")
+        st.code(COMMANDS.format(serve=_("builds what is missing, then serves"),
+                                build=_("or: rebuild the data only")), language="bash")
     else:
         st.markdown(_("Nothing you entered was lost or half-saved. Please try again later."))
 
