@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, COUNT_MARKERS, serve_app  # noqa: E402
 
-MUNICIPALITIES = ["KRZ14", "RAZ26", "VRC10", "KRZ16", "RAZ14", "VRC08", "KRZ02", "RAZ03"]
+MUNICIPALITIES = ["KRZ14", "RAZ26", "VRC10", "KRZ16", "RAZ14", "VRC08", "KRZ02", "RAZ11"]
 
 
 def _tree_rss_kb(port: int) -> int:
