@@ -10,7 +10,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 import store
-from civic.errors import CivicError, NotBuiltError
+from civic.errors import CivicError, NotBuiltError, StoreError
 from civic.i18n import translator
 from store.db import loud
 from ui.markdown import md_escape
@@ -21,7 +21,7 @@ COMMANDS = ("make run                   # {serve}\n"
 
 def failure(exc: BaseException) -> CivicError | None:
     """The error a visitor should see for `exc`; None when it is not a store/build fault."""
-    if isinstance(exc, CivicError):
+    if isinstance(exc, (NotBuiltError, StoreError)):
         return exc
     if isinstance(exc, SQLAlchemyError):
         return loud(exc)
