@@ -82,6 +82,14 @@ def _map_frames(page, want: int = 1, timeout_s: float = 60):
     raise AssertionError("the map was not drawn")
 
 
+OPEN_POPUPS = """() => { let opened = 0, bad = [];
+    map.eachLayer(l => { if (opened < 60 && l.getPopup && l.feature) { l.openPopup(); opened++;
+        const c = document.querySelector('.leaflet-popup-content');
+        if (c && c.querySelector('script, img, svg, b[onmouseover], a[href^="javascript"]'))
+            bad.push(c.innerHTML.slice(0, 200)); } });
+    return {opened: opened, bad: bad}; }"""
+
+
 def _tooltips(frame) -> dict:
     return frame.evaluate(OPEN_TOOLTIPS)
 
@@ -97,6 +105,9 @@ def test_payloads_on_the_maps(payload_app, browser, path):
     tips = _tooltips(frame)
     assert tips["n"] > 0, "no tooltip on the map"
     assert any(p.split(" ")[0] in tips["text"] for p in PAYLOADS), tips["text"][:500]
+    if path.startswith("/?"):
+        popups = frame.evaluate(OPEN_POPUPS)
+        assert popups["opened"] > 0 and not popups["bad"], popups
     shot(page, "payloads" + path.split("?")[0].replace("/", "-"))
     _assert_nothing_ran(page, log)
 
