@@ -19,7 +19,7 @@ RENAME = """
 import sys
 from sqlalchemy import select, update
 import store
-from tests.payloads import PAYLOADS
+from tests.payloads import HOSTILE_URL, PAYLOADS
 org = store.organisations
 with store.engine().begin() as conn:
     three = org.c.province_code.in_(['KRZ', 'RAZ', 'VRC'])
