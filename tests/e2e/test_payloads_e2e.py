@@ -119,8 +119,9 @@ def test_payloads_in_coverage_hub_tooltips(payload_app, browser):
     frame = _map_frames(page)[0]
     text = _tooltips(frame)["text"]
     hubs = [line for line in text.splitlines() if "(+" in line]
-    assert hubs and all("__pwned" in line or "alert" in line or "Bidi" in line
-                        for line in hubs), hubs  # hub names carry payloads, as text
+    # existing hubs are (renamed) organisations: their payloads show as text; new sites
+    # are settlements
+    assert sum("__pwned" in line or "alert(" in line for line in hubs) >= 2, hubs
     _assert_nothing_ran(page, log)
 
 
