@@ -93,3 +93,9 @@ def locate(name: str) -> Path:
 def verify_all() -> dict[str, Path]:
     """Locate and verify every source in the manifest before a build starts."""
     return {name: locate(name) for name in manifest()}
+
+
+def source_list() -> list[dict]:
+    """The sources as reports and exports list them: what, where from, licence, date."""
+    return [{"description": s.description, "upstream": s.upstream, "licence": s.licence,
+             "date": s.date} for s in manifest().values()]

@@ -106,9 +106,9 @@ def province_figures(radius_km: float) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=8)
 def compass_pdf(province: str, lang: str, radius_km: float) -> bytes:
     """The printable Compass for one province (Chromium print-to-PDF), cached."""
-    from cli import source_list
     from reports.compass import compass_data, render_html
     from reports.pdf import html_to_pdf
+    from sources.manifest import source_list
 
     data = compass_data(province, lang, settlements(), municipalities(), provinces(),
                         organisations(), radius_km)
