@@ -42,3 +42,22 @@ def split_fields(text: str) -> list[str]:
         if code in FIELDS and code not in out:
             out.append(code)
     return out
+
+
+# What the map, counts and charts tell apart: the three kinds, and a chitalishte's presumed
+# library beside the libraries known by name. A presumed library is never a second
+# organisation: it is its chitalishte's library.
+KIND_KEYS = ("ngo", "chitalishte", "library", "library_presumed")
+# English message ids (translated through civic.i18n) for the kinds in the plural.
+KIND_TITLES = {"ngo": "NGOs", "chitalishte": "Chitalishta", "library": "Libraries",
+               "library_presumed": "Chitalishte libraries (presumed)"}
+
+
+def kind_key(kind: str, presumed: bool) -> str:
+    """'library_presumed' for a chitalishte's presumed library, else the kind itself."""
+    return "library_presumed" if kind == "library" and presumed else kind
+
+
+def kind_keys(orgs) -> list[str]:
+    """`kind_key` for every row of an organisations table (columns kind, presumed)."""
+    return [kind_key(k, bool(p)) for k, p in zip(orgs["kind"], orgs["presumed"])]

@@ -11,7 +11,8 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, delete, func, select, text
 
 from civic import settings
-from store.schema import ORGANISATION_COLUMNS, geocode_cache, metadata, organisations
+from civic.record import Organisation
+from store.schema import geocode_cache, metadata, organisations
 
 
 def engine() -> Engine:
@@ -71,7 +72,7 @@ def replace_organisations(rows: Iterable[dict], sources: Iterable[str],
     entry; returns rows added."""
     from store import audit
 
-    rows = [{c: row.get(c) for c in ORGANISATION_COLUMNS} for row in rows]
+    rows = [Organisation.from_row(row).row() for row in rows]  # checked, every column
     with engine().begin() as conn:
         conn.execute(delete(organisations).where(organisations.c.source.in_(list(sources))))
         if rows:
