@@ -53,8 +53,10 @@ def _presumed_note(opts) -> str:
 
 
 def _frames(args: argparse.Namespace, with_access: bool = True):
-    """Nationwide coverage (borders do not stop people); the caller keeps the provinces
-    asked for (`codes`, None for all)."""
+    """Nationwide coverage (borders do not stop people).
+
+    The caller keeps the provinces asked for (`codes`, None for all).
+    """
     from geo.coverage import settlement_coverage
 
     ensure_built()

@@ -23,8 +23,11 @@ def organisation_counts(orgs: pd.DataFrame, provinces: list[str]) -> dict:
 
 
 def precision_counts(orgs: pd.DataFrame) -> dict:
-    """Active organisations by location precision; presumed libraries share their chitalishte's
-    point and are left out; `none` counts rows with no point at all."""
+    """Active organisations by location precision.
+
+    Presumed libraries share their chitalishte's point and are left out; `none` counts rows
+    with no point at all.
+    """
     own = orgs[~orgs["presumed"].astype(bool)]
     placed = own["lon"].notna() & own["lat"].notna()
     out = {p: int(((own["precision"] == p) & placed).sum()) for p in PRECISIONS}

@@ -19,6 +19,8 @@ from civic.settings import MANIFEST, SHARED_SOURCES
 
 @dataclass(frozen=True)
 class Source:
+    """One raw source file: its name, hash, description, licence, upstream and date."""
+
     name: str
     sha256: str
     description: str
@@ -44,6 +46,7 @@ def search_dirs() -> list[Path]:
 
 
 def cache_dir() -> Path:
+    """The user cache that pooch fills by download."""
     return Path(pooch.os_cache("civicmap"))
 
 

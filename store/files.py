@@ -18,14 +18,17 @@ def write_geodata(
 
 
 def load_settlements() -> gpd.GeoDataFrame:
+    """Every settlement with its point, ground polygon, codes and population."""
     return gpd.read_parquet(settings.settlements_file())
 
 
 def load_municipalities() -> gpd.GeoDataFrame:
+    """The 265 municipalities with polygons and Census 2021 figures."""
     return gpd.read_parquet(settings.municipalities_file())
 
 
 def load_provinces() -> gpd.GeoDataFrame:
+    """The 28 provinces with polygons and Census 2021 figures."""
     return gpd.read_parquet(settings.provinces_file())
 
 
