@@ -409,6 +409,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, help="FILE.pdf or FILE.html")
     r.set_defaults(func=cmd_report)
 
+    from cli import gaps as gaps_cmd  # issue 14: one module per command
+    gp = sub.add_parser("gaps", help="per-kind coverage gaps per province or municipality")
+    gaps_cmd.add_args(gp)
+    gp.set_defaults(func=gaps_cmd.run)
+
     im = sub.add_parser("import", help="import organisations from a file")
     im.add_argument("file")
     im.add_argument("--kind", required=True, choices=["ngo", "chitalishte", "library"])
