@@ -287,15 +287,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     _ensure_built()
     codes = _province_list(args.province, set(store.load_provinces()["code"]))
-    if not codes or len(codes) != 1:
-        raise SystemExit("civicmap report: name exactly one province, e.g. --province KRZ")
+    if not codes or len(codes) > 6:  # issue 14: several provinces side by side
+        raise SystemExit("civicmap report: name one to six provinces, e.g. --province KRZ,RAZ")
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".html"):
         raise SystemExit("civicmap report: --out must end in .pdf or .html")
-    data = compass_data(codes[0], args.lang, store.load_settlements(),
+    data = compass_data(codes, args.lang, store.load_settlements(),
                         store.load_municipalities(), store.load_provinces(),
                         store.load_organisations(), args.radius_km)
-    html = render_html(data, source_list())
+    from reports.compass import source_rows
+
+    html = render_html(data, source_rows())
     if out.suffix.lower() == ".html":
         out.write_text(html, encoding="utf-8")
     else:
@@ -404,7 +406,7 @@ def parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="the Compass of the civil sector for one province")
     r.add_argument("--province", required=True)
-    r.add_argument("--lang", choices=["bg", "en"], default="bg")
+    r.add_argument("--lang", choices=["bg", "en", "tr"], default="bg")
     r.add_argument("--radius-km", type=float, default=10.0)
     r.add_argument("--out", required=True, help="FILE.pdf or FILE.html")
     r.set_defaults(func=cmd_report)
