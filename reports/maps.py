@@ -17,10 +17,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
-from geo.crs import METRIC  # noqa: E402
 from civic.vocabularies import GAP_COLOUR, KIND_COLOURS  # noqa: E402
 from civic.vocabularies import WORSE_PALETTE as PALETTE  # noqa: E402
 from geo.classify import classify  # noqa: E402
+from geo.crs import METRIC  # noqa: E402
 
 DPI = 150
 
