@@ -16,6 +16,7 @@ from reports.export import points_geojson, table_csv, tables_xlsx
 from ui import data
 from ui.coverage_view import View, from_query, to_query
 from ui.markdown import md_escape
+from ui.tables import styled
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)
@@ -168,17 +169,7 @@ MUNI_COLUMNS = {"municipality": _("Municipality"), "residents": _("Residents"),
 
 def shown(table, columns: dict[str, str]):
     """A table with translated headers and numbers in the reader's format."""
-    formats = {}
-    for col, label in columns.items():
-        if col.endswith("_km"):
-            formats[label] = lambda v: fmt_km(v, lang).removesuffix(" km")
-        elif col.startswith("share"):
-            formats[label] = lambda v: fmt_pct(v, lang)
-        elif col.startswith("per_10k"):
-            formats[label] = lambda v: f"{v:.1f}".replace(".", "," if lang != "en" else ".")
-        elif col in ("population", "residents", "residents_beyond_r"):
-            formats[label] = lambda v: fmt_int(v, lang)
-    return table[list(columns)].rename(columns=columns).style.format(formats)
+    return styled(table, columns, lang)
 
 
 gap_table = gaps[list(GAP_COLUMNS)]
