@@ -80,7 +80,7 @@ def findings(f: dict, radius_km: float, lang: str) -> list[str]:
             out.append((share, _("{n} residents ({share}) live more than {r} km from {what}.")
                         .format(n=fmt_int(f[f"{kind}_residents_beyond_r"], lang),
                                 share=fmt_pct(share, lang), r=r, what=words)))
-    for kind, words in (("ngo", _("a known NGO")), ("chitalishte", _("a chitalishte"))):
+    for kind, words in (("ngo", _("known NGO")), ("chitalishte", _("chitalishte"))):
         share = f[f"{kind}_settlements_without_own"] / max(f["inhabited_settlements"], 1)
         out.append((share, _("{n} of {all} inhabited settlements have no {what} of their "
                              "own.").format(n=fmt_int(f[f"{kind}_settlements_without_own"],
