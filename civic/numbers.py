@@ -7,6 +7,7 @@ import math
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"bg": "bg_BG", "en": "en_GB", "tr": "tr_TR"}
+KM = {"bg": "км", "en": "km", "tr": "km"}
 
 
 def _locale(lang: str) -> str:
@@ -36,7 +37,12 @@ def fmt_km(value: float | None, lang: str) -> str:
     """Kilometres with one decimal ('5,4 km'); '–' when there is none to measure to."""
     if _missing(value):
         return "–"
-    return format_decimal(float(value), format="#,##0.0", locale=_locale(lang)) + " km"
+    return format_decimal(float(value), format="#,##0.0", locale=_locale(lang)) + " " + km(lang)
+
+
+def km(lang: str) -> str:
+    """The kilometre's abbreviation in `lang`."""
+    return KM.get(lang, "km")
 
 
 def fmt_num(value: float | None, lang: str, digits: int = 1) -> str:

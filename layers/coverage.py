@@ -23,7 +23,8 @@ HUB_COLOURS = {"existing": "#1b7837", "new": "#2166ac"}
 def fmt(value: float, measure: str, lang: str = "en") -> str:
     """A share as a percentage, a distance in km, anything else as a whole number."""
     if "share" in measure:
-        return fmt_pct(value, lang, 0 if value in (0, 1) else 1)
+        whole = abs(value * 100 - round(value * 100)) < 1e-6
+        return fmt_pct(value, lang, 0 if whole else 1)
     if "_km" in measure:
         return fmt_km(value, lang)
     return fmt_int(value, lang)
@@ -31,7 +32,7 @@ def fmt(value: float, measure: str, lang: str = "en") -> str:
 
 def radius_for(population: float) -> float:
     """Circle radius in pixels: area grows with population."""
-    return float(min(22, 3 + np.sqrt(max(population, 0)) / 4))
+    return float(min(14, 2 + np.sqrt(max(population, 0)) / 7))
 
 
 def class_labels(breaks: list[float], measure: str, lang: str) -> list[str]:
@@ -78,7 +79,7 @@ def _gap_markers(fmap: folium.Map, gaps: pd.DataFrame, lang: str) -> None:
             n=fmt_int(rec.population, lang), note=rec.note)
         folium.CircleMarker(
             [rec.lat, rec.lon], radius=radius_for(rec.population), color=GAP_COLOUR,
-            weight=1, fill=True, fill_color=GAP_COLOUR, fill_opacity=0.55,
+            weight=0.8, fill=True, fill_color=GAP_COLOUR, fill_opacity=0.35,
             tooltip=escape(text),
         ).add_to(group)
     group.add_to(fmap)

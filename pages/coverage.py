@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 
 from civic import facts
 from civic.i18n import place_name, term, translator
-from civic.numbers import fmt_int, fmt_km, fmt_pct
+from civic.numbers import fmt_int, fmt_km, fmt_pct, km
 from geo.coverage import KINDS, MEASURED, library_definition, summarise
 from layers.basemap import province_map
 from layers.coverage import coverage_layers
@@ -45,7 +45,7 @@ def _apply_preset() -> None:
 
 
 def _radius_label(r: int) -> str:
-    return _("own settlement") if r == 0 else f"{r} km"
+    return _("own settlement") if r == 0 else f"{r} {km(lang)}"
 
 
 with st.sidebar:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from civic.numbers import fmt_int, fmt_km, fmt_num, fmt_pct
+from civic.numbers import fmt_int, fmt_km, fmt_num, fmt_pct, km
 
 INT_COLUMNS = ("population", "residents", "count", "settlements", "organisations", "rank",
                "without_own", "gap_population", "newly_covered", "beyond_r")
@@ -19,7 +19,7 @@ INT_COLUMNS = ("population", "residents", "count", "settlements", "organisations
 def formatter(column: str, lang: str) -> Callable[[float], str] | None:
     """How to show a column's numbers, judged by its machine name; None for text."""
     if column.endswith("_km"):
-        return lambda v: fmt_km(v, lang).removesuffix(" km")
+        return lambda v: fmt_km(v, lang).removesuffix(" " + km(lang))
     if column.startswith("share") or "_share_" in column or column.startswith("change"):
         return lambda v: fmt_pct(v, lang)
     if column.startswith("per_10k") or column.endswith("index"):
