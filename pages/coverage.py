@@ -222,8 +222,8 @@ d3.download_button(_("Download XLSX"),
 
 st.markdown(f"#### {_('How this is measured')}")
 st.markdown("\n".join(f"- {line}" for line in [
-    _("R is the distance people can be expected to travel; 0 means the settlement's own "
-      "organisations only."),
+    _("R is the distance people can be expected to travel; 0 means only the organisations "
+      "in the settlement itself."),
     _("Distances are straight lines from the settlement centre, not road distances."),
     _("A gap settlement has residents and no {kind} within R.").format(kind=kind_word),
     _("Known NGOs are those in the civic directory, imported or proposed and approved: {n} "

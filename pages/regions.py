@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from civic.i18n import LANGUAGE_NAMES, place_name, term, translator
+from civic.numbers import km
 from civic.vocabularies import KIND_COLOURS
 from geo.coverage import MEASURED
 from geo.regions import fields_by_province, least_served, presence_distribution
@@ -76,7 +77,7 @@ KIND_COLUMNS = {"province": _("Province"), "kind": _("Kind"),
                 "inhabited_settlements": _("Inhabited settlements"),
                 "organisations": _("Organisations"), "per_10k": _("per 10,000")}
 kind_colour = alt.Color("kind:N", title=_("Kind"), scale=KIND_SCALE,
-                        legend=alt.Legend(orient="bottom"))
+                        legend=alt.Legend(orient="bottom", labelLimit=400, columns=2))
 st.markdown(f"#### {_('Residents beyond R, by kind')}")
 chart_with_numbers(
     alt.Chart(per_kind).mark_bar().encode(
@@ -96,7 +97,7 @@ chart_with_numbers(
         y=alt.Y("province:N", title=None), color=kind_colour, yOffset="kind:N",
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("kind:N", title=_("Kind")),
-                 alt.Tooltip("pw_mean_km:Q", title=_("km"), format=".1f")]),
+                 alt.Tooltip("pw_mean_km:Q", title=km(lang), format=".1f")]),
     per_kind, KIND_COLUMNS, "distance_by_kind")
 
 counted = per_kind[per_kind["kind"] != kind_name("any")]
