@@ -70,19 +70,37 @@ def coverage_layers(fmap: folium.Map, municipalities: gpd.GeoDataFrame, table: p
     return fmap
 
 
-def _gap_markers(fmap: folium.Map, gaps: pd.DataFrame, lang: str) -> None:
+def gap_features(gaps: pd.DataFrame, lang: str) -> dict:
+    """Gap settlements as GeoJSON points with their circle radius and an escaped label."""
     _ = translator(lang)
-    group = folium.FeatureGroup(name=_("Gap settlements"))
+    features = []
     for rec in gaps.itertuples():
         text = _("{place}, {municipality}: {n} residents; {note}").format(
             place=rec.settlement, municipality=rec.municipality,
             n=fmt_int(rec.population, lang), note=rec.note)
-        folium.CircleMarker(
-            [rec.lat, rec.lon], radius=radius_for(rec.population), color=GAP_COLOUR,
-            weight=0.8, fill=True, fill_color=GAP_COLOUR, fill_opacity=0.35,
-            tooltip=escape(text),
-        ).add_to(group)
-    group.add_to(fmap)
+        features.append({"type": "Feature",
+                         "geometry": {"type": "Point",
+                                      "coordinates": [round(rec.lon, 5), round(rec.lat, 5)]},
+                         "properties": {"r": round(radius_for(rec.population), 1),
+                                        "label": escape(text)}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _gap_markers(fmap: folium.Map, gaps: pd.DataFrame, lang: str) -> None:
+    """One GeoJSON layer of circles (a few hundred markers as one script, not hundreds)."""
+    _ = translator(lang)
+    data = gap_features(gaps, lang)
+    if not data["features"]:
+        return
+    folium.GeoJson(
+        data, name=_("Gap settlements"),
+        marker=folium.CircleMarker(radius=4, color=GAP_COLOUR, weight=0.8, fill=True,
+                                   fill_color=GAP_COLOUR, fill_opacity=0.35),
+        style_function=lambda f: {"radius": f["properties"]["r"], "color": GAP_COLOUR,
+                                  "fillColor": GAP_COLOUR, "weight": 0.8,
+                                  "fillOpacity": 0.35},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(fmap)
 
 
 def _hub_markers(fmap: folium.Map, hubs: dict[str, pd.DataFrame], lang: str) -> None:

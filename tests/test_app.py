@@ -55,7 +55,7 @@ def test_language_switch(app):
 
 
 def _share(metric) -> float:
-    return float(metric.value.rstrip("%").replace(",", "."))
+    return float(metric.value.lstrip("<").rstrip("%").replace(",", "."))
 
 
 def test_coverage_page_radius_and_kinds_change_gaps(built):
