@@ -140,10 +140,6 @@ plans = data.hubs(hub_area, radius, int(view.k), "ngo" if kind == "any" else kin
 if plans and "error" in plans:
     st.warning(plans["error"].text(lang, md_escape))
     plans = None
-for key in ("existing", "new"):
-    if plans is not None:
-        plans[key] = plans[key].assign(settlement=plans[key]["ekatte"].map(
-            dict(zip(data.settlements()["ekatte"], data.settlements()["name"]))))
 
 measure = f"{kind}_share_beyond_r" if view.measure == "share" else f"{kind}_pw_mean_km"
 title = (_("Share of residents beyond R") if view.measure == "share"
@@ -157,7 +153,8 @@ GAP_COLUMNS = {"settlement": _("Settlement"), "municipality": _("Municipality"),
                "population": _("Residents"), "missing": _("Missing within R"),
                "nearest_ngo_km": _("Nearest known NGO, km"),
                "nearest_chitalishte_km": _("Nearest chitalishte, km"),
-               "nearest_library_km": _("Nearest library, km")}
+               "nearest_library_km": _("Nearest library, km"),
+               "access_2sfca": _("Reach of any kind (2SFCA, per 10,000)")}
 MUNI_COLUMNS = {"municipality": _("Municipality"), "residents": _("Residents"),
                 "count_ngo": _("Known NGOs"), "count_chitalishte": _("Chitalishta"),
                 "count_library": _("Libraries"), "per_10k_any": _("Organisations per 10,000"),
@@ -243,5 +240,7 @@ with st.expander(_("Specialist details")):
           "served."),
         _("Hubs: maximal covering (spopt MCLP) over the chosen settlements; demand is the "
           "residents beyond R of the chosen kind."),
+        _("2SFCA (PySAL access): organisations of any kind reachable within R per 10,000 "
+          "residents, shared among everyone within R of them; 0 only where none is within R."),
         _("Population: NSI 2017 estimates scaled to Census 2021 municipality totals."),
     ]))

@@ -127,7 +127,8 @@ MUNI_COLUMNS = {"municipality": _("Municipality"), "province": _("Province"),
                 "count_ngo": _("Known NGOs"), "count_chitalishte": _("Chitalishta"),
                 "count_library": _("Libraries"), "per_10k_any": _("Organisations per 10,000")}
 st.dataframe(styled(munis, MUNI_COLUMNS, lang), hide_index=True, width="stretch")
-st.download_button(_("Download CSV"), table_csv(munis.drop(columns=["province"])),
+st.download_button(_("Download CSV"), table_csv(munis.drop(columns=["province"]).assign(
+    radius_km=radius, library_definition="known_by_name", ngos="known NGOs only")),
                    "municipalities.csv", "text/csv", key="dl_munis")
 
 fields = fields_by_province(data.organisations().query("status == 'active'"), chosen)

@@ -22,7 +22,7 @@ def formatter(column: str, lang: str) -> Callable[[float], str] | None:
         return lambda v: fmt_km(v, lang).removesuffix(" " + km(lang))
     if column.startswith("share") or "_share_" in column or column.startswith("change"):
         return lambda v: fmt_pct(v, lang)
-    if column.startswith("per_10k") or column.endswith("index"):
+    if column.startswith(("per_10k", "access")) or column.endswith("index"):
         return lambda v: fmt_num(v, lang)
     if any(part in column for part in INT_COLUMNS):
         return lambda v: fmt_int(v, lang)
