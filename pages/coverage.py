@@ -122,10 +122,12 @@ if kind in ("ngo", "any"):
 
 # Gap settlements: inhabited, and no organisation of the chosen kind within R.
 points = data.settlements().set_index("ekatte").geometry
-names = data.municipality_names()["municipality"]
 gaps = cov[cov[f"gap_{kind}"]].sort_values("population", ascending=False)
+latin = data.settlements().set_index("ekatte")["name_latin"]
 gaps = gaps.assign(
-    municipality=gaps["municipality_code"].map(names),
+    settlement=[place_name(n, latin.get(e), lang) for n, e in
+                zip(gaps["settlement"], gaps["ekatte"])],
+    municipality=gaps["municipality_code"].map(muni_label),
     lon=gaps["ekatte"].map(points).map(lambda p: p.x),
     lat=gaps["ekatte"].map(points).map(lambda p: p.y),
     missing=[", ".join(term(k, lang) for k in KINDS if getattr(r, f"beyond_{k}"))
@@ -187,12 +189,16 @@ if plans:
                    "newly_covered": _("Residents newly within R")}
     tab3.write(_("Existing chitalishta and libraries as hubs would newly reach {n}")
                .format(n=fmt_int(covered["existing"], lang)))
-    tab3.dataframe(plans["existing"][list(hub_columns)].rename(columns=hub_columns),
-                   hide_index=True, width="stretch")
+    for key in ("existing", "new"):
+        plans[key] = plans[key].assign(settlement=[place_name(n, latin.get(e), lang) for n, e
+                                                   in zip(plans[key]["settlement"],
+                                                          plans[key]["ekatte"])])
+    tab3.dataframe(styled(plans["existing"], hub_columns, lang), hide_index=True,
+                   width="stretch")
     tab3.write(_("New sites at settlements would newly reach {n}")
                .format(n=fmt_int(covered["new"], lang)))
-    tab3.dataframe(plans["new"][["settlement", "newly_covered"]].rename(columns=hub_columns),
-                   hide_index=True, width="stretch")
+    tab3.dataframe(styled(plans["new"], {k: v for k, v in hub_columns.items() if k != "name"},
+                          lang), hide_index=True, width="stretch")
 else:
     tab3.info(_("Set a number of hub suggestions in the sidebar."))
 

@@ -28,6 +28,7 @@ def kind_name(kind: str) -> str:
             "library": _("Libraries known by name"), "any": _("Any kind (each once)")}[kind]
 
 
+PROVINCE_Y = alt.Y("province:N", title=None, axis=alt.Axis(labelLimit=300))
 KIND_SCALE = alt.Scale(domain=[kind_name(k) for k in MEASURED],
                        range=[KIND_COLOURS[k] for k in MEASURED])
 
@@ -83,7 +84,7 @@ chart_with_numbers(
     alt.Chart(per_kind).mark_bar().encode(
         x=alt.X("share_beyond_r:Q", title=_("Share of residents beyond R"),
                 axis=alt.Axis(format="%")),
-        y=alt.Y("province:N", title=None), color=kind_colour, yOffset="kind:N",
+        y=PROVINCE_Y, color=kind_colour, yOffset="kind:N",
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("kind:N", title=_("Kind")),
                  alt.Tooltip("share_beyond_r:Q", title=_("Share of residents beyond R"),
@@ -94,7 +95,7 @@ st.markdown(f"#### {_('Mean distance to the nearest, by kind')}")
 chart_with_numbers(
     alt.Chart(per_kind).mark_bar().encode(
         x=alt.X("pw_mean_km:Q", title=_("Mean distance to the nearest, km")),
-        y=alt.Y("province:N", title=None), color=kind_colour, yOffset="kind:N",
+        y=PROVINCE_Y, color=kind_colour, yOffset="kind:N",
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("kind:N", title=_("Kind")),
                  alt.Tooltip("pw_mean_km:Q", title=km(lang), format=".1f")]),
@@ -104,7 +105,7 @@ counted = per_kind[per_kind["kind"] != kind_name("any")]
 st.markdown(f"#### {_('Organisations per 10,000 residents')}")
 chart_with_numbers(
     alt.Chart(counted).mark_bar().encode(
-        x=alt.X("per_10k:Q", title=_("per 10,000")), y=alt.Y("province:N", title=None),
+        x=alt.X("per_10k:Q", title=_("per 10,000")), y=PROVINCE_Y,
         color=kind_colour, yOffset="kind:N",
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("kind:N", title=_("Kind")),
@@ -170,7 +171,7 @@ st.markdown(f"#### {_('Census 2021: age structure')}")
 chart_with_numbers(
     alt.Chart(ages).mark_bar().encode(
         x=alt.X("share:Q", stack="normalize", axis=alt.Axis(format="%"), title=None),
-        y=alt.Y("province:N", title=None),
+        y=PROVINCE_Y,
         color=alt.Color("age:N", title=_("Age"), sort=list(bands.values()),
                         legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
@@ -189,7 +190,7 @@ with left:
     chart_with_numbers(
         alt.Chart(tongue).mark_bar().encode(
             x=alt.X("share:Q", axis=alt.Axis(format="%"), title=None),
-            y=alt.Y("province:N", title=None),
+            y=PROVINCE_Y,
             color=alt.Color("tongue:N", title=_("Mother tongue"),
                             legend=alt.Legend(orient="bottom")),
             yOffset="tongue:N",
@@ -203,7 +204,7 @@ with right:
     chart_with_numbers(
         alt.Chart(change).mark_bar().encode(
             x=alt.X("change_2017_2021:Q", axis=alt.Axis(format="%"), title=None),
-            y=alt.Y("province:N", title=None),
+            y=PROVINCE_Y,
             tooltip=[alt.Tooltip("province:N", title=_("Province")),
                      alt.Tooltip("change_2017_2021:Q", title=_("Change"), format="+.1%")]),
         change, {"province": _("Province"), "population_2017": _("Residents 2017"),
