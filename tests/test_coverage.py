@@ -188,3 +188,53 @@ def test_real_numbers_are_sane(real):
     # 2SFCA is positive wherever residents have an organisation within R
     reach = inhabited[~inhabited["gap"]]
     assert (reach["access_2sfca"] > 0).all()
+
+
+def test_too_many_hub_candidates_is_a_clear_translated_error(monkeypatch):
+    import geo.hubs
+    from civic.errors import PlanError
+
+    monkeypatch.setattr(geo.hubs, "MAX_CANDIDATES", 1)
+    s = _settlements(offsets=(0, 20, 22, 60), pops=(100, 500, 400, 300))
+    orgs = _orgs([("chitalishte", 21, "90001", False), ("chitalishte", 60, "90003", False)])
+    with pytest.raises(PlanError) as err:
+        existing_hubs(s, orgs, radius_km=5, k=1)
+    assert "2" in err.value.text("en") and "областите" not in err.value.text("en")
+    assert "области" in err.value.text("bg")
+
+
+def test_hubs_only_inside_the_chosen_settlements_and_for_the_chosen_kind():
+    s = _settlements(offsets=(0, 20, 22, 60), pops=(100, 500, 400, 300))
+    orgs = _orgs([("library", 0, "90000", False), ("chitalishte", 21, "90001", False),
+                  ("chitalishte", 60, "90003", False)])
+    chosen = s[s["ekatte"].isin(["90000", "90003"])]
+    plan = existing_hubs(chosen, orgs, radius_km=5, k=1)
+    assert set(plan.sites["ekatte"]) <= {"90000", "90003"}
+    assert plan.uncovered_before == 400  # no NGO anywhere: both chosen villages count
+    libraries = existing_hubs(s, orgs, radius_km=5, k=3, kind="library")
+    assert libraries.uncovered_before == 1200  # village 0 has its library
+
+
+def test_classes_never_collapse_when_values_differ():
+    from geo.classify import classify
+
+    idx, breaks = classify(pd.Series([0.0, 0.0, 0.001, 0.2, 0.33, 0.5, 1.0, 0.7, 0.02]), 0.01)
+    assert len(breaks) - 1 == 5 and len(set(idx)) == 5
+    assert breaks == sorted(breaks) and all(round(b * 100, 6).is_integer() for b in breaks)
+    assert idx[6] == 4 and idx[0] == 0  # the largest share is in the darkest class
+    idx, breaks = classify(pd.Series([0.0, 0.0, 0.004]), 0.01)  # rounding must not merge
+    assert len(set(idx)) == 2
+    idx, breaks = classify(pd.Series([0.3, 0.3]), 0.01)
+    assert set(idx) == {0}
+
+
+def test_coverage_view_round_trips_through_the_url():
+    from ui.coverage_view import View, from_query, to_query
+
+    view = View(("KRZ",), ("KRZ14",), "library", 5, True, "distance", 2)
+    query = to_query(view)
+    assert from_query(query, {"KRZ", "RAZ"}, {"KRZ14", "RAZ11"}) == view
+    assert from_query({"lang": "en"}, {"KRZ"}, set()) is None  # no view named: defaults
+    odd = from_query({"prov": "KRZ,XX", "muni": "RAZ11", "kind": "pizza", "r": "999"},
+                     {"KRZ", "RAZ"}, {"RAZ11"})
+    assert odd == View(("KRZ",), (), "ngo", 30, False, "share", 3)
