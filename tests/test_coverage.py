@@ -222,8 +222,8 @@ def test_classes_never_collapse_when_values_differ():
     assert len(breaks) - 1 == 5 and len(set(idx)) == 5
     assert breaks == sorted(breaks) and all(round(b * 100, 6).is_integer() for b in breaks)
     assert idx[6] == 4 and idx[0] == 0  # the largest share is in the darkest class
-    idx, breaks = classify(pd.Series([0.0, 0.0, 0.004]), 0.01)  # rounding must not merge
-    assert len(set(idx)) == 2
+    idx, breaks = classify(pd.Series([0.0, 0.001, 0.002, 0.5]), 0.01)  # rounding must not
+    assert len(set(idx)) == 4  # merge 0.1 % and 0.2 % into one class
     idx, breaks = classify(pd.Series([0.3, 0.3]), 0.01)
     assert set(idx) == {0}
 
