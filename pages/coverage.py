@@ -104,18 +104,29 @@ else:
                   "its own.").format(share=fmt_pct(area[f"{kind}_share_beyond_r"], lang),
                                      n=fmt_int(area[f"{kind}_residents_beyond_r"], lang),
                                      kind=kind_word))
-columns = st.columns(4)
-for col, k in zip(columns, (kind, *[k for k in MEASURED if k != kind])):
-    col.metric(
-        (_("Any kind") if k == "any" else term(k, lang)) + (" ◀" if k == kind else ""),
-        fmt_pct(area[f"{k}_share_beyond_r"], lang),
-        help=_("Share of residents beyond R"))
-    col.caption(_("{n} residents beyond R · mean distance {km} · {without} of {all} "
-                  "settlements without their own").format(
-        n=fmt_int(area[f"{k}_residents_beyond_r"], lang),
-        km=fmt_km(area[f"{k}_pw_mean_km"], lang),
-        without=fmt_int(area[f"{k}_settlements_without_own"], lang),
-        all=fmt_int(area["inhabited_settlements"], lang)))
+ORDER = (kind, *[k for k in MEASURED if k != kind])
+if data.phone():  # one compact table instead of four stacked figures
+    rows = [f"| {_('Kind')} | {_('Share beyond R')} | {_('Mean distance to the nearest')} |",
+            "|---|---:|---:|"]
+    for k in ORDER:
+        name = md_escape(_("Any kind") if k == "any" else term(k, lang))
+        rows.append(f"| {f'**{name}**' if k == kind else name} | "
+                    f"{md_escape(fmt_pct(area[f'{k}_share_beyond_r'], lang))} | "
+                    f"{md_escape(fmt_km(area[f'{k}_pw_mean_km'], lang))} |")
+    st.markdown("\n".join(rows))
+else:
+    columns = st.columns(4)
+    for col, k in zip(columns, ORDER):
+        col.metric(
+            (_("Any kind") if k == "any" else term(k, lang)) + (" ◀" if k == kind else ""),
+            fmt_pct(area[f"{k}_share_beyond_r"], lang),
+            help=_("Share of residents beyond R"))
+        col.caption(_("{n} residents beyond R · mean distance {km} · {without} of {all} "
+                      "settlements without their own").format(
+            n=fmt_int(area[f"{k}_residents_beyond_r"], lang),
+            km=fmt_km(area[f"{k}_pw_mean_km"], lang),
+            without=fmt_int(area[f"{k}_settlements_without_own"], lang),
+            all=fmt_int(area["inhabited_settlements"], lang)))
 if kind in ("ngo", "any"):
     st.caption(_("NGO figures count the {n} known NGOs (civic directory, imports and approved "
                  "proposals), not the national register.").format(n=data.known_ngos()))

@@ -9,6 +9,7 @@ import time
 import pytest
 
 from tests.e2e.harness import open_page, shot, wait_idle
+from tests.e2e.test_map_e2e import PHONE_AGENT
 
 LEGEND = ("(() => { const d = document.querySelector('.civic-legend'); if (!d) return null;"
           " return {text: d.innerText, classes: d.querySelectorAll('.class').length}; })()")
@@ -75,11 +76,18 @@ def test_defaults_show_the_gaps(app_url, browser, lang):
     assert first_share(page) >= 15  # residents beyond 10 km of a known NGO, three provinces
     assert re.search(r"[1-9]", headline(page))
     shot(page, f"coverage-{lang}-desktop")
-    page.set_viewport_size({"width": 390, "height": 844})
-    wait_idle(page)
-    shot(page, f"coverage-{lang}-phone")
     assert not log.errors, log.errors
     page.context.close()
+    phone, log = open_page(browser, f"{app_url}/coverage?lang={lang}", width=390, height=844,
+                           user_agent=PHONE_AGENT, is_mobile=True, has_touch=True)
+    assert coverage_legend(phone)["classes"] >= 4
+    wait_idle(phone)
+    shot(phone, f"coverage-{lang}-phone")
+    phone.mouse.wheel(0, 500)
+    wait_idle(phone)
+    shot(phone, f"coverage-{lang}-phone-map")
+    assert not log.errors, log.errors
+    phone.context.close()
 
 
 def test_url_reproduces_a_changed_view_and_survives_other_pages(app_url, browser):
@@ -117,8 +125,11 @@ def test_regions_screens(app_url, browser, lang):
     page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=90000)
     wait_idle(page, 60)
     shot(page, f"regions-{lang}-desktop")
-    page.set_viewport_size({"width": 390, "height": 844})
-    wait_idle(page)
+    page.context.close()
+    page, log = open_page(browser, f"{app_url}/regions?lang={lang}", width=390, height=844,
+                          user_agent=PHONE_AGENT, is_mobile=True, has_touch=True)
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=90000)
+    wait_idle(page, 60)
     shot(page, f"regions-{lang}-phone")
     assert not log.errors, log.errors
     page.context.close()
