@@ -10,7 +10,7 @@ from civic import facts
 from civic.i18n import place_name, term, translator
 from civic.numbers import fmt_int, fmt_km, fmt_pct, km
 from geo.coverage import KINDS, MEASURED, library_definition, summarise
-from layers.basemap import province_map
+from layers.basemap import province_map, zoom_for
 from layers.coverage import coverage_layers
 from reports.export import points_geojson, table_csv, tables_xlsx
 from ui import data
@@ -160,7 +160,12 @@ title = (_("Share of residents beyond R") if view.measure == "share"
 fmap = province_map(provinces, view.provinces, lang, data.tiles())
 hub_sites = {"existing": plans["existing"], "new": plans["new"]} if plans else {}
 coverage_layers(fmap, municipalities, munis, measure, gaps, hub_sites, lang, title)
-st_folium(fmap, key="coverage_map", height=520, use_container_width=True, returned_objects=[])
+frame = (municipalities[municipalities["code"].isin(view.municipalities)]
+         if view.municipalities else provinces[provinces["code"].isin(view.provinces)])
+bounds = frame.total_bounds
+st_folium(fmap, key="coverage_map", height=520, use_container_width=True, returned_objects=[],
+          center=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
+          zoom=zoom_for(bounds, *((340, 520) if data.phone() else (700, 520))))
 
 GAP_COLUMNS = {"settlement": _("Settlement"), "municipality": _("Municipality"),
                "population": _("Residents"), "missing": _("Missing within R"),

@@ -83,7 +83,7 @@ def test_defaults_show_the_gaps(app_url, browser, lang):
     assert coverage_legend(phone)["classes"] >= 4
     wait_idle(phone)
     shot(phone, f"coverage-{lang}-phone")
-    phone.mouse.wheel(0, 500)
+    phone.locator("iframe").first.scroll_into_view_if_needed()
     wait_idle(phone)
     shot(phone, f"coverage-{lang}-phone-map")
     assert not log.errors, log.errors
