@@ -156,7 +156,8 @@ if plans and "error" in plans:
 
 measure = f"{kind}_share_beyond_r" if view.measure == "share" else f"{kind}_pw_mean_km"
 title = (_("Share of residents beyond R") if view.measure == "share"
-         else _("Mean distance to the nearest, km")) + f" — {kind_word}"
+         else _("Mean distance to the nearest, km")) + f" — {kind_word}, R: " \
+    + _radius_label(view.radius)
 fmap = province_map(provinces, view.provinces, lang, data.tiles())
 hub_sites = {"existing": plans["existing"], "new": plans["new"]} if plans else {}
 coverage_layers(fmap, municipalities, munis, measure, gaps, hub_sites, lang, title)
@@ -227,17 +228,21 @@ notes = [f"{k}: {v}" for k, v in parameters.items()]
 d1, d2, d3 = st.columns(3)
 machine = gaps[["ekatte", "settlement", "municipality_code", "municipality", "province_code",
                 "population", *[f"nearest_{k}_km" for k in MEASURED]]].assign(**parameters)
-d1.download_button(_("Download CSV"), table_csv(machine), "gap_settlements.csv", "text/csv")
+# Files are made when clicked (deferred), so a change of view never waits for them.
+d1.download_button(_("Download CSV"), lambda: table_csv(machine), "gap_settlements.csv",
+                   "text/csv", on_click="ignore")
 d2.download_button(_("Download GeoJSON"),
-                   points_geojson(machine.assign(lon=gaps["lon"], lat=gaps["lat"]),
-                                  metadata=parameters),
-                   "gap_settlements.geojson", "application/geo+json")
+                   lambda: points_geojson(machine.assign(lon=gaps["lon"], lat=gaps["lat"]),
+                                          metadata=parameters),
+                   "gap_settlements.geojson", "application/geo+json", on_click="ignore")
 d3.download_button(_("Download XLSX"),
-                   tables_xlsx({_("Gap settlements"): gap_table.rename(columns=GAP_COLUMNS),
-                                _("Municipalities"): muni_table[list(MUNI_COLUMNS)].rename(
-                                    columns=MUNI_COLUMNS)}, notes),
+                   lambda: tables_xlsx(
+                       {_("Gap settlements"): gap_table.rename(columns=GAP_COLUMNS),
+                        _("Municipalities"): muni_table[list(MUNI_COLUMNS)].rename(
+                            columns=MUNI_COLUMNS)}, notes),
                    "coverage.xlsx",
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   on_click="ignore")
 
 st.markdown(f"#### {_('How this is measured')}")
 st.markdown("\n".join(f"- {line}" for line in [

@@ -3,9 +3,12 @@ real classes, the view in the URL (kept across pages), desktop and phone screens
 
 from __future__ import annotations
 
+import io
 import re
 import time
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from tests.e2e.harness import open_page, shot, wait_idle
@@ -15,8 +18,10 @@ LEGEND = ("(() => { const d = document.querySelector('.civic-legend'); if (!d) r
           " return {text: d.innerText, classes: d.querySelectorAll('.class').length}; })()")
 
 
-def coverage_legend(page, differs_from: str | None = None, timeout: float = 60) -> dict:
-    """The coverage map's legend once drawn (and, if asked, once it changed)."""
+def coverage_legend(page, differs_from: str | None = None, timeout: float = 60,
+                    showing: str = "") -> dict:
+    """The coverage map's legend once drawn (and, if asked, once it changed and shows the
+    text `showing`, such as the radius)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for frame in page.frames:
@@ -26,7 +31,8 @@ def coverage_legend(page, differs_from: str | None = None, timeout: float = 60) 
                 legend = frame.evaluate(LEGEND)
             except Exception:  # the frame is being replaced
                 continue
-            if legend and legend["classes"] and legend["text"] != differs_from:
+            if legend and legend["classes"] and legend["text"] != differs_from \
+                    and showing in legend["text"]:
                 return legend
         page.wait_for_timeout(200)
     raise AssertionError("the coverage map's legend did not appear or change")
@@ -95,11 +101,19 @@ def test_url_reproduces_a_changed_view_and_survives_other_pages(app_url, browser
     before = coverage_legend(page)
     wait_idle(page)
     page.get_by_text("5 km", exact=True).click()
-    coverage_legend(page, differs_from=before["text"])
+    coverage_legend(page, differs_from=before["text"], showing="R: 5 km")
     url = _wait_url(page, r"[?&]r=5\b")
     wait_idle(page)
     changed = headline(page)
     assert "5 km" in changed
+    # the workbook has translated headers and records the parameters
+    with page.expect_download(timeout=60000) as download:
+        page.get_by_role("button", name="Download XLSX").click()
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    gaps = book[book.sheetnames[0]]
+    assert [c.value for c in gaps[1]][:3] == ["Settlement", "Municipality", "Residents"]
+    about = " ".join(str(c.value) for c in book["about"]["A"])
+    assert "radius_km: 5" in about and "library_definition: known_by_name" in about
     # the same URL in a fresh browser shows the same view
     other, _log = open_page(browser, url)
     coverage_legend(other)
