@@ -26,8 +26,10 @@ def fmt_int(value: float | None, lang: str) -> str:
 
 
 def fmt_pct(value: float | None, lang: str, digits: int = 1) -> str:
-    """A 0-1 share as a percentage with `digits` decimals ('20,8%'); a share above 0 that
-    would round to 0 shows as '<0,1%', so "nobody" is never said of a few."""
+    """A 0-1 share as a percentage with `digits` decimals ('20,8%').
+
+    A share above 0 that would round to 0 shows as '<0,1%': "nobody" is never said of a few.
+    """
     if _missing(value):
         return "–"
     smallest = 10 ** -(digits + 2)

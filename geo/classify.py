@@ -26,9 +26,11 @@ def _round_breaks(breaks: np.ndarray, step: float) -> list[float]:
 
 def classify(values: pd.Series, step: float, k: int = MAX_CLASSES) -> tuple[np.ndarray,
                                                                             list[float]]:
-    """Class index per value and the class bounds [min, b1, …, max] (natural breaks,
-    Fisher-Jenks, upper bounds rounded up to `step`). Never one class when values differ:
-    there are min(k, distinct values) classes before rounding."""
+    """Class index per value and the class bounds [min, b1, …, max].
+
+    Natural breaks (Fisher-Jenks), upper bounds rounded up to `step`. Never one class when
+    values differ: min(k, distinct values) classes, rounding refined until none merge.
+    """
     import mapclassify
 
     v = values.astype(float).fillna(0).to_numpy()

@@ -43,8 +43,11 @@ MIN_CATCHMENT_KM = 1.0
 
 @dataclass(frozen=True)
 class Options:
-    """What counts: the radius R in km (0 = own settlement), the kinds in `any`, and
-    whether presumed chitalishte libraries count as libraries."""
+    """What counts.
+
+    The radius R in km (0 = own settlement), the kinds in `any`, and whether presumed
+    chitalishte libraries count as libraries.
+    """
 
     radius_km: float = 10.0
     kinds: tuple[str, ...] = KINDS
@@ -72,8 +75,10 @@ def organisation_points(orgs: pd.DataFrame, include_presumed: bool = False) -> p
 
 
 def kind_points(pts: pd.DataFrame, kind: str, chosen: tuple[str, ...]) -> pd.DataFrame:
-    """The points that stand for `kind`; for `any`, the chosen kinds without presumed
-    libraries (each organisation once)."""
+    """The points that stand for `kind`.
+
+    For `any`: the chosen kinds without presumed libraries (each organisation once).
+    """
     if kind == "any":
         return pts[pts["kind"].isin(chosen) & ~pts["presumed"]]
     return pts[pts["kind"] == kind]
@@ -165,10 +170,13 @@ def access_2sfca(cov: pd.DataFrame, xy: np.ndarray, pts: pd.DataFrame,
 
 
 def summarise(cov: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Per value of `by` (e.g. province_code): inhabited settlements, residents and, per
-    measured kind, `<kind>_settlements_without_own`, `<kind>_residents_beyond_r`,
+    """The gap figures per kind for each value of `by` (a province or municipality code).
+
+    Columns: inhabited settlements, residents and, per measured kind,
+    `<kind>_settlements_without_own`, `<kind>_residents_beyond_r`,
     `<kind>_share_beyond_r` (0-1) and `<kind>_pw_mean_km` (population-weighted mean
-    distance to the nearest). Only inhabited settlements count."""
+    distance to the nearest). Only inhabited settlements count.
+    """
     c = cov[cov["population"] > 0]
     pop = c["population"].astype(float)
     frame = pd.DataFrame({by: c[by], "population": pop})
@@ -194,9 +202,11 @@ def summarise(cov: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def organisation_counts(orgs: pd.DataFrame, options: Options, by: str) -> pd.DataFrame:
-    """Organisations per value of `by`: `count_<kind>` (libraries by the chosen definition),
-    `count_library_presumed`, and `count_any`, each organisation once (a chitalishte and
-    its presumed library are one organisation)."""
+    """Organisations per value of `by`, each organisation once.
+
+    Columns: `count_<kind>` (libraries by the chosen definition), `count_library_presumed`,
+    and `count_any` (a chitalishte and its presumed library are one organisation).
+    """
     o = orgs[orgs["kind"].isin(KINDS)]
     presumed = o["presumed"].astype(bool)
     out = pd.DataFrame(index=pd.Index(sorted(o[by].dropna().unique()), name=by))
@@ -218,11 +228,14 @@ def municipality_coverage(cov: pd.DataFrame, orgs: pd.DataFrame,
                           municipalities: pd.DataFrame, options: Options,
                           provinces: list[str] | None = None,
                           focus: str = "any") -> pd.DataFrame:
-    """Per municipality: population, organisation counts and per 10,000 (each organisation
-    once), the `summarise` columns per kind, and for the `focus` kind the plain columns
+    """The municipality table: counts, per 10,000 and gap figures per kind.
+
+    Population, organisation counts and per 10,000 (each organisation once), the
+    `summarise` columns per kind, and for the `focus` kind the plain columns
     residents_beyond_r, share_beyond_r, pw_mean_km, gap_settlements, gap_population and
     ranks (1 = best served: smallest share beyond R, then shortest distance) nationally
-    and among `provinces`."""
+    and among `provinces`.
+    """
     m = municipalities[["code", "province_code", "name", "population"]].rename(
         columns={"code": "municipality_code", "name": "municipality"})
     if "name_latin" in municipalities:

@@ -28,8 +28,11 @@ HUB_KINDS = ("chitalishte", "library")
 
 @dataclass(frozen=True)
 class HubPlan:
-    """Chosen sites (id/ekatte, name, kind, settlement, municipality_code, lon, lat,
-    newly_covered), people newly within R, and people with none within R before."""
+    """Chosen sites, people newly within R, and people with none within R before.
+
+    `sites` columns: id/ekatte, name, kind, settlement, municipality_code, lon, lat,
+    newly_covered.
+    """
 
     sites: pd.DataFrame
     newly_covered: int
@@ -37,8 +40,10 @@ class HubPlan:
 
 
 def _solve(cost: np.ndarray, weights: np.ndarray, radius_m: float, k: int) -> list[int]:
-    """The maximal covering location problem (as spopt's MCLP states it), built sparsely:
-    maximise the weight of clients within `radius_m` of one of k sites; CBC via PuLP."""
+    """The maximal covering location problem (as spopt's MCLP states it), built sparsely.
+
+    Maximise the weight of clients within `radius_m` of one of k sites; CBC via PuLP.
+    """
     import pulp
 
     reach = cost <= radius_m
@@ -86,8 +91,10 @@ def _plan(client_xy: np.ndarray, weights: np.ndarray, candidates: pd.DataFrame,
 
 def demand(settlements: pd.DataFrame, orgs: pd.DataFrame, radius_km: float,
            kind: str = "ngo") -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Settlements with a point, their metric x/y, and their residents with no organisation
-    of `kind` within R (0 for the others)."""
+    """Settlements with a point, their metric x/y, and their unserved residents.
+
+    Unserved: no organisation of `kind` within R (0 for the others).
+    """
     s = settlements[settlements.geometry.notna()].reset_index(drop=True)
     xy = to_metric(s.geometry.x, s.geometry.y)
     served = organisation_points(orgs[orgs["kind"] == kind])
@@ -100,8 +107,10 @@ def demand(settlements: pd.DataFrame, orgs: pd.DataFrame, radius_km: float,
 
 def existing_hubs(settlements: pd.DataFrame, orgs: pd.DataFrame, radius_km: float, k: int,
                   kind: str = "ngo") -> HubPlan:
-    """k existing chitalishta or libraries in `settlements` as hubs for `kind`; `orgs` may
-    reach beyond them (they serve the demand, only the ones inside are candidates)."""
+    """K existing chitalishta or libraries in `settlements` as hubs for `kind`.
+
+    `orgs` may reach beyond them: all serve the demand, only the ones inside are candidates.
+    """
     s, xy, weights = demand(settlements, orgs, radius_km, kind)
     inside = orgs[orgs["ekatte"].isin(s["ekatte"]) & orgs["kind"].isin(HUB_KINDS)]
     cands = organisation_points(inside, include_presumed=False)
@@ -114,7 +123,7 @@ def existing_hubs(settlements: pd.DataFrame, orgs: pd.DataFrame, radius_km: floa
 
 def new_hubs(settlements: pd.DataFrame, orgs: pd.DataFrame, radius_km: float, k: int,
              kind: str = "ngo") -> HubPlan:
-    """k new sites placed at settlement points."""
+    """K new sites placed at settlement points."""
     s, xy, weights = demand(settlements, orgs, radius_km, kind)
     table = pd.DataFrame({"ekatte": s["ekatte"], "name": s["name"], "kind": "settlement",
                           "settlement": s["name"],

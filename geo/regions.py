@@ -27,9 +27,10 @@ TONGUES = ("mother_tongue_bulgarian", "mother_tongue_turkish", "mother_tongue_ro
 
 def province_figures(provinces: pd.DataFrame, cov: pd.DataFrame, orgs: pd.DataFrame,
                      settlements: pd.DataFrame, options: Options) -> pd.DataFrame:
-    """One row per province (all 28): organisations by kind and per 10,000 (each organisation
-    once), the per-kind gap figures of `geo.coverage.summarise`, Census 2021 context,
-    population change and ranks.
+    """One row per province (all 28): organisations, gap figures, census, ranks.
+
+    Organisations by kind and per 10,000 (each organisation once), the per-kind gap
+    figures of `geo.coverage.summarise`, Census 2021 context, population change and ranks.
 
     `cov` is nationwide settlement coverage for `options`; `orgs` the active organisations.
     Ranks: `rank_per_10k` (1 = most organisations per 10,000), `rank_<kind>` (1 = smallest
@@ -75,8 +76,10 @@ def fields_by_province(orgs: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
 
 
 def least_served(munis: pd.DataFrame, kind: str, n: int | None = None) -> pd.DataFrame:
-    """Municipalities, the least served by `kind` first (largest share beyond R, then the
-    longest population-weighted distance)."""
+    """Municipalities, the least served by `kind` first.
+
+    Largest share beyond R first, then the longest population-weighted distance.
+    """
     key = rank_key(munis[f"{kind}_share_beyond_r"], munis[f"{kind}_pw_mean_km"])
     order = key.sort_values(ascending=False).index
     out = munis.loc[order]

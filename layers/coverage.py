@@ -1,5 +1,7 @@
-"""Coverage map: municipality choropleth (darker = worse served), gap settlements sized by
-residents, and suggested hubs."""
+"""Coverage map: municipality choropleth, gap settlements and suggested hubs.
+
+Darker = worse served; gap settlements are sized by residents.
+"""
 
 from __future__ import annotations
 
@@ -47,8 +49,11 @@ def class_labels(breaks: list[float], measure: str, lang: str) -> list[str]:
 def coverage_layers(fmap: folium.Map, municipalities: gpd.GeoDataFrame, table: pd.DataFrame,
                     measure: str, gaps: pd.DataFrame, hubs: dict[str, pd.DataFrame],
                     lang: str, title: str) -> folium.Map:
-    """Add the choropleth of `measure` (a column of `table`, titled `title`), gap
-    settlements (settlement, municipality, population, lon, lat, note) and hub sites."""
+    """Add the choropleth of `measure`, gap settlements and hub sites to `fmap`.
+
+    `measure` is a column of `table`, titled `title`; `gaps` has settlement, municipality,
+    population, lon, lat and note.
+    """
     _ = translator(lang)
     shapes = municipalities.merge(table, left_on="code", right_on="municipality_code")
     idx, breaks = classify(shapes[measure], step_for(measure))

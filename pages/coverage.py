@@ -1,5 +1,7 @@
-"""Coverage page: who lives far from an NGO, chitalishte or library, per kind, on a map,
-ranked, with hub suggestions and downloads; the whole view kept in the URL."""
+"""Coverage page: who lives far from an NGO, chitalishte or library, per kind.
+
+On a map, ranked, with hub suggestions and downloads; the whole view kept in the URL.
+"""
 
 from __future__ import annotations
 

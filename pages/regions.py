@@ -1,5 +1,7 @@
-"""Regions page for funders: provinces side by side per kind, the least-served
-municipalities first, national ranks, and the printable Compass."""
+"""Regions page for funders: provinces side by side per kind.
+
+The least-served municipalities first, national ranks, and the printable Compass.
+"""
 
 from __future__ import annotations
 

@@ -206,8 +206,10 @@ def kind_rows(f: dict, lang: str) -> list[dict]:
 
 
 def source_rows() -> list[dict]:
-    """The sources by name, origin (repository or 'compiled for this project', never a
-    commit hash), licence and date."""
+    """The sources by name, origin, licence and date.
+
+    Origin: the repository or 'compiled for this project', never a commit hash.
+    """
     entries = json.loads(MANIFEST.read_text(encoding="utf-8"))["sources"]
     rows = []
     for e in entries:

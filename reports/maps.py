@@ -71,9 +71,11 @@ def organisations_map(municipalities: gpd.GeoDataFrame, names: list[str], orgs: 
 def gaps_map(municipalities: gpd.GeoDataFrame, names: list[str], shares: pd.Series,
              gaps: pd.DataFrame, hubs: pd.DataFrame, titles: dict[str, str],
              label=lambda low, high: f"{low:.0%} – {high:.0%}") -> bytes:
-    """Municipalities shaded by the share of residents beyond R (natural breaks, darker =
-    worse served); gap settlements sized by residents; suggested hubs as stars.
-    `label(low, high)` writes a class's bounds in the reader's format."""
+    """Municipalities shaded by the share of residents beyond R, gaps and hubs.
+
+    Natural breaks, darker = worse served; gap settlements sized by residents; suggested
+    hubs as stars. `label(low, high)` writes a class's bounds in the reader's format.
+    """
     fig, ax, munis = _frame(municipalities)
     idx, breaks = classify(shares.reset_index(drop=True), 0.01)
     colours = [PALETTE[i] for i in idx]

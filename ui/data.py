@@ -51,8 +51,10 @@ def _active() -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def settlement_coverage(radius_km: float, presumed: bool) -> pd.DataFrame:
-    """Nationwide per-kind coverage of active organisations (borders do not stop people);
-    `presumed`: presumed chitalishte libraries count as libraries."""
+    """Nationwide per-kind coverage of active organisations (borders do not stop people).
+
+    `presumed`: presumed chitalishte libraries count as libraries.
+    """
     from geo.coverage import Options
     from geo.coverage import settlement_coverage as compute
 
@@ -75,8 +77,10 @@ def municipality_coverage(radius_km: float, presumed: bool, provinces: tuple[str
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def hubs(ekattes: tuple[str, ...], radius_km: float, k: int, kind: str = "ngo") -> dict:
-    """k existing chitalishta/libraries and k new settlement sites inside the chosen
-    settlements as hubs for `kind`; {"error": message id} when the area is too large."""
+    """K existing chitalishta/libraries and k new sites inside the chosen settlements.
+
+    Hubs for `kind`; {"error": PlanError} when the area is too large.
+    """
     from civic.errors import PlanError
     from geo.hubs import existing_hubs, new_hubs
 
