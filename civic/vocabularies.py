@@ -5,6 +5,17 @@ from __future__ import annotations
 import hashlib
 
 KINDS = ("ngo", "chitalishte", "library")
+# One colour per kind, shared by the map, the charts and the printed report.
+KIND_COLOURS = {
+    "ngo": "#d95f02",
+    "chitalishte": "#1b9e77",
+    "library": "#7570b3",
+    "library_presumed": "#7570b3",
+    "any": "#555555",
+}
+# Choropleths: light to dark, darker = worse served (more residents beyond R, farther).
+WORSE_PALETTE = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
+GAP_COLOUR = "#b2182b"
 PRECISIONS = ("source_point", "street", "settlement", "municipality")
 STATUSES = ("active", "inactive", "closed")
 FIELDS = (

@@ -11,7 +11,7 @@ import argparse
 import sys
 
 from civic.errors import CivicError
-from cli import build, coverage, export, geocode, importing, nearby, password, report, stats
+from cli import build, coverage, export, gaps, geocode, importing, nearby, password, report, stats
 
 # name → (run function, add_args function, help)
 COMMANDS = {
@@ -26,6 +26,7 @@ COMMANDS = {
                        "coverage per municipality"),
     "hubs": (coverage.run_hubs, coverage.add_hubs_args,
              "where NGO hubs would reach the most people"),
+    "gaps": (gaps.run, gaps.add_args, gaps.HELP),
     "nearby": (nearby.run, nearby.add_args, nearby.HELP),
     "report": (report.run, report.add_args, report.HELP),
     "import": (importing.run, importing.add_args, importing.HELP),

@@ -10,9 +10,8 @@ import store
 from civic.errors import UsageError
 from civic.facts import DEFAULT_RADIUS_KM
 from cli.common import ensure_built, province_list
-from sources.manifest import source_list
 
-HELP = "the Compass of the civil sector for one province"
+HELP = "the Compass of the civil sector for one to six provinces"
 
 
 def add_args(parser: argparse.ArgumentParser) -> None:
@@ -25,19 +24,19 @@ def add_args(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Render the report and write it."""
-    from reports.compass import compass_data, render_html
+    from reports.compass import compass_data, render_html, source_rows
 
     ensure_built()
     codes = province_list(args.province)
-    if not codes or len(codes) != 1:
-        raise UsageError("name exactly one province, e.g. --province KRZ")
+    if not codes or len(codes) > 6:
+        raise UsageError("name one to six provinces, e.g. --province KRZ,RAZ")
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".html"):
         raise UsageError("--out must end in .pdf or .html")
-    data = compass_data(codes[0], args.lang, store.load_settlements(),
+    data = compass_data(codes, args.lang, store.load_settlements(),
                         store.load_municipalities(), store.load_provinces(),
                         store.load_organisations(), args.radius_km)
-    html = render_html(data, source_list())
+    html = render_html(data, source_rows())
     if out.suffix.lower() == ".html":
         out.write_text(html, encoding="utf-8")
     else:

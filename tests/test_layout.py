@@ -69,8 +69,6 @@ IDS = [str(p.relative_to(ROOT)) for p in MODULES]
 
 @pytest.mark.parametrize("path", MODULES, ids=IDS)
 def test_imports_follow_the_flow(path):
-    if path.relative_to(ROOT).as_posix() == "reports/maps.py":  # fixed on branch issue14
-        pytest.xfail("reports/maps.py still takes its palette from layers (branch issue14)")
     package = _package(path)
     project = imported_packages(path.read_text(encoding="utf-8")) & (set(PACKAGES) | {"app"})
     against = sorted(project - ALLOWED[package])
