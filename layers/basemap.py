@@ -13,12 +13,11 @@ from html import escape
 import folium
 import geopandas as gpd
 from branca.element import MacroElement
-from folium.utilities import JsCode
 from jinja2 import Template
 
 from civic.i18n import place_name, translator
 from civic.settings import DEFAULT_ATTRIBUTION, DEFAULT_TILES
-from layers.assets import OfflineMap
+from layers.assets import MapScript, OfflineMap
 from layers.style import KIND_COLOURS, PRECISION_MARKS
 
 SETTLEMENT_MIN_ZOOM = 10
@@ -126,23 +125,70 @@ def legend_html(lang: str) -> str:
     return f"<details open>{''.join(rows)}</details>"
 
 
-def settlement_tooltip(residents: str) -> JsCode:
-    """Tooltip 'name — 1 234 residents' from compact properties (the name is pre-escaped)."""
-    return JsCode("""
-    function (feature, layer) {
-        var p = feature.properties;
-        var pop = String(p.pop).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ' ');
-        layer.bindTooltip(p.n + ' — ' + pop + ' ' + __RESIDENTS__);
-    }
-    """.replace("__RESIDENTS__", json.dumps(escape(residents), ensure_ascii=False)))
+def pixel_degrees(bounds, width_px: int = 700, height_px: int = 520) -> float:
+    """Degrees of longitude per screen pixel at the zoom that frames `bounds`."""
+    return 360 / (256 * 2 ** zoom_for(bounds, width_px, height_px))
 
 
-def boundary_geojson(gdf: gpd.GeoDataFrame, columns: list[str]) -> dict:
-    """Polygons simplified for the screen (about 200 m), with the given columns."""
+def boundary_geojson(gdf: gpd.GeoDataFrame, columns: list[str],
+                     tolerance: float = SIMPLIFY_DEGREES, decimals: int = 5) -> dict:
+    """Polygons simplified together (shared borders stay shared: a coverage
+    simplification) to `tolerance` degrees, coordinates rounded to `decimals`."""
+    import shapely
+
     simple = gdf[columns + ["geometry"]].copy()
-    simple["geometry"] = simple.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
-    simple["geometry"] = simple.geometry.set_precision(1e-5)
+    try:
+        simple["geometry"] = shapely.coverage_simplify(simple.geometry.values, tolerance)
+    except Exception:  # not a clean coverage: simplify each polygon on its own
+        simple["geometry"] = simple.geometry.simplify(tolerance, preserve_topology=True)
+    simple["geometry"] = simple.geometry.set_precision(10.0 ** -decimals, mode="pointwise")
     return json.loads(simple.to_json(drop_id=True))
+
+
+class SettlementLayer(MacroElement):
+    """Settlement dots (name and residents in the tooltip) from columnar records, drawn by
+    `civicmap.js` in their own pane, which shows only from a closer zoom."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        civicSettlements({{ this._parent.get_name() }}, {{ this.data }}, {{ this.pane|tojson }},
+                         {{ this.name|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, places: gpd.GeoDataFrame, lang: str, pane: str, name: str):
+        """`places` with name, name_latin, population_2021 and point geometry."""
+        from layers.organisations import COORD_SCALE, safe_json
+
+        super().__init__()
+        self._name = "SettlementLayer"
+        _ = translator(lang)
+        xy = [v for pt in places.geometry for v in (round(pt.x * COORD_SCALE),
+                                                   round(pt.y * COORD_SCALE))]
+        self.data = safe_json({
+            "q": COORD_SCALE, "xy": xy,
+            "n": [place_name(n, lt, lang) for n, lt in zip(places["name"], places["name_latin"])],
+            "pop": [int(p) for p in places["population_2021"].fillna(0)],
+            "residents": _("residents (2021 estimate)")})
+        self.pane = pane
+        self.name = name
+
+
+class MapFrame(MacroElement):
+    """The map fills its frame (the page sizes the frame) and has a full-screen button."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        civicFillFrame({{ this._parent.get_name() }});
+        civicFullscreen({{ this._parent.get_name() }}, {{ this.title|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, title: str):
+        """`title`: the full-screen button's label."""
+        super().__init__()
+        self._name = "MapFrame"
+        self.title = title
 
 
 def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
@@ -162,7 +208,7 @@ def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
     prov = provinces.assign(label=[escape(place_name(n, lt, lang))
                                    for n, lt in zip(provinces["name"], provinces["name_latin"])])
     folium.GeoJson(
-        boundary_geojson(prov, ["code", "label"]), name=_("Provinces"),
+        boundary_geojson(prov, ["label"], decimals=4), name=_("Provinces"),
         style_function=lambda f: {"color": "#333333", "weight": 2, "fill": False},
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     ).add_to(fmap)
@@ -176,16 +222,21 @@ def base_map(
     selected: list[str],
     lang: str,
     tiles: Tiles,
-) -> folium.Map:
-    """Map with boundaries of all provinces, municipalities of the selected ones, settlements."""
+) -> tuple[folium.Map, folium.LayerControl]:
+    """Map with boundaries of all provinces, municipalities of the selected ones (simplified
+    for the zoom that frames them), settlements from a closer zoom, legend, layer control
+    and full-screen button. Returns the map and its layer control, so layers drawn in the
+    browser can join it."""
     _ = translator(lang)
     fmap = province_map(provinces, selected, lang, tiles)
+    MapScript().add_to(fmap)
     munis = municipalities[municipalities["province_code"].isin(selected)]
     munis = munis.assign(label=[escape(place_name(n, lt, lang))
                                 for n, lt in zip(munis["name"], munis["name_latin"])])
     if len(munis):
+        tolerance = min(SIMPLIFY_DEGREES, pixel_degrees(munis.total_bounds) / 2)
         folium.GeoJson(
-            boundary_geojson(munis, ["code", "label"]), name=_("Municipalities"),
+            boundary_geojson(munis, ["label"], tolerance, 4), name=_("Municipalities"),
             style_function=lambda f: {"color": "#666666", "weight": 1, "fillColor": "#ffffff",
                                       "fillOpacity": 0.05},
             tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False),
@@ -195,19 +246,10 @@ def base_map(
     folium.map.CustomPane(pane, z_index=350).add_to(fmap)  # below the organisation points
     places = settlements[settlements["province_code"].isin(selected) & settlements.geometry.notna()]
     if len(places):
-        features = [{
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(pt.x, 5), round(pt.y, 5)]},
-            "properties": {"n": escape(place_name(n, lt, lang)), "pop": int(pop)},
-        } for n, lt, pop, pt in zip(places["name"], places["name_latin"],
-                                    places["population_2021"], places.geometry)]
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            name=_("Settlements (zoom in)"),
-            marker=folium.CircleMarker(radius=3, pane=pane, color="#444444", weight=1,
-                                       fill_color="#ffffff", fill_opacity=0.9),
-            on_each_feature=settlement_tooltip(_("residents (2021 estimate)")),
-        ).add_to(fmap)
+        SettlementLayer(places, lang, pane, _("Settlements (zoom in)")).add_to(fmap)
     MinZoomPane(pane, SETTLEMENT_MIN_ZOOM).add_to(fmap)
     Legend(legend_html(lang)).add_to(fmap)
-    return fmap
+    MapFrame(_("Full screen")).add_to(fmap)
+    control = folium.LayerControl(collapsed=True)
+    control.add_to(fmap)
+    return fmap, control

@@ -1,26 +1,48 @@
-"""Map page: organisations as filterable layers over boundaries and settlements."""
+"""Map page: organisations over boundaries and settlements, filtered in the browser.
+
+How a filter change reaches the map: the map element (base map and every organisation
+of the chosen provinces, `layers.organisations`) depends only on the province set and the
+language, so it is byte-identical across filter changes and Streamlit sends it once, then
+only a reference to it. The filter result travels in a second, tiny element
+(`st.iframe` of a script, a few hundred bytes): the visible records as index runs and the
+bounds to frame. Its script stores that state on the app's window and hands it to the map
+frame (same origin), which shows and hides marks in place; a map that loads later reads
+the stored state. A Streamlit component of our own would need a frontend build; a
+`feature_group_to_add` would be part of the map element and resend all of it.
+"""
 
 from __future__ import annotations
 
 import copy
 
-import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
 from civic.i18n import place_name, term, translator
 from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS, PRECISIONS, STATUSES
 from geo import filters
-from layers.basemap import base_map, zoom_for
-from layers.organisations import organisation_layers
+from layers.basemap import base_map
+from layers.organisations import (
+    OrganisationLayer,
+    map_records,
+    map_words,
+    record_order,
+    safe_json,
+    visible_runs,
+)
 from ui import data
+from ui.markdown import md_escape
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)
+MAP_HEIGHT_CSS = ("<style>iframe[title='streamlit_folium.st_folium']"
+                  "{height:max(360px,calc(100vh - 190px))!important}</style>")
 
 
 def label(code: str) -> str:
+    """A stored code as words in the page's language."""
     return term(code, lang)
+
 
 provinces = data.provinces()
 municipalities = data.municipalities()
@@ -37,6 +59,7 @@ if "filters_ready" not in st.session_state:
     for name in filters.LIST_PARAMS:
         st.session_state[f"f_{name}"] = list(getattr(start, name))
     st.session_state["f_name"] = start.name
+    st.session_state["f_presumed"] = start.presumed_libraries
     st.session_state["filters_ready"] = True
 
 with st.sidebar:
@@ -49,6 +72,7 @@ with st.sidebar:
     st.multiselect(_("Municipality"), muni_options, key="f_municipalities",
                    format_func=muni_label.get, placeholder=_("All municipalities"))
     st.multiselect(_("Kind"), KINDS, key="f_kinds", format_func=label)
+    st.toggle(_("Chitalishte libraries (presumed)"), key="f_presumed")
     st.multiselect(_("Field of activity"), FIELDS, key="f_fields", format_func=label,
                    placeholder=_("Any field"))
     st.multiselect(_("Legal form"), legal_forms, key="f_legal_forms", format_func=label,
@@ -61,6 +85,7 @@ with st.sidebar:
 current = filters.Filters(
     **{name: tuple(st.session_state[f"f_{name}"]) for name in filters.LIST_PARAMS},
     name=st.session_state["f_name"],
+    presumed_libraries=st.session_state["f_presumed"],
 )
 params = filters.to_query(current)
 for key in [k for k in st.query_params if k != "lang" and k not in params]:
@@ -76,31 +101,58 @@ st.subheader(_("Civil sector map"))
 titles = {"ngo": _("NGOs"), "chitalishte": _("Chitalishta"), "library": _("Libraries"),
           "library_presumed": _("Chitalishte libraries (presumed)")}
 st.markdown(" · ".join(f"{titles[k]} **{n}**" for k, n in count.items()))
+if current.name.strip() and visible.empty:
+    st.warning(_("No organisation matches “{q}” with these filters.")
+               .format(q=md_escape(current.name.strip())))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def cached_base_map(selected: tuple[str, ...], lang: str, tiles) -> folium.Map:
-    return base_map(provinces, municipalities, data.settlements(), list(selected), lang, tiles)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cached_map(selected: tuple[str, ...], lang: str, tiles):
+    """The map element's map for one province set and language, and its record order."""
+    orgs = record_order(data.organisations()[data.organisations()["province_code"]
+                                             .isin(selected)])
+    fmap, control = base_map(provinces, municipalities, data.settlements(), list(selected),
+                             lang, tiles)
+    default = filters.apply(orgs, filters.Filters(provinces=selected))
+    layer = OrganisationLayer(map_records(orgs, lang, data.municipality_names()),
+                              map_words(lang), visible_runs(orgs["id"], default["id"]), control)
+    layer.add_to(fmap)
+    return fmap, orgs["id"], layer.key
 
 
-@st.fragment
-def show_map() -> None:
-    # st_folium adds the layers and control to the map it is given: hand it a copy, so the
-    # cached base map stays pristine and its script (and so the component) stays the same.
-    fmap = copy.deepcopy(cached_base_map(tuple(sorted(current.provinces)), lang, data.tiles()))
-    layers = organisation_layers(visible, lang, data.municipality_names())
+def frame_bounds() -> list[float]:
+    """[west, south, east, north] the map should show: what a name search found, else
+    the chosen municipalities, else the chosen provinces."""
+    if current.name.strip() and len(visible):
+        w, s, e, n = (visible["lon"].min(), visible["lat"].min(), visible["lon"].max(),
+                      visible["lat"].max())
+        pad = 0.02
+        return [float(w - pad), float(s - pad), float(e + pad), float(n + pad)]
     area = (municipalities[municipalities["code"].isin(current.municipalities)]
             if current.municipalities else provinces[provinces["code"].isin(current.provinces)])
     bounds = area.total_bounds if len(area) else provinces.total_bounds
-    st_folium(
-        fmap, key="map", height=560, use_container_width=True, returned_objects=[],
-        center=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
-        zoom=zoom_for(bounds, *((340, 560) if data.phone() else (700, 520))),
-        feature_group_to_add=layers, layer_control=folium.LayerControl(collapsed=True),
-    )
+    return [round(float(b), 4) for b in bounds]
 
 
-show_map()
-st.caption(_("Points at a settlement centre are drawn as rings; chitalishta libraries are "
-             "presumed from the Chitalishta Act. Sources: chitalishta register, civic "
-             "directory (November 2026), NSI."))
+def filter_state(order_ids, key: str) -> None:
+    """The tiny element that hands the filter result to the map frame (module docstring)."""
+    state = safe_json({"key": key, "runs": visible_runs(order_ids, visible["id"]),
+                       "fit": frame_bounds()})
+    st.iframe(
+        "<script>(function () { var S = " + state + "; var P = window.parent;"
+        " P.civicMapState = S; P.document.querySelectorAll('iframe').forEach(function (f) {"
+        " try { if (f.contentWindow.civicMap) { f.contentWindow.civicMap.apply(S); } }"
+        " catch (e) { /* another frame */ } }); })();</script>", height="content")
+
+
+st.html(MAP_HEIGHT_CSS)
+base, order_ids, key = cached_map(tuple(sorted(current.provinces)), lang, data.tiles())
+# st_folium renders the map it is given: hand it a copy, so the cached map stays pristine
+# and its script (and so the element Streamlit sends) stays byte-identical.
+st_folium(copy.deepcopy(base), key="map", height=560, use_container_width=True,
+          returned_objects=[])
+filter_state(order_ids, key)
+st.caption(_("Rings are settlement centres, a number is how many organisations share the "
+             "place (click it for the list); chitalishta libraries are presumed from the "
+             "Chitalishta Act. Sources: chitalishta register, civic directory "
+             "(November 2026), NSI."))
