@@ -145,6 +145,58 @@ def boundary_geojson(gdf: gpd.GeoDataFrame, columns: list[str],
     return json.loads(simple.to_json(drop_id=True))
 
 
+def _ring(coords, scale: int) -> list[int]:
+    """A ring as integer steps from the previous point (the first from 0, 0)."""
+    out, px, py = [], 0, 0
+    for x, y, *_ in coords:
+        qx, qy = round(x * scale), round(y * scale)
+        if out and qx == px and qy == py:
+            continue
+        out += [qx - px, qy - py]
+        px, py = qx, qy
+    return out
+
+
+def boundary_records(gdf: gpd.GeoDataFrame, labels: list[str], tolerance: float,
+                     scale: int) -> dict:
+    """Polygons for `civicBoundaries`: simplified together (shared borders stay shared) to
+    `tolerance` degrees, then as delta-encoded integer rings at 1/`scale` degree."""
+    import shapely
+
+    try:
+        geoms = shapely.coverage_simplify(gdf.geometry.values, tolerance)
+    except Exception:  # not a clean coverage: simplify each polygon on its own
+        geoms = gdf.geometry.simplify(tolerance, preserve_topology=True).values
+    shapes = []
+    for geom in geoms:
+        polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+        shapes.append([[_ring(p.exterior.coords, scale)]
+                       + [_ring(r.coords, scale) for r in p.interiors] for p in polys])
+    return {"q": scale, "shapes": shapes, "labels": labels}
+
+
+class BoundaryLayer(MacroElement):
+    """Province or municipality outlines drawn by `civicBoundaries` (text tooltips)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        civicBoundaries({{ this._parent.get_name() }}, {{ this.data }}, {{ this.style|tojson }},
+                        {{ this.name|tojson }}, {{ this.sticky|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, records: dict, style: dict, name: str, sticky: bool = True):
+        """`records` from `boundary_records`; `style` Leaflet path options."""
+        from layers.organisations import safe_json
+
+        super().__init__()
+        self._name = "BoundaryLayer"
+        self.data = safe_json(records)
+        self.style = style
+        self.name = name
+        self.sticky = sticky
+
+
 class SettlementLayer(MacroElement):
     """Settlement dots (name and residents in the tooltip) from columnar records, drawn by
     `civicmap.js` in their own pane, which shows only from a closer zoom."""
@@ -205,13 +257,12 @@ def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
         folium.TileLayer(tiles.url, attr=tiles.attribution, name=_("Base map"),
                          max_zoom=18).add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    prov = provinces.assign(label=[escape(place_name(n, lt, lang))
-                                   for n, lt in zip(provinces["name"], provinces["name_latin"])])
-    folium.GeoJson(
-        boundary_geojson(prov, ["label"], decimals=4), name=_("Provinces"),
-        style_function=lambda f: {"color": "#333333", "weight": 2, "fill": False},
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-    ).add_to(fmap)
+    MapScript().add_to(fmap)
+    labels = [place_name(n, lt, lang) for n, lt in zip(provinces["name"], provinces["name_latin"])]
+    tolerance = min(SIMPLIFY_DEGREES, pixel_degrees(bounds) / 2)
+    BoundaryLayer(boundary_records(provinces, labels, tolerance, 10_000),
+                  {"color": "#333333", "weight": 2, "fill": False, "interactive": True},
+                  _("Provinces")).add_to(fmap)
     return fmap
 
 
@@ -229,18 +280,13 @@ def base_map(
     browser can join it."""
     _ = translator(lang)
     fmap = province_map(provinces, selected, lang, tiles)
-    MapScript().add_to(fmap)
     munis = municipalities[municipalities["province_code"].isin(selected)]
-    munis = munis.assign(label=[escape(place_name(n, lt, lang))
-                                for n, lt in zip(munis["name"], munis["name_latin"])])
     if len(munis):
+        labels = [place_name(n, lt, lang) for n, lt in zip(munis["name"], munis["name_latin"])]
         tolerance = min(SIMPLIFY_DEGREES, pixel_degrees(munis.total_bounds) / 2)
-        folium.GeoJson(
-            boundary_geojson(munis, ["label"], tolerance, 4), name=_("Municipalities"),
-            style_function=lambda f: {"color": "#666666", "weight": 1, "fillColor": "#ffffff",
-                                      "fillOpacity": 0.05},
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False),
-        ).add_to(fmap)
+        BoundaryLayer(boundary_records(munis, labels, tolerance, 10_000),
+                      {"color": "#666666", "weight": 1, "fillColor": "#ffffff",
+                       "fillOpacity": 0.05}, _("Municipalities"), sticky=False).add_to(fmap)
 
     pane = "settlements"
     folium.map.CustomPane(pane, z_index=350).add_to(fmap)  # below the organisation points

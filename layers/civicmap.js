@@ -132,6 +132,9 @@ function civicOrganisations(map, D, control, initialRuns) {
     css.textContent = CIVIC_CSS;
     document.head.appendChild(css);
     var O = D.org, W = D.words, S = D.style, L_ = W.label;
+    ['n', 'f', 'a', 'ph', 'em', 'u', 'id', 'nl'].forEach(function (c) {
+        if (typeof O[c] === 'string') { O[c] = O[c].split('|'); }
+    });
     var count = O.k.length;
     var visible = new Uint8Array(count);
     var pa = new Int32Array(count), fi = new Int32Array(count), at = new Int32Array(count);
@@ -441,4 +444,31 @@ function civicOrganisations(map, D, control, initialRuns) {
     try { pending = window.parent && window.parent.civicMapState; } catch (e) { pending = null; }
     if (!api.apply(pending)) { applyRuns(initialRuns); }
     return api;
+}
+
+function civicBoundaries(map, D, style, layerName, sticky) {
+    /* Polygons from delta-encoded integer rings, each with its name as a text tooltip. */
+    var group = L.featureGroup();
+    D.shapes.forEach(function (polys, i) {
+        var latlngs = polys.map(function (rings) {
+            return rings.map(function (ring) {
+                var out = [], x = 0, y = 0;
+                for (var k = 0; k + 1 < ring.length; k += 2) {
+                    x += ring[k];
+                    y += ring[k + 1];
+                    out.push([y / D.q, x / D.q]);
+                }
+                return out;
+            });
+        });
+        var shape = L.polygon(latlngs, style);
+        var label = D.labels[i];
+        shape.bindTooltip(function () { return civicEl('span', null, label); },
+                          {sticky: sticky});
+        group.addLayer(shape);
+    });
+    group.addTo(map);
+    group.civicName = layerName;
+    (window.civicOverlays = window.civicOverlays || []).push(group);
+    return group;
 }

@@ -139,10 +139,11 @@ def filter_state(order_ids, key: str) -> None:
     state = safe_json({"key": key, "runs": visible_runs(order_ids, visible["id"]),
                        "fit": frame_bounds()})
     st.iframe(
-        "<script>(function () { var S = " + state + "; var P = window.parent;"
-        " P.civicMapState = S; P.document.querySelectorAll('iframe').forEach(function (f) {"
+        "<!doctype html><html><body style='margin:0'><script>(function () {"
+        " var S = " + state + "; var P = window.parent; P.civicMapState = S;"
+        " P.document.querySelectorAll('iframe').forEach(function (f) {"
         " try { if (f.contentWindow.civicMap) { f.contentWindow.civicMap.apply(S); } }"
-        " catch (e) { /* another frame */ } }); })();</script>", height="content")
+        " catch (e) { /* another frame */ } }); })();</script></body></html>", height="content")
 
 
 st.html(MAP_HEIGHT_CSS)
