@@ -52,35 +52,42 @@ muni_label = dict(zip(municipalities["code"], [place_name(n, lt, lang) for n, lt
                                                    municipalities["name_latin"])]))
 legal_forms = sorted(set(LEGAL_FORMS.values()))
 
-if "filters_ready" not in st.session_state:
+if "f_start" not in st.session_state:
     known = {"provinces": set(provinces["code"]), "municipalities": set(municipalities["code"]),
              "legal_forms": set(legal_forms)}
-    start = filters.from_query(dict(st.query_params), known)
-    for name in filters.LIST_PARAMS:
-        st.session_state[f"f_{name}"] = list(getattr(start, name))
-    st.session_state["f_name"] = start.name
-    st.session_state["f_presumed"] = start.presumed_libraries
-    st.session_state["filters_ready"] = True
+    st.session_state["f_start"] = filters.from_query(dict(st.query_params), known)
+# The URL's filters are the widgets' defaults, not values written into session state: a
+# widget whose value was set from code is sent again in full on the next run, while an
+# unchanged one goes as a short reference (see .streamlit/config.toml).
+start: filters.Filters = st.session_state["f_start"]
 
 with st.sidebar:
     st.header(_("Filters"))
     chosen = st.multiselect(_("Province"), sorted(province_label, key=province_label.get),
-                            key="f_provinces", format_func=province_label.get)
+                            key="f_provinces", format_func=province_label.get,
+                            default=list(start.provinces))
     muni_options = sorted((c for c in muni_label if c[:3] in chosen), key=muni_label.get)
-    st.session_state["f_municipalities"] = [
-        m for m in st.session_state["f_municipalities"] if m in muni_options]
+    kept = [m for m in st.session_state.get("f_municipalities", start.municipalities)
+            if m in muni_options]
+    if "f_municipalities" in st.session_state and kept != st.session_state["f_municipalities"]:
+        st.session_state["f_municipalities"] = kept  # a province was removed
     st.multiselect(_("Municipality"), muni_options, key="f_municipalities",
-                   format_func=muni_label.get, placeholder=_("All municipalities"))
-    st.multiselect(_("Kind"), KINDS, key="f_kinds", format_func=label)
-    st.toggle(_("Chitalishte libraries (presumed)"), key="f_presumed")
+                   format_func=muni_label.get, placeholder=_("All municipalities"),
+                   default=[m for m in start.municipalities if m in muni_options])
+    st.multiselect(_("Kind"), KINDS, key="f_kinds", format_func=label,
+                   default=list(start.kinds))
+    st.toggle(_("Chitalishte libraries (presumed)"), key="f_presumed",
+              value=start.presumed_libraries)
     st.multiselect(_("Field of activity"), FIELDS, key="f_fields", format_func=label,
-                   placeholder=_("Any field"))
+                   placeholder=_("Any field"), default=list(start.fields))
     st.multiselect(_("Legal form"), legal_forms, key="f_legal_forms", format_func=label,
-                   placeholder=_("Any legal form"))
-    st.multiselect(_("Status"), STATUSES, key="f_statuses", format_func=label)
-    st.multiselect(_("Location precision"), PRECISIONS, key="f_precisions", format_func=label)
+                   placeholder=_("Any legal form"), default=list(start.legal_forms))
+    st.multiselect(_("Status"), STATUSES, key="f_statuses", format_func=label,
+                   default=list(start.statuses))
+    st.multiselect(_("Location precision"), PRECISIONS, key="f_precisions", format_func=label,
+                   default=list(start.precisions))
     st.text_input(_("Name contains"), key="f_name", max_chars=100,
-                  placeholder=_("Cyrillic or Latin"))
+                  placeholder=_("Cyrillic or Latin"), value=start.name)
 
 current = filters.Filters(
     **{name: tuple(st.session_state[f"f_{name}"]) for name in filters.LIST_PARAMS},
