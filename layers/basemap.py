@@ -145,6 +145,12 @@ def boundary_geojson(gdf: gpd.GeoDataFrame, columns: list[str],
     return json.loads(simple.to_json(drop_id=True))
 
 
+def grid_scale(tolerance: float) -> int:
+    """Integer steps per degree fine enough for a simplification `tolerance`: 1000 (about
+    100 m) for a country view, 10 000 for closer ones."""
+    return 1000 if tolerance >= 0.002 else 10_000
+
+
 def _ring(coords, scale: int) -> list[int]:
     """A ring as integer steps from the previous point (the first from 0, 0)."""
     out, px, py = [], 0, 0
@@ -197,6 +203,12 @@ class BoundaryLayer(MacroElement):
         self.sticky = sticky
 
 
+def settlement_points(settlements: gpd.GeoDataFrame, selected: list[str]) -> gpd.GeoDataFrame:
+    """The settlements the map draws for a province set, in drawing order."""
+    return settlements[settlements["province_code"].isin(selected)
+                       & settlements.geometry.notna()]
+
+
 class SettlementLayer(MacroElement):
     """Settlement dots (name and residents in the tooltip) from columnar records, drawn by
     `civicmap.js` in their own pane, which shows only from a closer zoom."""
@@ -210,13 +222,13 @@ class SettlementLayer(MacroElement):
 
     def __init__(self, places: gpd.GeoDataFrame, lang: str, pane: str, name: str):
         """`places` with name, name_latin, population_2021 and point geometry."""
-        from layers.organisations import COORD_SCALE, safe_json
+        from layers.organisations import COORD_SCALE, deltas, safe_json
 
         super().__init__()
         self._name = "SettlementLayer"
         _ = translator(lang)
-        xy = [v for pt in places.geometry for v in (round(pt.x * COORD_SCALE),
-                                                   round(pt.y * COORD_SCALE))]
+        xy = deltas([v for pt in places.geometry for v in (round(pt.x * COORD_SCALE),
+                                                          round(pt.y * COORD_SCALE))])
         self.data = safe_json({
             "q": COORD_SCALE, "xy": xy,
             "n": [place_name(n, lt, lang) for n, lt in zip(places["name"], places["name_latin"])],
@@ -260,7 +272,7 @@ def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
     MapScript().add_to(fmap)
     labels = [place_name(n, lt, lang) for n, lt in zip(provinces["name"], provinces["name_latin"])]
     tolerance = min(SIMPLIFY_DEGREES, pixel_degrees(bounds) / 2)
-    BoundaryLayer(boundary_records(provinces, labels, tolerance, 10_000),
+    BoundaryLayer(boundary_records(provinces, labels, tolerance, grid_scale(tolerance)),
                   {"color": "#333333", "weight": 2, "fill": False, "interactive": True},
                   _("Provinces")).add_to(fmap)
     return fmap
@@ -284,13 +296,13 @@ def base_map(
     if len(munis):
         labels = [place_name(n, lt, lang) for n, lt in zip(munis["name"], munis["name_latin"])]
         tolerance = min(SIMPLIFY_DEGREES, pixel_degrees(munis.total_bounds) / 2)
-        BoundaryLayer(boundary_records(munis, labels, tolerance, 10_000),
+        BoundaryLayer(boundary_records(munis, labels, tolerance, grid_scale(tolerance)),
                       {"color": "#666666", "weight": 1, "fillColor": "#ffffff",
                        "fillOpacity": 0.05}, _("Municipalities"), sticky=False).add_to(fmap)
 
     pane = "settlements"
     folium.map.CustomPane(pane, z_index=350).add_to(fmap)  # below the organisation points
-    places = settlements[settlements["province_code"].isin(selected) & settlements.geometry.notna()]
+    places = settlement_points(settlements, selected)
     if len(places):
         SettlementLayer(places, lang, pane, _("Settlements (zoom in)")).add_to(fmap)
     MinZoomPane(pane, SETTLEMENT_MIN_ZOOM).add_to(fmap)

@@ -88,10 +88,21 @@ function civicFullscreen(map, title) {
     control.addTo(map);
 }
 
+function civicUndelta(flat) {
+    /* Steps back to absolute x, y pairs, in place. */
+    for (var k = 2; k + 1 < flat.length; k += 2) {
+        flat[k] += flat[k - 2];
+        flat[k + 1] += flat[k - 1];
+    }
+    return flat;
+}
+
 function civicSettlements(map, D, pane, layerName) {
     /* Settlement dots with a 'name — residents' tooltip, from columnar records. */
     var group = L.featureGroup();
     var residents = D.residents;
+    civicUndelta(D.xy);
+    window.civicPlaceNames = D.n;
     for (var i = 0; i < D.n.length; i++) {
         var m = L.circleMarker([D.xy[2 * i + 1] / D.q, D.xy[2 * i] / D.q], {
             radius: 3, pane: pane, color: '#444444', weight: 1, fillColor: '#ffffff',
@@ -135,6 +146,22 @@ function civicOrganisations(map, D, control, initialRuns) {
     ['n', 'f', 'a', 'ph', 'em', 'u', 'id', 'nl'].forEach(function (c) {
         if (typeof O[c] === 'string') { O[c] = O[c].split('|'); }
     });
+    function expand(values, common) {
+        if (!common || !common.length) { return values; }
+        return values.map(function (v) {
+            return v.indexOf('~') < 0 ? v : v.replace(/~(\d)/g, function (m, n) {
+                return common[+n];
+            });
+        });
+    }
+    O.em = expand(O.em, D.email_common);
+    O.n = expand(O.n, D.name_common);
+    civicUndelta(D.loc);
+    ['pp', 'at', 's', 'm'].forEach(function (c) {
+        for (var k = 1; k < O[c].length; k++) { O[c][k] += O[c][k - 1]; }
+    });
+    var sharedPlaces = window.civicPlaceNames || [];
+    function place(idx) { return idx >= 0 ? sharedPlaces[idx] : D.places[-1 - idx]; }
     var count = O.k.length;
     var visible = new Uint8Array(count);
     var pa = new Int32Array(count), fi = new Int32Array(count), at = new Int32Array(count);
@@ -233,7 +260,7 @@ function civicOrganisations(map, D, control, initialRuns) {
             return W.term[D.fields[+x]] || D.fields[+x];
         }).join(', '));
         row(table, L_.address, col('a', j));
-        row(table, L_.settlement, D.places[col('s', j)]);
+        row(table, L_.settlement, place(col('s', j)));
         row(table, L_.municipality, D.munis[col('m', j)]);
         row(table, L_.contacts, contacts(j));
         var src = D.sources[O.src.charCodeAt(j) - 48], srcText = W.term[src] || src;
@@ -322,7 +349,7 @@ function civicOrganisations(map, D, control, initialRuns) {
                                                          : name(list[0]));
         }
         return civicEl('span', null, L_.here.replace('{n}', list.length) + ' \u2014 '
-                       + D.places[col('s', list[0])]);
+                       + place(col('s', list[0])));
     }
 
     function styleFor(list) {
@@ -377,12 +404,14 @@ function civicOrganisations(map, D, control, initialRuns) {
             if (!mark) {
                 mark = new CivicCountMarker(latlng, styleFor(list));
                 mark.loc = loc;
-                mark.bindPopup(function () { return popupContent(mark); },
-                               {maxWidth: Math.min(320, map.getSize().x - 70),
+                // The content is built when the popup opens (not by a content function,
+                // which Leaflet would call again on every update and so reset the list).
+                mark.bindPopup('', {maxWidth: Math.min(320, map.getSize().x - 70),
                                 maxHeight: Math.max(160, map.getSize().y - 120),
                                 autoPanPaddingTopLeft: L.point(60, 20),
                                 autoPanPaddingBottomRight: L.point(20, 20),
                                 className: 'civic-popup'});
+                mark.on('popupopen', function (e) { e.popup.setContent(popupContent(e.target)); });
                 mark.bindTooltip(function () { return tooltipContent(mark); });
                 marks[loc] = mark;
             } else {
@@ -404,7 +433,12 @@ function civicOrganisations(map, D, control, initialRuns) {
         }
     }
 
+    var appliedRuns = null;
+
     function applyRuns(runs) {
+        var key = runs.join(',');
+        if (key === appliedRuns) { return; }  // the same state again: keep open popups
+        appliedRuns = key;
         visible.fill(0);
         for (var r = 0; r + 1 < runs.length; r += 2) {
             visible.fill(1, runs[r], runs[r] + runs[r + 1]);

@@ -160,6 +160,35 @@ def _coded(values: list[str]) -> tuple[list[str], list[int]]:
     return table, [index[v] for v in values]
 
 
+def deltas(flat: list[int]) -> list[int]:
+    """Flat x, y pairs as steps from the previous pair (the first from 0, 0)."""
+    out, px, py = [], 0, 0
+    for x, y in zip(flat[0::2], flat[1::2]):
+        out += [x - px, y - py]
+        px, py = x, y
+    return out
+
+
+def shorten(values: list[str], common: list[str], mark: str) -> tuple[list[str], list[str]]:
+    """Replace each of the `common` pieces (at most 10) by `mark` and its digit, unless some
+    value already holds `mark`; returns the values and the pieces used."""
+    if any(mark in v for v in values):
+        return values, []
+    common = common[:10]
+    out = []
+    for v in values:
+        for n, piece in enumerate(common):
+            v = v.replace(piece, f"{mark}{n}")
+        out.append(v)
+    return out, common
+
+
+def common_pieces(values: list[str], pattern: str, least: int = 50) -> list[str]:
+    """Pieces matching `pattern` found in at least `least` values, most frequent first."""
+    seen = Counter(m for v in values for m in set(re.findall(pattern, v)))
+    return [p for p, n in seen.most_common(10) if n >= least]
+
+
 def pack(values: list[str]) -> str | list[str]:
     """A text column as one '|'-joined string (3 bytes less per value), unless a value
     holds '|'; `civicmap.js` splits it back."""
@@ -169,13 +198,21 @@ def pack(values: list[str]) -> str | list[str]:
 PACKED = ("n", "f", "a", "ph", "em", "u", "id", "nl")
 
 
-def map_records(orgs: pd.DataFrame, lang: str, names: dict) -> dict:
+def steps(values: list[int]) -> list[int]:
+    """Integers as steps from the previous one (the first from 0): mostly 0 or 1 here."""
+    return [v - p for v, p in zip(values, [0, *values[:-1]])]
+
+
+def map_records(orgs: pd.DataFrame, lang: str, names: dict,
+                settlement_order: list[str] | None = None) -> dict:
     """The compact, columnar record set `civicmap.js` draws (see the module docstring).
 
     `orgs` must come from `record_order`; `names` holds municipality names by code
     ('municipality' and 'municipality_latin'). Kind, precision and status are one letter
     per record; a presumed library carries only its chitalishte's index (`pp`); the other
-    columns hold one entry per full record, in record order.
+    columns hold one entry per full record, in record order. With `settlement_order` (the
+    EKATTE codes the settlement layer draws, in its order) a record's settlement is that
+    layer's name, else one of this set's own `places` (index -1 - n).
     """
     ids = {i: n for n, i in enumerate(orgs["id"])}
     short, parents, prefix = _names(orgs, ids)
@@ -184,8 +221,12 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict) -> dict:
     full_keys = [i for i, p in enumerate(parents) if p < 0]
     locations, loc_index = _table([f"{round(x * COORD_SCALE)},{round(y * COORD_SCALE)}"
                                    for x, y in zip(full_rows["lon"], full_rows["lat"])])
-    places, place_at = _coded([place_name(_text(s), to_latin(_text(s)), lang)
-                               for s in full_rows["settlement"]])
+    shared = {e: n for n, e in enumerate(settlement_order or [])}
+    own = [place_name(_text(s), to_latin(_text(s)), lang) for s, e in
+           zip(full_rows["settlement"], full_rows["ekatte"]) if e not in shared]
+    places, own_at = _coded(own)
+    own_iter = iter(own_at)
+    place_at = [shared[e] if e in shared else -1 - next(own_iter) for e in full_rows["ekatte"]]
     munis, muni_at = _coded([place_name(names["municipality"].get(c, ""),
                                         names["municipality_latin"].get(c), lang)
                              for c in full_rows["municipality_code"].fillna("")])
@@ -199,13 +240,13 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict) -> dict:
         "p": "".join(PRECISION_LETTERS.get(p, "s") for p in orgs["precision"]),
         "st": "".join(STATUS_LETTERS.get(s, "a") for s in orgs["status"]),
         "src": "".join(chr(48 + i) for i in source_at),
-        "pp": [p for k, p in zip(keys, parents) if k == "library_presumed"],
+        "pp": steps([p for k, p in zip(keys, parents) if k == "library_presumed"]),
         "pn": {str(i): n for i, (n, p) in enumerate(zip(short, parents)) if p >= 0 and n},
-        "at": [loc_index[f"{round(x * COORD_SCALE)},{round(y * COORD_SCALE)}"]
-               for x, y in zip(full_rows["lon"], full_rows["lat"])],
+        "at": steps([loc_index[f"{round(x * COORD_SCALE)},{round(y * COORD_SCALE)}"]
+                     for x, y in zip(full_rows["lon"], full_rows["lat"])]),
         "n": [short[i] for i in full_keys],
-        "s": place_at,
-        "m": muni_at,
+        "s": steps(place_at),
+        "m": steps(muni_at),
         "g": legal_at,
         "f": [".".join(str(FIELDS.index(x)) for x in _text(v).split(";") if x in FIELDS)
               for v in full_rows["fields"]],
@@ -223,12 +264,16 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict) -> dict:
     if lang != "bg":
         records["nl"] = [_text(n) if _text(n) != _text(nm) else ""
                          for n, nm in zip(full_rows["name_latin"], full_rows["name"])]
+    records["em"], email_common = shorten(records["em"], common_pieces(records["em"],
+                                                                       r"@[\w.-]+"), "~")
+    records["n"], name_common = shorten(records["n"], common_pieces(records["n"],
+                                                                    r"^\w{1,3} „"), "~")
     for name in PACKED:
         if name in records:
             records[name] = pack(records[name])
     return {
         "q": COORD_SCALE,
-        "loc": [int(v) for pair in locations for v in pair.split(",")],
+        "loc": deltas([int(v) for pair in locations for v in pair.split(",")]),
         "org": records,
         "places": places,
         "munis": munis,
@@ -239,6 +284,8 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict) -> dict:
         "url_templates": templates,
         "id_prefix": id_heads,
         "library_prefix": prefix,
+        "email_common": email_common,
+        "name_common": name_common,
     }
 
 

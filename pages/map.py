@@ -21,7 +21,7 @@ from streamlit_folium import st_folium
 from civic.i18n import place_name, term, translator
 from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS, PRECISIONS, STATUSES
 from geo import filters
-from layers.basemap import base_map
+from layers.basemap import base_map, settlement_points
 from layers.organisations import (
     OrganisationLayer,
     map_records,
@@ -121,7 +121,8 @@ def cached_map(selected: tuple[str, ...], lang: str, tiles):
     fmap, control = base_map(provinces, municipalities, data.settlements(), list(selected),
                              lang, tiles)
     default = filters.apply(orgs, filters.Filters(provinces=selected))
-    layer = OrganisationLayer(map_records(orgs, lang, data.municipality_names()),
+    drawn = list(settlement_points(data.settlements(), list(selected))["ekatte"])
+    layer = OrganisationLayer(map_records(orgs, lang, data.municipality_names(), drawn),
                               map_words(lang), visible_runs(orgs["id"], default["id"]), control)
     layer.add_to(fmap)
     return fmap, orgs["id"], layer.key

@@ -79,7 +79,8 @@ def _hostile_orgs() -> pd.DataFrame:
     return pd.DataFrame([
         {"id": f"ngo-{i}", "kind": "ngo", "presumed": False, "parent_id": None,
          "legal_form": "association", "name": name, "name_latin": name,
-         "fields": "youth;nonsense", "settlement": "Кърджали", "municipality_code": "KRZ16",
+         "fields": "youth;nonsense", "settlement": "Кърджали", "ekatte": "40909",
+         "municipality_code": "KRZ16",
          "province_code": "KRZ", "address": "<img src=x onerror=alert(1)>",
          "lon": 25.3736, "lat": 41.6374, "precision": "settlement", "status": "active",
          "phone": "0361 2345; x", "email": "a@b.bg", "website": "javascript:alert(1)",
