@@ -35,8 +35,11 @@ from ui.markdown import md_escape
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)
+# The map fills the window below the title and counts (taller on a phone, where they wrap).
 MAP_HEIGHT_CSS = ("<style>iframe[title='streamlit_folium.st_folium']"
-                  "{height:max(360px,calc(100vh - 190px))!important}</style>")
+                  "{height:max(360px,calc(100vh - 190px))!important}"
+                  "@media (max-width:640px){iframe[title='streamlit_folium.st_folium']"
+                  "{height:max(360px,calc(100vh - 250px))!important}}</style>")
 
 
 def label(code: str) -> str:

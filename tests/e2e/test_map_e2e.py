@@ -321,3 +321,57 @@ def test_coverage_page_opens_from_a_link(app_url, browser):
     assert frame.locator(".civic-legend").first.is_visible()
     shot(page, "coverage-bg")
     assert not log.errors, log.errors
+
+
+HOSTILE_NAMES = [
+    'Сдружение Хитро "><img src=x onerror="window.__pwned=1">',
+    "Сдружение Хитро `${window.__pwned=4}` '; window.__pwned=5; '",
+    "Сдружение Хитро <script>window.__pwned=7</script>",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_map_url(tmp_path_factory):
+    """The app over its own store: the real build plus names made to break out of text."""
+    from tests.e2e.harness import private_store, serve_app
+
+    env = private_store(tmp_path_factory.mktemp("hostile_map"),
+                        ("tests/fixtures/map_hostile.csv",))
+    with serve_app(env) as url:
+        yield url
+
+
+def test_hostile_names_stay_text_in_popups_and_tooltips(hostile_map_url, browser):
+    page, log = open_page(browser, hostile_map_url + "/?q=Хитро&kinds=ngo")
+    frame = map_frame(page)
+    group = _click_mark(page, frame, lambda marks: max(marks, key=lambda m: m["n"]),
+                        ".leaflet-popup-content .org-item")
+    assert sorted(group["names"]) == sorted(HOSTILE_NAMES)
+    items = frame.locator(".leaflet-popup-content .org-item")
+    assert sorted(items.all_inner_texts()) == sorted(HOSTILE_NAMES)
+    texts = []
+    for i in range(items.count()):
+        wanted = items.nth(i).inner_text()
+        items.nth(i).click()
+        name = frame.locator(".leaflet-popup-content .org-name")
+        name.wait_for(timeout=5000)
+        assert name.inner_text() == wanted
+        texts.append(frame.locator(".leaflet-popup-content").inner_text())
+        frame.locator(".leaflet-popup-content .org-back").click()
+        items.first.wait_for(timeout=5000)
+    assert any("ул. `${window.__pwned=2}` 5" in t for t in texts)
+    assert any("</script><script>window.__pwned=6</script>" in t for t in texts)
+    content = ".leaflet-popup-content"
+    assert frame.locator(f"{content} script, {content} img").count() == 0
+    hrefs = frame.evaluate("[...document.querySelectorAll('.leaflet-popup-content a[href]')]"
+                           ".map(a => a.getAttribute('href'))")
+    assert not any(h.lower().startswith("javascript") for h in hrefs)
+    box = _iframe_box(page)
+    page.mouse.move(box["x"] + group["x"], box["y"] + group["y"] + 1)
+    tip = frame.locator(".leaflet-tooltip")
+    tip.first.wait_for(timeout=5000)
+    assert frame.locator(".leaflet-tooltip img, .leaflet-tooltip script").count() == 0
+    assert frame.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__pwned") is None
+    shot(page, "map-hostile")
+    assert not log.dialogs and not log.errors, (log.dialogs, log.errors)
