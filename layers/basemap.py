@@ -19,6 +19,7 @@ from civic.i18n import place_name, translator
 from civic.settings import DEFAULT_ATTRIBUTION, DEFAULT_TILES
 from layers.assets import MapScript, OfflineMap
 from layers.style import KIND_COLOURS, PRECISION_MARKS
+from layers.transport import ascii_texts
 
 SETTLEMENT_MIN_ZOOM = 10
 SIMPLIFY_DEGREES = 0.002
@@ -197,7 +198,7 @@ class BoundaryLayer(MacroElement):
 
         super().__init__()
         self._name = "BoundaryLayer"
-        self.data = safe_json(records)
+        self.data = safe_json(ascii_texts(records))
         self.style = style
         self.name = name
         self.sticky = sticky
@@ -229,11 +230,11 @@ class SettlementLayer(MacroElement):
         _ = translator(lang)
         xy = deltas([v for pt in places.geometry for v in (round(pt.x * COORD_SCALE),
                                                           round(pt.y * COORD_SCALE))])
-        self.data = safe_json({
+        self.data = safe_json(ascii_texts({
             "q": COORD_SCALE, "xy": xy,
             "n": [place_name(n, lt, lang) for n, lt in zip(places["name"], places["name_latin"])],
             "pop": [int(p) for p in places["population_2021"].fillna(0)],
-            "residents": _("residents (2021 estimate)")})
+            "residents": _("residents (2021 estimate)")}))
         self.pane = pane
         self.name = name
 

@@ -7,6 +7,35 @@
  */
 /* exported civicOrganisations, civicSettlements, civicFullscreen, civicFillFrame */
 
+var CIVIC_CYRILLIC = 'АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЬЮЯабвгдежзийклмнопрстуфхцчшщъьюя„“–';
+var CIVIC_CODES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_';
+
+function civicText(s) {
+    /* Text from layers/transport.py: '^' switches Cyrillic on and off, '^^' is '^'. */
+    if (s.indexOf('^') < 0) { return s; }
+    var out = [], cyrillic = false;
+    for (var i = 0; i < s.length; i++) {
+        var c = s.charAt(i);
+        if (c === '^' && s.charAt(i + 1) === '^') { out.push('^'); i++; continue; }
+        if (c === '^') { cyrillic = !cyrillic; continue; }
+        var k = cyrillic ? CIVIC_CODES.indexOf(c) : -1;
+        out.push(k >= 0 ? CIVIC_CYRILLIC.charAt(k) : c);
+    }
+    return out.join('');
+}
+
+function civicTexts(v) {
+    /* civicText over every string inside v. */
+    if (typeof v === 'string') { return civicText(v); }
+    if (Array.isArray(v)) { return v.map(civicTexts); }
+    if (v && typeof v === 'object') {
+        var o = {};
+        Object.keys(v).forEach(function (k) { o[k] = civicTexts(v[k]); });
+        return o;
+    }
+    return v;
+}
+
 function civicEl(tag, cls, text) {
     var el = document.createElement(tag);
     if (cls) { el.className = cls; }
@@ -99,6 +128,7 @@ function civicUndelta(flat) {
 
 function civicSettlements(map, D, pane, layerName) {
     /* Settlement dots with a 'name — residents' tooltip, from columnar records. */
+    D = civicTexts(D);
     var group = L.featureGroup();
     var residents = D.residents;
     civicUndelta(D.xy);
@@ -139,6 +169,7 @@ var CIVIC_CSS = '.civic-popup .leaflet-popup-content{margin:10px 12px;overflow-w
     + '.civic-popup .org-count{display:block;margin-right:14px}';
 
 function civicOrganisations(map, D, control, initialRuns) {
+    D = civicTexts(D);
     var css = document.createElement('style');
     css.textContent = CIVIC_CSS;
     document.head.appendChild(css);
@@ -482,6 +513,7 @@ function civicOrganisations(map, D, control, initialRuns) {
 
 function civicBoundaries(map, D, style, layerName, sticky) {
     /* Polygons from delta-encoded integer rings, each with its name as a text tooltip. */
+    D = civicTexts(D);
     var group = L.featureGroup();
     D.shapes.forEach(function (polys, i) {
         var latlngs = polys.map(function (rings) {

@@ -30,6 +30,7 @@ from civic.text import to_latin
 from civic.vocabularies import FIELDS, PRECISIONS, STATUSES
 from layers.popup import clean_emails, clean_phones, safe_url
 from layers.style import KIND_COLOURS, KIND_RADIUS, PRECISION_MARKS
+from layers.transport import ascii_texts
 
 LAYER_ORDER = ("chitalishte", "library_presumed", "library", "ngo")
 KIND_LETTERS = {"ngo": "n", "chitalishte": "c", "library": "l", "library_presumed": "p"}
@@ -335,7 +336,8 @@ class OrganisationLayer(MacroElement):
         super().__init__()
         self._name = "OrganisationLayer"
         key = dataset_key(payload)
-        self.data = safe_json({**payload, "key": key, "words": words, "style": map_style()})
+        self.data = safe_json(ascii_texts({**payload, "key": key, "words": words,
+                                           "style": map_style()}))
         self.key = key
         self.initial = safe_json(initial)
         self.control = control.get_name() if control is not None else "null"

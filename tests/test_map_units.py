@@ -151,3 +151,40 @@ def test_every_ui_message_is_translated(lang):
 def test_place_names_latin_alongside_outside_bulgarian():
     assert place_name("Кърджали", "Kardzhali", "bg") == "Кърджали"
     assert place_name("Кърджали", "Kardzhali", "tr") == "Кърджали (Kardzhali)"
+
+
+def test_ascii_transport_round_trips_any_text():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from layers.transport import CODES, CYRILLIC, ascii_text, plain_text
+
+    alphabet = CYRILLIC + CODES + "^ .,|~`${}<>\"'ыэё\u2028"
+
+    @given(st.text(alphabet=alphabet, max_size=30))
+    def round_trip(text):
+        encoded = ascii_text(text)
+        assert plain_text(encoded) == text
+        assert all(ord(c) < 128 for c in encoded if c not in alphabet[len(CYRILLIC):] + "ыэё\u2028")
+
+    round_trip()
+    assert ascii_text("НЧ „Съзнание“") == "^NX 8R4lrermj9"
+
+
+def test_browser_decoder_matches(tmp_path):
+    import shutil
+    import subprocess
+
+    from layers.transport import ascii_text
+
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed")
+    script = (ROOT / "layers" / "civicmap.js").read_text(encoding="utf-8")
+    decoder = script[script.index("var CIVIC_CYRILLIC"):script.index("function civicTexts")]
+    cases = ["НЧ „Съзнание 1873г.“", "a^^b ^x", "Сдружение `${x}` \"q\" <script>", ""]
+    test = tmp_path / "t.js"
+    test.write_text(decoder + "process.stdout.write(JSON.stringify(" + json.dumps(
+        [ascii_text(c) for c in cases]) + ".map(civicText)));", encoding="utf-8")
+    out = subprocess.run([node, str(test)], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == cases
