@@ -505,9 +505,29 @@ function civicOrganisations(map, D, control, initialRuns) {
     if (control) {
         (window.civicOverlays || []).forEach(function (g) { control.addOverlay(g, g.civicName); });
     }
-    var pending = null;
-    try { pending = window.parent && window.parent.civicMapState; } catch (e) { pending = null; }
-    if (!api.apply(pending)) { applyRuns(initialRuns); }
+    // The page carries the filter state in a hidden element's data attribute
+    // (pages/map.py); watch the page for it and apply each new one in place.
+    var lastState = null;
+    function readState() {
+        var doc;
+        try { doc = window.parent.document; } catch (e) { return false; }
+        var els = doc.querySelectorAll('[data-civic-map-state]');
+        if (!els.length) { return false; }
+        var text = els[els.length - 1].getAttribute('data-civic-map-state');
+        if (text === lastState) { return true; }
+        var state;
+        try { state = JSON.parse(text); } catch (e) { return false; }
+        if (!api.apply(state)) { return false; }
+        lastState = text;
+        window.parent.civicMapState = state;
+        return true;
+    }
+    if (!readState()) { applyRuns(initialRuns); }
+    try {
+        new window.parent.MutationObserver(readState).observe(window.parent.document.body, {
+            subtree: true, childList: true, attributes: true,
+            attributeFilter: ['data-civic-map-state']});
+    } catch (e) { /* not inside the app's page */ }
     return api;
 }
 

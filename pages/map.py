@@ -5,15 +5,18 @@ of the chosen provinces, `layers.organisations`) depends only on the province se
 language, so it is byte-identical across filter changes and Streamlit sends it once, then
 only a reference to it. The filter result travels in a second, tiny element
 (`st.iframe` of a script, a few hundred bytes): the visible records as index runs and the
-bounds to frame. Its script stores that state on the app's window and hands it to the map
-frame (same origin), which shows and hides marks in place; a map that loads later reads
-the stored state. A Streamlit component of our own would need a frontend build; a
-`feature_group_to_add` would be part of the map element and resend all of it.
+bounds to frame, in a data attribute of a hidden `st.html` element (no script: st.html
+sanitises, and data attributes survive). The map frame (same origin) watches the app's
+page for that element and shows and hides marks in place; a map that loads later reads
+the element already there. A Streamlit component of our own would need a frontend build,
+an `st.iframe` per change costs a frame load, and a `feature_group_to_add` would be part of
+the map element and resend all of it.
 """
 
 from __future__ import annotations
 
 import copy
+import html
 
 import streamlit as st
 from streamlit_folium import st_folium
@@ -146,15 +149,11 @@ def frame_bounds() -> list[float]:
 
 
 def filter_state(order_ids, key: str) -> None:
-    """The tiny element that hands the filter result to the map frame (module docstring)."""
-    state = safe_json({"key": key, "runs": visible_runs(order_ids, visible["id"]),
-                       "fit": frame_bounds()})
-    st.iframe(
-        "<!doctype html><html><body style='margin:0'><script>(function () {"
-        " var S = " + state + "; var P = window.parent; P.civicMapState = S;"
-        " P.document.querySelectorAll('iframe').forEach(function (f) {"
-        " try { if (f.contentWindow.civicMap) { f.contentWindow.civicMap.apply(S); } }"
-        " catch (e) { /* another frame */ } }); })();</script></body></html>", height="content")
+    """The element that hands the filter result to the map frame (module docstring): a
+    hidden element whose data attribute the map frame watches; no script, no frame."""
+    state = html.escape(safe_json({"key": key, "runs": visible_runs(order_ids, visible["id"]),
+                                   "fit": frame_bounds()}), quote=True)
+    st.html(f'<div hidden class="civic-map-state" data-civic-map-state="{state}"></div>')
 
 
 st.html(MAP_HEIGHT_CSS)
