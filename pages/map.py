@@ -42,7 +42,7 @@ _ = translator(lang)
 MAP_HEIGHT_CSS = ("<style>iframe[title='streamlit_folium.st_folium']"
                   "{height:max(360px,calc(100vh - 190px))!important}"
                   "@media (max-width:640px){iframe[title='streamlit_folium.st_folium']"
-                  "{height:max(360px,calc(100vh - 250px))!important}}</style>")
+                  "{height:max(360px,calc(100vh - 270px))!important}}</style>")
 
 
 def label(code: str) -> str:
