@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import html
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -120,10 +121,11 @@ if current.name.strip() and visible.empty:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def cached_map(selected: tuple[str, ...], lang: str, tiles):
-    """The map element's map for one province set and language, and its record order."""
-    orgs = record_order(data.organisations()[data.organisations()["province_code"]
-                                             .isin(selected)])
+def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.DataFrame):
+    """The map element's map for one province set and language, and its record order.
+    `in_provinces` (those provinces' organisations) is part of the cache key, so an
+    approved proposal or an import shows on the map."""
+    orgs = record_order(in_provinces)
     fmap, control = base_map(provinces, municipalities, data.settlements(), list(selected),
                              lang, tiles)
     default = filters.apply(orgs, filters.Filters(provinces=selected))
@@ -157,7 +159,9 @@ def filter_state(order_ids, key: str) -> None:
 
 
 st.html(MAP_HEIGHT_CSS)
-base, order_ids, key = cached_map(tuple(sorted(current.provinces)), lang, data.tiles())
+everyone = data.organisations()
+base, order_ids, key = cached_map(tuple(sorted(current.provinces)), lang, data.tiles(),
+                                  everyone[everyone["province_code"].isin(current.provinces)])
 # st_folium renders the map it is given: hand it a copy, so the cached map stays pristine
 # and its script (and so the element Streamlit sends) stays byte-identical.
 st_folium(copy.deepcopy(base), key="map", height=560, use_container_width=True,
