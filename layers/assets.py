@@ -21,7 +21,7 @@ class OfflineMap(folium.Map):
 
 
 def compact_json() -> None:
-    """Let folium write non-ASCII text as UTF-8 instead of \\uXXXX escapes.
+    r"""Let folium write non-ASCII text as UTF-8 instead of \uXXXX escapes.
 
     Bulgarian names are Cyrillic: escaped, each letter costs six bytes instead of two, which
     tripled the map payload. Jinja's `tojson` still escapes <, >, & and ' for safe embedding.

@@ -27,6 +27,8 @@ SIMPLIFY_DEGREES = 0.002
 
 @dataclass(frozen=True)
 class Tiles:
+    """The tile layer: a URL template and its attribution."""
+
     url: str | None = DEFAULT_TILES  # None: no tile layer, boundaries only
     attribution: str = DEFAULT_ATTRIBUTION
 
@@ -50,6 +52,7 @@ class MinZoomPane(MacroElement):
     """)
 
     def __init__(self, pane: str, min_zoom: int):
+        """Show `pane` from `min_zoom` on."""
         super().__init__()
         self._name = "MinZoomPane"
         self.pane = pane
@@ -81,6 +84,7 @@ class Legend(MacroElement):
     """)
 
     def __init__(self, html: str):
+        """`html`: the legend's content (trusted, built by `legend_html`)."""
         super().__init__()
         self._name = "Legend"
         self.html = html
@@ -109,6 +113,7 @@ def _swatch(colour: str, fill: float, dash: str | None, size: int = 12) -> str:
 
 
 def legend_html(lang: str) -> str:
+    """The legend's HTML in `lang` (static words only, escaped)."""
     _ = translator(lang)
     kinds = [("ngo", _("NGOs")), ("chitalishte", _("Chitalishta")),
              ("library", _("Libraries")), ("library_presumed", _("Chitalishte library (presumed)"))]
@@ -133,8 +138,10 @@ def pixel_degrees(bounds, width_px: int = 700, height_px: int = 520) -> float:
 
 def boundary_geojson(gdf: gpd.GeoDataFrame, columns: list[str],
                      tolerance: float = SIMPLIFY_DEGREES, decimals: int = 5) -> dict:
-    """Polygons simplified together (shared borders stay shared: a coverage
-    simplification) to `tolerance` degrees, coordinates rounded to `decimals`."""
+    """GeoJSON polygons simplified together, so shared borders stay shared.
+
+    Simplified to `tolerance` degrees, coordinates rounded to `decimals`.
+    """
     import shapely
 
     simple = gdf[columns + ["geometry"]].copy()
@@ -147,8 +154,10 @@ def boundary_geojson(gdf: gpd.GeoDataFrame, columns: list[str],
 
 
 def grid_scale(tolerance: float) -> int:
-    """Integer steps per degree fine enough for a simplification `tolerance`: 1000 (about
-    100 m) for a country view, 10 000 for closer ones."""
+    """Integer steps per degree fine enough for a simplification `tolerance`.
+
+    1000 (about 100 m) for a country view, 10 000 for closer ones.
+    """
     return 1000 if tolerance >= 0.002 else 10_000
 
 
@@ -166,8 +175,11 @@ def _ring(coords, scale: int) -> list[int]:
 
 def boundary_records(gdf: gpd.GeoDataFrame, labels: list[str], tolerance: float,
                      scale: int) -> dict:
-    """Polygons for `civicBoundaries`: simplified together (shared borders stay shared) to
-    `tolerance` degrees, then as delta-encoded integer rings at 1/`scale` degree."""
+    """Polygons for `civicBoundaries`, simplified together (shared borders stay shared).
+
+    Simplified to `tolerance` degrees, then written as delta-encoded integer rings at
+    1/`scale` degree.
+    """
     import shapely
 
     try:
@@ -211,8 +223,10 @@ def settlement_points(settlements: gpd.GeoDataFrame, selected: list[str]) -> gpd
 
 
 class SettlementLayer(MacroElement):
-    """Settlement dots (name and residents in the tooltip) from columnar records, drawn by
-    `civicmap.js` in their own pane, which shows only from a closer zoom."""
+    """Settlement dots with name and residents in the tooltip, from columnar records.
+
+    Drawn by `civicmap.js` in their own pane, which shows only from a closer zoom.
+    """
 
     _template = Template("""
         {% macro script(this, kwargs) %}
@@ -258,8 +272,11 @@ class MapFrame(MacroElement):
 
 def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
                  tiles: Tiles) -> folium.Map:
-    """An offline map framed on the selected provinces: tiles if configured, province
-    outlines always (they orient the reader when no tile loads)."""
+    """An offline map framed on the selected provinces.
+
+    Tiles if configured, province outlines always (they orient the reader when no tile
+    loads).
+    """
     _ = translator(lang)
     chosen = provinces[provinces["code"].isin(selected)]
     bounds = chosen.total_bounds if len(chosen) else provinces.total_bounds
@@ -287,10 +304,13 @@ def base_map(
     lang: str,
     tiles: Tiles,
 ) -> tuple[folium.Map, folium.LayerControl]:
-    """Map with boundaries of all provinces, municipalities of the selected ones (simplified
-    for the zoom that frames them), settlements from a closer zoom, legend, layer control
-    and full-screen button. Returns the map and its layer control, so layers drawn in the
-    browser can join it."""
+    """The base map of a province set, and its layer control.
+
+    Boundaries of all provinces, municipalities of the selected ones (simplified for the
+    zoom that frames them), settlements from a closer zoom, legend, layer control and
+    full-screen button. The layer control is returned so layers drawn in the browser can
+    join it.
+    """
     _ = translator(lang)
     fmap = province_map(provinces, selected, lang, tiles)
     munis = municipalities[municipalities["province_code"].isin(selected)]

@@ -115,9 +115,11 @@ def record_order(orgs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _source_urls(orgs: pd.DataFrame) -> tuple[list[str], list[int], list[str]]:
-    """Source URLs as templates ('…&id={}&reg_num={}') shared by at least three records,
-    each record's template index (-1: none) and its numbers joined by ',' (or, without a
-    template, the whole URL; '' when it has no safe URL)."""
+    """Source URLs as shared templates, each record's template and its numbers.
+
+    Templates ('…&id={}&reg_num={}') serve at least three records; a record's template
+    index is -1 for none, and its value is then the whole URL ('' without a safe URL).
+    """
     urls = [safe_url(_text(u)) or "" for u in orgs["source_url"]]
     shapes = [re.sub(r"\d+", "{}", u) for u in urls]
     common = {t for t, n in Counter(shapes).items() if n >= 3 and t}
@@ -128,9 +130,11 @@ def _source_urls(orgs: pd.DataFrame) -> tuple[list[str], list[int], list[str]]:
 
 
 def _names(orgs: pd.DataFrame, ids: dict[str, int]) -> tuple[list[str], list[int], str]:
-    """Names, parent indices (a presumed library's chitalishte, else -1) and the prefix a
-    presumed library adds to its chitalishte's name ('Библиотека при '), so that name is
-    not sent twice."""
+    """Names, parent indices and the prefix a presumed library adds to its parent's name.
+
+    A parent index is the presumed library's chitalishte (else -1); the prefix
+    ('Библиотека при ') lets the browser rebuild the name, so it is not sent twice.
+    """
     presumed = [kind_key(k, bool(p)) == "library_presumed"
                 for k, p in zip(orgs["kind"], orgs["presumed"])]
     parents = [ids.get(_text(p), -1) if is_presumed else -1
@@ -147,8 +151,10 @@ def _names(orgs: pd.DataFrame, ids: dict[str, int]) -> tuple[list[str], list[int
 
 
 def _split_ids(ids: list[str]) -> tuple[list[str], str, list[str]]:
-    """Ids as a prefix table ('chitalishte-'), one letter per id naming its prefix, and
-    the rest ('316')."""
+    """Ids as a prefix table, one letter per id naming its prefix, and the rest.
+
+    'chitalishte-316' is prefix 'chitalishte-' and rest '316'.
+    """
     heads = [i.rsplit("-", 1)[0] + "-" if "-" in i else "" for i in ids]
     table, index = _table(heads)
     return table, "".join(chr(48 + index[h]) for h in heads), [i[len(h):] for i, h in
@@ -171,8 +177,11 @@ def deltas(flat: list[int]) -> list[int]:
 
 
 def shorten(values: list[str], common: list[str], mark: str) -> tuple[list[str], list[str]]:
-    """Replace each of the `common` pieces (at most 10) by `mark` and its digit, unless some
-    value already holds `mark`; returns the values and the pieces used."""
+    """Replace each of the `common` pieces (at most 10) by `mark` and its digit.
+
+    Nothing is replaced when some value already holds `mark`. Returns the values and the
+    pieces used.
+    """
     if any(mark in v for v in values):
         return values, []
     common = common[:10]
@@ -191,8 +200,10 @@ def common_pieces(values: list[str], pattern: str, least: int = 50) -> list[str]
 
 
 def pack(values: list[str]) -> str | list[str]:
-    """A text column as one '|'-joined string (3 bytes less per value), unless a value
-    holds '|'; `civicmap.js` splits it back."""
+    """A text column as one '|'-joined string (3 bytes less per value).
+
+    Left a list when a value holds '|'; `civicmap.js` splits it back.
+    """
     return values if any("|" in v for v in values) else "|".join(values)
 
 
@@ -291,8 +302,10 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict,
 
 
 def visible_runs(order_ids: pd.Series, visible_ids) -> list[int]:
-    """The visible records as flat [start, length, start, length, ...] runs of indices
-    into the record order: a few numbers for the usual filters."""
+    """The visible records as flat [start, length, ...] runs of record indices.
+
+    A few numbers for the usual filters.
+    """
     shown = order_ids.isin(set(visible_ids)).to_numpy()
     runs: list[int] = []
     start = None
@@ -331,8 +344,11 @@ class OrganisationLayer(MacroElement):
 
     def __init__(self, payload: dict, words: dict, initial: list[int],
                  control: folium.LayerControl | None = None):
-        """`payload` from `map_records`, `words` from `map_words`, `initial` the runs
-        shown before the first filter state arrives."""
+        """Embed the records.
+
+        `payload` from `map_records`, `words` from `map_words`, `initial` the runs shown
+        before the first filter state arrives.
+        """
         super().__init__()
         self._name = "OrganisationLayer"
         key = dataset_key(payload)

@@ -44,8 +44,10 @@ def clean_emails(text: str | None) -> list[str]:
 
 
 def contact_links(phone: str | None, email: str | None, website: str | None) -> list[list[str]]:
-    """[href, text] pairs for tel:, mailto: and website links (text is not escaped: set it
-    with textContent)."""
+    """[href, text] pairs for tel:, mailto: and website links.
+
+    The text is not escaped: set it with textContent.
+    """
     out = [[f"tel:{''.join(c for c in n if c.isdigit() or c == '+')}", n]
            for n in clean_phones(phone)]
     out += [[f"mailto:{a}", a] for a in clean_emails(email)]

@@ -1,7 +1,7 @@
-"""Text in the map's data as compact ASCII: Cyrillic letters one byte each.
+r"""Text in the map's data as compact ASCII: Cyrillic letters one byte each.
 
 Streamlit hands a component its arguments as JSON written with `ensure_ascii`, so every
-Cyrillic letter of a name or address costs six bytes (`\\u0421`). Here a `^` switches to
+Cyrillic letter of a name or address costs six bytes (`\u0421`). Here a `^` switches to
 Cyrillic, where the letters (and „ “ –) are the codes below, and switches back before
 another code character; a literal `^` is `^^`. `civicmap.js` (`civicText`) decodes it.
 The decoded text is only ever set with `textContent`.

@@ -123,8 +123,10 @@ if current.name.strip() and visible.empty:
 @st.cache_resource(show_spinner=False, max_entries=8)
 def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.DataFrame):
     """The map element's map for one province set and language, and its record order.
+
     `in_provinces` (those provinces' organisations) is part of the cache key, so an
-    approved proposal or an import shows on the map."""
+    approved proposal or an import shows on the map.
+    """
     orgs = record_order(in_provinces)
     fmap, control = base_map(provinces, municipalities, data.settlements(), list(selected),
                              lang, tiles)
@@ -137,8 +139,10 @@ def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.Dat
 
 
 def frame_bounds() -> list[float]:
-    """[west, south, east, north] the map should show: what a name search found, else
-    the chosen municipalities, else the chosen provinces."""
+    """[west, south, east, north] the map should show.
+
+    What a name search found, else the chosen municipalities, else the chosen provinces.
+    """
     if current.name.strip() and len(visible):
         w, s, e, n = (visible["lon"].min(), visible["lat"].min(), visible["lon"].max(),
                       visible["lat"].max())
@@ -151,8 +155,10 @@ def frame_bounds() -> list[float]:
 
 
 def filter_state(order_ids, key: str) -> None:
-    """The element that hands the filter result to the map frame (module docstring): a
-    hidden element whose data attribute the map frame watches; no script, no frame."""
+    """The element that hands the filter result to the map frame (module docstring).
+
+    A hidden element whose data attribute the map frame watches: no script, no frame.
+    """
     state = html.escape(safe_json({"key": key, "runs": visible_runs(order_ids, visible["id"]),
                                    "fit": frame_bounds()}), quote=True)
     st.html(f'<div hidden class="civic-map-state" data-civic-map-state="{state}"></div>')
