@@ -122,6 +122,8 @@ def legend_html(lang: str) -> str:
     rows = [f"<summary><b>{escape(_('Legend'))}</b></summary>"]
     rows += [f"<div>{_swatch(KIND_COLOURS[k], 0.9, None, 8 if k.endswith('presumed') else 12)}"
              f"{escape(label)}</div>" for k, label in kinds]
+    rows.append(f"<div>{_swatch('#333333', 0.9, None)}"
+                f"{escape(_('several kinds at one place (the number: how many)'))}</div>")
     rows.append(f"<b>{escape(_('Location'))}</b>")
     for p, label in precisions:
         mark = PRECISION_MARKS[p]
