@@ -7,7 +7,7 @@ BUILT := data/build/build_report.json
 LEAFLET := static/vendor/leaflet/leaflet.js
 LEAFLET_VERSION := 1.9.4
 
-.PHONY: run test lint build install clean
+.PHONY: run test unit lint build install clean
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ run: $(BUILT) $(LEAFLET)
 test: $(BUILT) $(LEAFLET)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest
+
+# Unit tests only: no build, no browser (CIVICMAP_BUILD_DIR points nowhere to prove it).
+unit: $(STAMP)
+	CIVICMAP_BUILD_DIR=$$(mktemp -d)/none $(VENV)/bin/pytest -m unit
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,1 @@
+"""The domain everyone shares: settings, the record, vocabularies, facts, text, i18n."""

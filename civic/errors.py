@@ -16,6 +16,7 @@ class CivicError(Exception):
     """An error a person can act on: a translatable message id and the values it names."""
 
     def __init__(self, message: str, **values: object):
+        """Keep the message id and its values; `str()` gives the English text."""
         self.message = message
         self.values = values
         super().__init__(self.text("en"))

@@ -1,5 +1,8 @@
-"""Facts the whole project shares, each defined once: Bulgaria's box, the provinces the
-project serves by default, and the dates of the compiled sources (from the manifest)."""
+"""Facts the whole project shares, each defined once.
+
+Bulgaria's box, the provinces the project serves by default, the default radius, and the
+dates of the compiled sources (from the manifest).
+"""
 
 from __future__ import annotations
 

@@ -5,6 +5,17 @@ from __future__ import annotations
 import hashlib
 
 KINDS = ("ngo", "chitalishte", "library")
+# One colour per kind, shared by the map, the charts and the printed report.
+KIND_COLOURS = {
+    "ngo": "#d95f02",
+    "chitalishte": "#1b9e77",
+    "library": "#7570b3",
+    "library_presumed": "#7570b3",
+    "any": "#555555",
+}
+# Choropleths: light to dark, darker = worse served (more residents beyond R, farther).
+WORSE_PALETTE = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704")
+GAP_COLOUR = "#b2182b"
 PRECISIONS = ("source_point", "street", "settlement", "municipality")
 STATUSES = ("active", "inactive", "closed")
 FIELDS = (
@@ -42,3 +53,22 @@ def split_fields(text: str) -> list[str]:
         if code in FIELDS and code not in out:
             out.append(code)
     return out
+
+
+# What the map, counts and charts tell apart: the three kinds, and a chitalishte's presumed
+# library beside the libraries known by name. A presumed library is never a second
+# organisation: it is its chitalishte's library.
+KIND_KEYS = ("ngo", "chitalishte", "library", "library_presumed")
+# English message ids (translated through civic.i18n) for the kinds in the plural.
+KIND_TITLES = {"ngo": "NGOs", "chitalishte": "Chitalishta", "library": "Libraries",
+               "library_presumed": "Chitalishte libraries (presumed)"}
+
+
+def kind_key(kind: str, presumed: bool) -> str:
+    """'library_presumed' for a chitalishte's presumed library, else the kind itself."""
+    return "library_presumed" if kind == "library" and presumed else kind
+
+
+def kind_keys(orgs) -> list[str]:
+    """`kind_key` for every row of an organisations table (columns kind, presumed)."""
+    return [kind_key(k, bool(p)) for k, p in zip(orgs["kind"], orgs["presumed"])]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
@@ -16,6 +16,8 @@ LIST_PARAMS = ("provinces", "municipalities", "kinds", "fields", "legal_forms", 
 
 @dataclass(frozen=True)
 class Filters:
+    """What the map and lists show: empty tuples mean no restriction where noted."""
+
     provinces: tuple[str, ...] = DEFAULT_PROVINCES
     municipalities: tuple[str, ...] = ()
     kinds: tuple[str, ...] = KINDS
@@ -25,7 +27,6 @@ class Filters:
     precisions: tuple[str, ...] = PRECISIONS
     name: str = ""
     presumed_libraries: bool = True
-    extra: dict = field(default_factory=dict, compare=False)
 
 
 ALLOWED = {"kinds": set(KINDS), "fields": set(FIELDS), "statuses": set(STATUSES),

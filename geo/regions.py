@@ -10,35 +10,42 @@ import numpy as np
 import pandas as pd
 
 from civic.vocabularies import FIELDS
-from geo.coverage import KINDS, PER
+from geo.coverage import (
+    KINDS,
+    MEASURED,
+    PER,
+    Options,
+    organisation_counts,
+    rank_key,
+    summarise,
+)
 
 PRESENCE_BINS = (0, 20, 40, 60, 80, 101)
 AGE_BANDS = ("age0_14", "age15_29", "age30_44", "age45_64", "age65plus")
 TONGUES = ("mother_tongue_bulgarian", "mother_tongue_turkish", "mother_tongue_roma")
 
 
-def province_figures(provinces: pd.DataFrame, cov: pd.DataFrame, munis: pd.DataFrame,
-                     orgs: pd.DataFrame, settlements: pd.DataFrame) -> pd.DataFrame:
-    """One row per province (all 28): counts, per 10,000, coverage, census, change, ranks.
+def province_figures(provinces: pd.DataFrame, cov: pd.DataFrame, orgs: pd.DataFrame,
+                     settlements: pd.DataFrame, options: Options) -> pd.DataFrame:
+    """One row per province (all 28): organisations, gap figures, census, ranks.
 
-    `cov` is nationwide settlement coverage, `munis` the municipality table for the same
-    options, `orgs` the active organisations counted there (presumed libraries as chosen).
+    Organisations by kind and per 10,000 (each organisation once), the per-kind gap
+    figures of `geo.coverage.summarise`, Census 2021 context, population change and ranks.
+
+    `cov` is nationwide settlement coverage for `options`; `orgs` the active organisations.
+    Ranks: `rank_per_10k` (1 = most organisations per 10,000), `rank_<kind>` (1 = smallest
+    share of residents beyond R, then shortest population-weighted distance).
     """
     p = provinces.set_index("code")
     out = pd.DataFrame(index=p.index)
     out["name"] = p["name"]
     out["name_latin"] = p["name_latin"]
     out["population"] = p["population"].astype(int)
-    by_prov = munis.groupby("province_code")
-    for kind in KINDS:
-        out[f"count_{kind}"] = by_prov[f"count_{kind}"].sum().reindex(out.index).fillna(0)
+    counts = organisation_counts(orgs, options, "province_code").reindex(out.index)
+    out = out.join(counts.fillna(0).astype(int))
+    for kind in (*KINDS, "any"):
         out[f"per_10k_{kind}"] = np.round(out[f"count_{kind}"] / out["population"] * PER, 2)
-    out["count_any"] = by_prov["count_any"].sum().reindex(out.index).fillna(0)
-    out["per_10k_any"] = np.round(out["count_any"] / out["population"] * PER, 2)
-    out["residents_beyond_r"] = by_prov["residents_beyond_r"].sum().reindex(out.index)
-    out["share_beyond_r"] = np.round(out["residents_beyond_r"] / out["population"], 4)
-    out["gap_settlements"] = by_prov["gap_settlements"].sum().reindex(out.index)
-    out["gap_population"] = by_prov["gap_population"].sum().reindex(out.index)
+    out = out.join(summarise(cov, "province_code"))
     inhabited = cov[cov["population"] > 0]
     out["median_presence_index"] = inhabited.groupby("province_code")["presence_index"] \
         .median().reindex(out.index)
@@ -49,12 +56,11 @@ def province_figures(provinces: pd.DataFrame, cov: pd.DataFrame, munis: pd.DataF
     pop17 = settlements.groupby("province_code")["population_2017"].sum().reindex(out.index)
     out["population_2017"] = pop17.astype(int)
     out["change_2017_2021"] = np.round(out["population"] / out["population_2017"] - 1, 4)
-    # Rank 1: the most organisations per 10,000 residents; the smallest share beyond R.
     out["rank_per_10k"] = out["per_10k_any"].rank(ascending=False, method="min").astype(int)
-    out["rank_share_beyond_r"] = out["share_beyond_r"].rank(method="min").astype(int)
-    cols = [c for c in out if c.startswith("count_")]
-    out[cols] = out[cols].astype(int)
-    return out.reset_index().rename(columns={"index": "code", "code": "code"})
+    for kind in MEASURED:
+        key = rank_key(out[f"{kind}_share_beyond_r"], out[f"{kind}_pw_mean_km"])
+        out[f"rank_{kind}"] = key.rank(method="min").astype(int)
+    return out.rename_axis("code").reset_index()
 
 
 def fields_by_province(orgs: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
@@ -67,6 +73,17 @@ def fields_by_province(orgs: pd.DataFrame, codes: list[str]) -> pd.DataFrame:
             if n:
                 rows.append({"province_code": code, "field": field, "organisations": n})
     return pd.DataFrame(rows, columns=["province_code", "field", "organisations"])
+
+
+def least_served(munis: pd.DataFrame, kind: str, n: int | None = None) -> pd.DataFrame:
+    """Municipalities, the least served by `kind` first.
+
+    Largest share beyond R first, then the longest population-weighted distance.
+    """
+    key = rank_key(munis[f"{kind}_share_beyond_r"], munis[f"{kind}_pw_mean_km"])
+    order = key.sort_values(ascending=False).index
+    out = munis.loc[order]
+    return out.head(n) if n else out
 
 
 def presence_distribution(cov: pd.DataFrame, codes: list[str]) -> pd.DataFrame:

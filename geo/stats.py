@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civic.vocabularies import PRECISIONS
+from civic.vocabularies import KIND_KEYS, PRECISIONS, kind_keys
 
-ORG_KEYS = ("ngo", "chitalishte", "library", "library_presumed")
+ORG_KEYS = KIND_KEYS
 
 
 def _org_key(df: pd.DataFrame) -> pd.Series:
-    key = df["kind"].copy()
-    key[(df["kind"] == "library") & df["presumed"].astype(bool)] = "library_presumed"
-    return key
+    return pd.Series(kind_keys(df), index=df.index, dtype=object)
 
 
 def organisation_counts(orgs: pd.DataFrame, provinces: list[str]) -> dict:
@@ -25,8 +23,11 @@ def organisation_counts(orgs: pd.DataFrame, provinces: list[str]) -> dict:
 
 
 def precision_counts(orgs: pd.DataFrame) -> dict:
-    """Active organisations by location precision; presumed libraries share their chitalishte's
-    point and are left out; `none` counts rows with no point at all."""
+    """Active organisations by location precision.
+
+    Presumed libraries share their chitalishte's point and are left out; `none` counts rows
+    with no point at all.
+    """
     own = orgs[~orgs["presumed"].astype(bool)]
     placed = own["lon"].notna() & own["lat"].notna()
     out = {p: int(((own["precision"] == p) & placed).sum()) for p in PRECISIONS}

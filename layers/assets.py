@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import folium
+from branca.element import MacroElement
+from jinja2 import Template
 
 STATIC_URL = "/app/static/vendor/leaflet"
 LEAFLET_JS = [("leaflet", f"{STATIC_URL}/leaflet.js")]
@@ -17,7 +21,7 @@ class OfflineMap(folium.Map):
 
 
 def compact_json() -> None:
-    """Let folium write non-ASCII text as UTF-8 instead of \\uXXXX escapes.
+    r"""Let folium write non-ASCII text as UTF-8 instead of \uXXXX escapes.
 
     Bulgarian names are Cyrillic: escaped, each letter costs six bytes instead of two, which
     tripled the map payload. Jinja's `tojson` still escapes <, >, & and ' for safe embedding.
@@ -30,3 +34,19 @@ def compact_json() -> None:
 
 
 compact_json()
+
+
+class MapScript(MacroElement):
+    """`civicmap.js` (organisations and settlements drawn from compact records), once per map."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        {{ this.script }}
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        """Read the script next to this module."""
+        super().__init__()
+        self._name = "MapScript"
+        self.script = (Path(__file__).parent / "civicmap.js").read_text(encoding="utf-8")

@@ -13,13 +13,13 @@ from html import escape
 import folium
 import geopandas as gpd
 from branca.element import MacroElement
-from folium.utilities import JsCode
 from jinja2 import Template
 
 from civic.i18n import place_name, translator
 from civic.settings import DEFAULT_ATTRIBUTION, DEFAULT_TILES
-from layers.assets import OfflineMap
+from layers.assets import MapScript, OfflineMap
 from layers.style import KIND_COLOURS, PRECISION_MARKS
+from layers.transport import ascii_texts
 
 SETTLEMENT_MIN_ZOOM = 10
 SIMPLIFY_DEGREES = 0.002
@@ -27,6 +27,8 @@ SIMPLIFY_DEGREES = 0.002
 
 @dataclass(frozen=True)
 class Tiles:
+    """The tile layer: a URL template and its attribution."""
+
     url: str | None = DEFAULT_TILES  # None: no tile layer, boundaries only
     attribution: str = DEFAULT_ATTRIBUTION
 
@@ -50,6 +52,7 @@ class MinZoomPane(MacroElement):
     """)
 
     def __init__(self, pane: str, min_zoom: int):
+        """Show `pane` from `min_zoom` on."""
         super().__init__()
         self._name = "MinZoomPane"
         self.pane = pane
@@ -81,6 +84,7 @@ class Legend(MacroElement):
     """)
 
     def __init__(self, html: str):
+        """`html`: the legend's content (trusted, built by `legend_html`)."""
         super().__init__()
         self._name = "Legend"
         self.html = html
@@ -109,6 +113,7 @@ def _swatch(colour: str, fill: float, dash: str | None, size: int = 12) -> str:
 
 
 def legend_html(lang: str) -> str:
+    """The legend's HTML in `lang` (static words only, escaped)."""
     _ = translator(lang)
     kinds = [("ngo", _("NGOs")), ("chitalishte", _("Chitalishta")),
              ("library", _("Libraries")), ("library_presumed", _("Chitalishte library (presumed)"))]
@@ -117,6 +122,8 @@ def legend_html(lang: str) -> str:
     rows = [f"<summary><b>{escape(_('Legend'))}</b></summary>"]
     rows += [f"<div>{_swatch(KIND_COLOURS[k], 0.9, None, 8 if k.endswith('presumed') else 12)}"
              f"{escape(label)}</div>" for k, label in kinds]
+    rows.append(f"<div>{_swatch('#333333', 0.9, None)}"
+                f"{escape(_('several kinds at one place (the number: how many)'))}</div>")
     rows.append(f"<b>{escape(_('Location'))}</b>")
     for p, label in precisions:
         mark = PRECISION_MARKS[p]
@@ -126,29 +133,152 @@ def legend_html(lang: str) -> str:
     return f"<details open>{''.join(rows)}</details>"
 
 
-def settlement_tooltip(residents: str) -> JsCode:
-    """Tooltip 'name — 1 234 residents' from compact properties (the name is pre-escaped)."""
-    return JsCode("""
-    function (feature, layer) {
-        var p = feature.properties;
-        var pop = String(p.pop).replace(/\\B(?=(\\d{3})+(?!\\d))/g, ' ');
-        layer.bindTooltip(p.n + ' — ' + pop + ' ' + __RESIDENTS__);
-    }
-    """.replace("__RESIDENTS__", json.dumps(escape(residents), ensure_ascii=False)))
+def pixel_degrees(bounds, width_px: int = 700, height_px: int = 520) -> float:
+    """Degrees of longitude per screen pixel at the zoom that frames `bounds`."""
+    return 360 / (256 * 2 ** zoom_for(bounds, width_px, height_px))
 
 
-def boundary_geojson(gdf: gpd.GeoDataFrame, columns: list[str]) -> dict:
-    """Polygons simplified for the screen (about 200 m), with the given columns."""
+def boundary_geojson(gdf: gpd.GeoDataFrame, columns: list[str],
+                     tolerance: float = SIMPLIFY_DEGREES, decimals: int = 5) -> dict:
+    """GeoJSON polygons simplified together, so shared borders stay shared.
+
+    Simplified to `tolerance` degrees, coordinates rounded to `decimals`.
+    """
+    import shapely
+
     simple = gdf[columns + ["geometry"]].copy()
-    simple["geometry"] = simple.geometry.simplify(SIMPLIFY_DEGREES, preserve_topology=True)
-    simple["geometry"] = simple.geometry.set_precision(1e-5)
+    try:
+        simple["geometry"] = shapely.coverage_simplify(simple.geometry.values, tolerance)
+    except Exception:  # not a clean coverage: simplify each polygon on its own
+        simple["geometry"] = simple.geometry.simplify(tolerance, preserve_topology=True)
+    simple["geometry"] = simple.geometry.set_precision(10.0 ** -decimals, mode="pointwise")
     return json.loads(simple.to_json(drop_id=True))
+
+
+def grid_scale(tolerance: float) -> int:
+    """Integer steps per degree fine enough for a simplification `tolerance`.
+
+    1000 (about 100 m) for a country view, 10 000 for closer ones.
+    """
+    return 1000 if tolerance >= 0.002 else 10_000
+
+
+def _ring(coords, scale: int) -> list[int]:
+    """A ring as integer steps from the previous point (the first from 0, 0)."""
+    out, px, py = [], 0, 0
+    for x, y, *_ in coords:
+        qx, qy = round(x * scale), round(y * scale)
+        if out and qx == px and qy == py:
+            continue
+        out += [qx - px, qy - py]
+        px, py = qx, qy
+    return out
+
+
+def boundary_records(gdf: gpd.GeoDataFrame, labels: list[str], tolerance: float,
+                     scale: int) -> dict:
+    """Polygons for `civicBoundaries`, simplified together (shared borders stay shared).
+
+    Simplified to `tolerance` degrees, then written as delta-encoded integer rings at
+    1/`scale` degree.
+    """
+    import shapely
+
+    try:
+        geoms = shapely.coverage_simplify(gdf.geometry.values, tolerance)
+    except Exception:  # not a clean coverage: simplify each polygon on its own
+        geoms = gdf.geometry.simplify(tolerance, preserve_topology=True).values
+    shapes = []
+    for geom in geoms:
+        polys = list(geom.geoms) if geom.geom_type == "MultiPolygon" else [geom]
+        shapes.append([[_ring(p.exterior.coords, scale)]
+                       + [_ring(r.coords, scale) for r in p.interiors] for p in polys])
+    return {"q": scale, "shapes": shapes, "labels": labels}
+
+
+class BoundaryLayer(MacroElement):
+    """Province or municipality outlines drawn by `civicBoundaries` (text tooltips)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        civicBoundaries({{ this._parent.get_name() }}, {{ this.data }}, {{ this.style|tojson }},
+                        {{ this.name|tojson }}, {{ this.sticky|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, records: dict, style: dict, name: str, sticky: bool = True):
+        """`records` from `boundary_records`; `style` Leaflet path options."""
+        from layers.organisations import safe_json
+
+        super().__init__()
+        self._name = "BoundaryLayer"
+        self.data = safe_json(ascii_texts(records))
+        self.style = style
+        self.name = name
+        self.sticky = sticky
+
+
+def settlement_points(settlements: gpd.GeoDataFrame, selected: list[str]) -> gpd.GeoDataFrame:
+    """The settlements the map draws for a province set, in drawing order."""
+    return settlements[settlements["province_code"].isin(selected)
+                       & settlements.geometry.notna()]
+
+
+class SettlementLayer(MacroElement):
+    """Settlement dots with name and residents in the tooltip, from columnar records.
+
+    Drawn by `civicmap.js` in their own pane, which shows only from a closer zoom.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        civicSettlements({{ this._parent.get_name() }}, {{ this.data }}, {{ this.pane|tojson }},
+                         {{ this.name|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, places: gpd.GeoDataFrame, lang: str, pane: str, name: str):
+        """`places` with name, name_latin, population_2021 and point geometry."""
+        from layers.organisations import COORD_SCALE, deltas, safe_json
+
+        super().__init__()
+        self._name = "SettlementLayer"
+        _ = translator(lang)
+        xy = deltas([v for pt in places.geometry for v in (round(pt.x * COORD_SCALE),
+                                                          round(pt.y * COORD_SCALE))])
+        self.data = safe_json(ascii_texts({
+            "q": COORD_SCALE, "xy": xy,
+            "n": [place_name(n, lt, lang) for n, lt in zip(places["name"], places["name_latin"])],
+            "pop": [int(p) for p in places["population_2021"].fillna(0)],
+            "residents": _("residents (2021 estimate)")}))
+        self.pane = pane
+        self.name = name
+
+
+class MapFrame(MacroElement):
+    """The map fills its frame (the page sizes the frame) and has a full-screen button."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        civicFillFrame({{ this._parent.get_name() }});
+        civicFullscreen({{ this._parent.get_name() }}, {{ this.title|tojson }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, title: str):
+        """`title`: the full-screen button's label."""
+        super().__init__()
+        self._name = "MapFrame"
+        self.title = title
 
 
 def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
                  tiles: Tiles) -> folium.Map:
-    """An offline map framed on the selected provinces: tiles if configured, province
-    outlines always (they orient the reader when no tile loads)."""
+    """An offline map framed on the selected provinces.
+
+    Tiles if configured, province outlines always (they orient the reader when no tile
+    loads).
+    """
     _ = translator(lang)
     chosen = provinces[provinces["code"].isin(selected)]
     bounds = chosen.total_bounds if len(chosen) else provinces.total_bounds
@@ -159,13 +289,12 @@ def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
         folium.TileLayer(tiles.url, attr=tiles.attribution, name=_("Base map"),
                          max_zoom=18).add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    prov = provinces.assign(label=[escape(place_name(n, lt, lang))
-                                   for n, lt in zip(provinces["name"], provinces["name_latin"])])
-    folium.GeoJson(
-        boundary_geojson(prov, ["code", "label"]), name=_("Provinces"),
-        style_function=lambda f: {"color": "#333333", "weight": 2, "fill": False},
-        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
-    ).add_to(fmap)
+    MapScript().add_to(fmap)
+    labels = [place_name(n, lt, lang) for n, lt in zip(provinces["name"], provinces["name_latin"])]
+    tolerance = min(SIMPLIFY_DEGREES, pixel_degrees(bounds) / 2)
+    BoundaryLayer(boundary_records(provinces, labels, tolerance, grid_scale(tolerance)),
+                  {"color": "#333333", "weight": 2, "fill": False, "interactive": True},
+                  _("Provinces")).add_to(fmap)
     return fmap
 
 
@@ -176,38 +305,32 @@ def base_map(
     selected: list[str],
     lang: str,
     tiles: Tiles,
-) -> folium.Map:
-    """Map with boundaries of all provinces, municipalities of the selected ones, settlements."""
+) -> tuple[folium.Map, folium.LayerControl]:
+    """The base map of a province set, and its layer control.
+
+    Boundaries of all provinces, municipalities of the selected ones (simplified for the
+    zoom that frames them), settlements from a closer zoom, legend, layer control and
+    full-screen button. The layer control is returned so layers drawn in the browser can
+    join it.
+    """
     _ = translator(lang)
     fmap = province_map(provinces, selected, lang, tiles)
     munis = municipalities[municipalities["province_code"].isin(selected)]
-    munis = munis.assign(label=[escape(place_name(n, lt, lang))
-                                for n, lt in zip(munis["name"], munis["name_latin"])])
     if len(munis):
-        folium.GeoJson(
-            boundary_geojson(munis, ["code", "label"]), name=_("Municipalities"),
-            style_function=lambda f: {"color": "#666666", "weight": 1, "fillColor": "#ffffff",
-                                      "fillOpacity": 0.05},
-            tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False, sticky=False),
-        ).add_to(fmap)
+        labels = [place_name(n, lt, lang) for n, lt in zip(munis["name"], munis["name_latin"])]
+        tolerance = min(SIMPLIFY_DEGREES, pixel_degrees(munis.total_bounds) / 2)
+        BoundaryLayer(boundary_records(munis, labels, tolerance, grid_scale(tolerance)),
+                      {"color": "#666666", "weight": 1, "fillColor": "#ffffff",
+                       "fillOpacity": 0.05}, _("Municipalities"), sticky=False).add_to(fmap)
 
     pane = "settlements"
     folium.map.CustomPane(pane, z_index=350).add_to(fmap)  # below the organisation points
-    places = settlements[settlements["province_code"].isin(selected) & settlements.geometry.notna()]
+    places = settlement_points(settlements, selected)
     if len(places):
-        features = [{
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [round(pt.x, 5), round(pt.y, 5)]},
-            "properties": {"n": escape(place_name(n, lt, lang)), "pop": int(pop)},
-        } for n, lt, pop, pt in zip(places["name"], places["name_latin"],
-                                    places["population_2021"], places.geometry)]
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": features},
-            name=_("Settlements (zoom in)"),
-            marker=folium.CircleMarker(radius=3, pane=pane, color="#444444", weight=1,
-                                       fill_color="#ffffff", fill_opacity=0.9),
-            on_each_feature=settlement_tooltip(_("residents (2021 estimate)")),
-        ).add_to(fmap)
+        SettlementLayer(places, lang, pane, _("Settlements (zoom in)")).add_to(fmap)
     MinZoomPane(pane, SETTLEMENT_MIN_ZOOM).add_to(fmap)
     Legend(legend_html(lang)).add_to(fmap)
-    return fmap
+    MapFrame(_("Full screen")).add_to(fmap)
+    control = folium.LayerControl(collapsed=True)
+    control.add_to(fmap)
+    return fmap, control

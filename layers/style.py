@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-KIND_COLOURS = {
-    "ngo": "#d95f02",
-    "chitalishte": "#1b9e77",
-    "library": "#7570b3",
-    "library_presumed": "#7570b3",
-}
+from civic.vocabularies import KIND_COLOURS
+
+__all__ = ["KIND_COLOURS", "KIND_RADIUS", "PRECISION_MARKS", "marker_style"]
+
 KIND_RADIUS = {"ngo": 7, "chitalishte": 6, "library": 6, "library_presumed": 3}
 # A filled dot is a surveyed point; a ring is a settlement centre; a dashed ring only
 # the municipality.

@@ -1,107 +1,275 @@
-"""Coverage page: who is left out, ranked, on a map, with hub suggestions and downloads."""
+"""Coverage page: who lives far from an NGO, chitalishte or library, per kind.
+
+On a map, ranked, with hub suggestions and downloads; the whole view kept in the URL.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civic.i18n import term, translator
-from geo.coverage import KINDS
-from layers.basemap import province_map
+from civic import facts
+from civic.i18n import place_name, term, translator
+from civic.numbers import fmt_int, fmt_km, fmt_pct, km
+from geo.coverage import KINDS, MEASURED, library_definition, summarise
+from layers.basemap import province_map, zoom_for
 from layers.coverage import coverage_layers
 from reports.export import points_geojson, table_csv, tables_xlsx
 from ui import data
+from ui.coverage_view import View, from_query, to_query
+from ui.markdown import md_escape
+from ui.tables import styled
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)
 provinces = data.provinces()
 municipalities = data.municipalities()
 province_label = data.province_labels(lang)
+muni_label = dict(zip(municipalities["code"], [place_name(n, lt, lang) for n, lt in
+                                               zip(municipalities["name"],
+                                                   municipalities["name_latin"])]))
+KIND_WORDS = {"ngo": _("known NGO"), "chitalishte": _("chitalishte"),
+              "library": _("library"), "any": _("organisation of any kind")}
+RADIUS_PRESETS = (0, 3, 5, 10, 15)
 
-st.subheader(_("Coverage gaps"))
+# The view: from the URL when it names one, else as the user left it, else the defaults.
+view = from_query(dict(st.query_params), set(provinces["code"]), set(municipalities["code"]))
+if view is None:
+    view = st.session_state.get("coverage_view", View())
+for key, value in view.widget_values().items():
+    if key not in st.session_state:
+        st.session_state[key] = value
+
+
+def _apply_preset() -> None:
+    if st.session_state.get("c_preset") is not None:
+        st.session_state["c_radius"] = st.session_state["c_preset"]
+
+
+def _radius_label(r: int) -> str:
+    return _("own settlement") if r == 0 else f"{r} {km(lang)}"
+
+
 with st.sidebar:
     st.header(_("Coverage"))
+    st.radio(_("Kind"), MEASURED, key="c_kind", horizontal=True,
+             format_func=lambda k: _("Any kind") if k == "any" else term(k, lang))
     chosen = st.multiselect(_("Province"), sorted(province_label, key=province_label.get),
-                            default=["KRZ", "RAZ", "VRC"], key="c_provinces",
-                            format_func=province_label.get)
-    radius = st.slider(_("Radius R, km"), 1, 30, 10, key="c_radius")
-    kinds = st.multiselect(_("Kinds that count"), KINDS, default=list(KINDS), key="c_kinds",
-                           format_func=lambda k: term(k, lang))
-    presumed = st.toggle(_("Count presumed chitalishte libraries"), value=True,
-                         key="c_presumed")
-    measure = st.radio(_("Colour municipalities by"), ["share_beyond_r", "per_10k_any"],
-                       key="c_measure", format_func=lambda m: {
-                           "share_beyond_r": _("Share of residents beyond R"),
-                           "per_10k_any": _("Organisations per 10,000 residents")}[m])
-    k = st.number_input(_("Hub suggestions"), 0, 10, 3, key="c_k")
+                            key="c_provinces", format_func=province_label.get)
+    muni_options = sorted(municipalities.loc[municipalities["province_code"].isin(chosen),
+                                             "code"], key=muni_label.get)
+    st.session_state["c_municipalities"] = [m for m in st.session_state["c_municipalities"]
+                                            if m in muni_options]
+    st.multiselect(_("Municipality"), muni_options, key="c_municipalities",
+                   format_func=muni_label.get, placeholder=_("All municipalities"))
+    st.pills(_("Radius R"), RADIUS_PRESETS, key="c_preset", on_change=_apply_preset,
+             format_func=_radius_label)
+    st.slider(_("Radius R, km (0 = own settlement)"), 0, 30, key="c_radius")
+    st.toggle(_("Count presumed chitalishte libraries as libraries"), key="c_presumed")
+    st.radio(_("Colour municipalities by"), ["share", "distance"], key="c_measure",
+             format_func=lambda m: {"share": _("Share of residents beyond R"),
+                                    "distance": _("Mean distance to the nearest")}[m])
+    st.number_input(_("Hub suggestions"), 0, 10, key="c_k")
 
-if not chosen or not kinds:
-    st.info(_("Choose at least one province and one kind."))
+view = View.from_widgets(st.session_state)
+st.session_state["coverage_view"] = view
+wanted = to_query(view)
+for key in [k for k in st.query_params if k != "lang" and k not in wanted]:
+    del st.query_params[key]
+for key, value in wanted.items():
+    if st.query_params.get(key) != value:
+        st.query_params[key] = value
+
+kind, radius = view.kind, float(view.radius)
+kind_word = KIND_WORDS[kind]
+st.subheader(_("Coverage gaps"))
+if not view.provinces:
+    st.info(_("Choose at least one province."))
     st.stop()
 
-cov = data.settlement_coverage(float(radius), tuple(kinds), presumed)
-cov = cov[cov["province_code"].isin(chosen)]
-munis = data.municipality_coverage(float(radius), tuple(kinds), presumed, tuple(sorted(chosen)))
-munis = munis[munis["province_code"].isin(chosen)]
+cov = data.settlement_coverage(radius, view.presumed)
+in_area = cov["province_code"].isin(view.provinces)
+if view.municipalities:
+    in_area &= cov["municipality_code"].isin(view.municipalities)
+cov = cov[in_area]
+area = summarise(cov.assign(area="all"), "area").iloc[0]
+munis = data.municipality_coverage(radius, view.presumed, tuple(sorted(view.provinces)), kind)
+munis = munis[munis["municipality_code"].isin(cov["municipality_code"].unique())]
+
+if radius:
+    st.markdown(_("**{share}** of residents ({n}) live more than {r} km from the nearest "
+                  "{kind}.").format(share=fmt_pct(area[f"{kind}_share_beyond_r"], lang),
+                                    n=fmt_int(area[f"{kind}_residents_beyond_r"], lang),
+                                    r=view.radius, kind=kind_word))
+else:
+    st.markdown(_("**{share}** of residents ({n}) live in a settlement without a {kind} of "
+                  "its own.").format(share=fmt_pct(area[f"{kind}_share_beyond_r"], lang),
+                                     n=fmt_int(area[f"{kind}_residents_beyond_r"], lang),
+                                     kind=kind_word))
+ORDER = (kind, *[k for k in MEASURED if k != kind])
+if data.phone():  # one compact table instead of four stacked figures
+    rows = [f"| {_('Kind')} | {_('Share beyond R')} | {_('Mean distance to the nearest')} |",
+            "|---|---:|---:|"]
+    for k in ORDER:
+        name = md_escape(_("Any kind") if k == "any" else term(k, lang))
+        rows.append(f"| {f'**{name}**' if k == kind else name} | "
+                    f"{md_escape(fmt_pct(area[f'{k}_share_beyond_r'], lang))} | "
+                    f"{md_escape(fmt_km(area[f'{k}_pw_mean_km'], lang))} |")
+    st.markdown("\n".join(rows))
+else:
+    columns = st.columns(4)
+    for col, k in zip(columns, ORDER):
+        col.metric(
+            (_("Any kind") if k == "any" else term(k, lang)) + (" ◀" if k == kind else ""),
+            fmt_pct(area[f"{k}_share_beyond_r"], lang),
+            help=_("Share of residents beyond R"))
+        col.caption(_("{n} residents beyond R · mean distance {km} · {without} of {all} "
+                      "settlements without their own").format(
+            n=fmt_int(area[f"{k}_residents_beyond_r"], lang),
+            km=fmt_km(area[f"{k}_pw_mean_km"], lang),
+            without=fmt_int(area[f"{k}_settlements_without_own"], lang),
+            all=fmt_int(area["inhabited_settlements"], lang)))
+if kind in ("ngo", "any"):
+    st.caption(_("NGO figures count the {n} known NGOs (civic directory, imports and approved "
+                 "proposals), not the national register.").format(n=data.known_ngos()))
+
+# Gap settlements: inhabited, and no organisation of the chosen kind within R.
 points = data.settlements().set_index("ekatte").geometry
-gaps = cov[cov["gap"]].sort_values("population", ascending=False).assign(
-    lon=lambda d: d["ekatte"].map(points).map(lambda p: p.x),
-    lat=lambda d: d["ekatte"].map(points).map(lambda p: p.y))
-plans = data.hubs(tuple(sorted(chosen)), float(radius), int(k)) if k else None
+gaps = cov[cov[f"gap_{kind}"]].sort_values("population", ascending=False)
+latin = data.settlements().set_index("ekatte")["name_latin"]
+gaps = gaps.assign(
+    settlement=[place_name(n, latin.get(e), lang) for n, e in
+                zip(gaps["settlement"], gaps["ekatte"])],
+    municipality=gaps["municipality_code"].map(muni_label),
+    lon=gaps["ekatte"].map(points).map(lambda p: p.x),
+    lat=gaps["ekatte"].map(points).map(lambda p: p.y),
+    missing=[", ".join(term(k, lang) for k in KINDS if getattr(r, f"beyond_{k}"))
+             for r in gaps.itertuples()],
+    note=[_("nearest {kind}: {km}").format(kind=kind_word,
+                                           km=fmt_km(getattr(r, f"nearest_{kind}_km"), lang))
+          for r in gaps.itertuples()])
 
-a, b, c = st.columns(3)
-a.metric(_("Gap settlements"), f"{len(gaps):,}".replace(",", " "))
-b.metric(_("Residents in gap settlements"), f"{int(gaps['population'].sum()):,}"
-         .replace(",", " "))
-share = gaps["population"].sum() / max(1, munis["population"].sum())
-c.metric(_("Share of residents beyond R"), f"{share:.1%}")
+hub_area = tuple(sorted(cov["ekatte"]))
+plans = data.hubs(hub_area, radius, int(view.k), "ngo" if kind == "any" else kind) \
+    if view.k else None
+if plans and "error" in plans:
+    st.warning(plans["error"].text(lang, md_escape))
+    plans = None
 
-fmap = province_map(provinces, chosen, lang, data.tiles())
+measure = f"{kind}_share_beyond_r" if view.measure == "share" else f"{kind}_pw_mean_km"
+title = (_("Share of residents beyond R") if view.measure == "share"
+         else _("Mean distance to the nearest, km")) + f" — {kind_word}, R: " \
+    + _radius_label(view.radius)
+fmap = province_map(provinces, view.provinces, lang, data.tiles())
 hub_sites = {"existing": plans["existing"], "new": plans["new"]} if plans else {}
-coverage_layers(fmap, municipalities, munis, measure, gaps, hub_sites, lang)
-st_folium(fmap, key="coverage_map", height=520, use_container_width=True, returned_objects=[])
+coverage_layers(fmap, municipalities, munis, measure, gaps, hub_sites, lang, title)
+frame = (municipalities[municipalities["code"].isin(view.municipalities)]
+         if view.municipalities else provinces[provinces["code"].isin(view.provinces)])
+bounds = frame.total_bounds
+st_folium(fmap, key="coverage_map", height=520, use_container_width=True, returned_objects=[],
+          center=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
+          zoom=zoom_for(bounds, *((340, 520) if data.phone() else (700, 520))))
 
-gap_table = gaps[["ekatte", "settlement", "municipality_code", "population", "nearest_any_km",
-                  "presence_index", "access_2sfca"]]
-muni_table = munis.sort_values("share_beyond_r", ascending=False)[[
-    "municipality_code", "municipality", "population", "count_ngo", "count_chitalishte",
-    "count_library", "per_10k_any", "residents_beyond_r", "share_beyond_r",
-    "gap_settlements", "gap_population", "rank_national", "rank_in_selection"]]
-tab1, tab2, tab3 = st.tabs([_("Gap settlements"), _("Municipalities"), _("Hub suggestions")])
-tab1.dataframe(gap_table, hide_index=True, width="stretch")
-tab2.dataframe(muni_table, hide_index=True, width="stretch")
+GAP_COLUMNS = {"settlement": _("Settlement"), "municipality": _("Municipality"),
+               "population": _("Residents"), "missing": _("Missing within R"),
+               "nearest_ngo_km": _("Nearest known NGO, km"),
+               "nearest_chitalishte_km": _("Nearest chitalishte, km"),
+               "nearest_library_km": _("Nearest library, km"),
+               "access_2sfca": _("Reach of any kind (2SFCA, per 10,000)")}
+MUNI_COLUMNS = {"municipality": _("Municipality"), "residents": _("Residents"),
+                "count_ngo": _("Known NGOs"), "count_chitalishte": _("Chitalishta"),
+                "count_library": _("Libraries"), "per_10k_any": _("Organisations per 10,000"),
+                "residents_beyond_r": _("Residents beyond R"),
+                "share_beyond_r": _("Share beyond R"),
+                "pw_mean_km": _("Mean distance to the nearest, km"),
+                "gap_settlements": _("Gap settlements"), "rank_in_selection": _("Rank")}
+
+
+def shown(table, columns: dict[str, str]):
+    """A table with translated headers and numbers in the reader's format."""
+    return styled(table, columns, lang)
+
+
+gap_table = gaps[list(GAP_COLUMNS)]
+muni_table = munis.sort_values("rank_in_selection", ascending=False).assign(
+    municipality=lambda d: d["municipality_code"].map(muni_label))
+tab1, tab2, tab3 = st.tabs([_("Gap settlements"), _("Municipalities, least served first"),
+                            _("Hub suggestions")])
+tab1.caption(_("Inhabited settlements with no {kind} within R, most residents first.")
+             .format(kind=kind_word))
+tab1.dataframe(shown(gap_table, GAP_COLUMNS), hide_index=True, width="stretch")
+tab2.dataframe(shown(muni_table, MUNI_COLUMNS), hide_index=True, width="stretch")
 if plans:
     covered = plans["covered"]
-    tab3.write(_("People with no NGO within R: {n}").format(n=int(covered["without"])))
+    hub_kind = KIND_WORDS["ngo" if kind == "any" else kind]
+    tab3.write(_("Residents with no {kind} within {r} km: {n}").format(
+        kind=hub_kind, r=fmt_int(plans["radius_km"], lang), n=fmt_int(covered["without"], lang)))
+    hub_columns = {"name": _("Site"), "settlement": _("Settlement"),
+                   "newly_covered": _("Residents newly within R")}
     tab3.write(_("Existing chitalishta and libraries as hubs would newly reach {n}")
-               .format(n=int(covered["existing"])))
-    tab3.dataframe(plans["existing"], hide_index=True, width="stretch")
-    tab3.write(_("New sites at settlements would newly reach {n}").format(n=int(covered["new"])))
-    tab3.dataframe(plans["new"], hide_index=True, width="stretch")
+               .format(n=fmt_int(covered["existing"], lang)))
+    for key in ("existing", "new"):
+        plans[key] = plans[key].assign(settlement=[place_name(n, latin.get(e), lang) for n, e
+                                                   in zip(plans[key]["settlement"],
+                                                          plans[key]["ekatte"])])
+    tab3.dataframe(styled(plans["existing"], hub_columns, lang), hide_index=True,
+                   width="stretch")
+    tab3.write(_("New sites at settlements would newly reach {n}")
+               .format(n=fmt_int(covered["new"], lang)))
+    tab3.dataframe(styled(plans["new"], {k: v for k, v in hub_columns.items() if k != "name"},
+                          lang), hide_index=True, width="stretch")
+else:
+    tab3.info(_("Set a number of hub suggestions in the sidebar."))
 
-notes = [
-    _("Distances are straight lines in EPSG:7801, not road distances."),
-    _("A gap settlement has residents and none of the chosen kinds within R."),
-    _("Civic presence index: mean over the chosen kinds of 1 for one in the settlement, "
-      "else 1 - d/(2R), never below 0; times 100."),
-    _("2SFCA (PySAL access): organisations reachable per 10,000 residents within R; a "
-      "presumed chitalishte library weighs 0.5."),
-    _("Population: NSI 2017 estimates scaled to Census 2021 municipality totals. "
-      "Organisations: chitalishta register and civic directory, November 2026."),
-    (_("Libraries include presumed chitalishte libraries.") if presumed
-     else _("Libraries: known libraries only.")),
-]
+parameters = {
+    "provinces": ",".join(view.provinces), "municipalities": ",".join(view.municipalities),
+    "kind": kind, "radius_km": view.radius, "library_definition":
+        library_definition(view.presumed), "data_date": facts.directory_date(),
+    "distances": "straight-line, EPSG:7801"}
+notes = [f"{k}: {v}" for k, v in parameters.items()]
 d1, d2, d3 = st.columns(3)
-d1.download_button(_("Download CSV"), table_csv(gap_table), "gap_settlements.csv", "text/csv")
+machine = gaps[["ekatte", "settlement", "municipality_code", "municipality", "province_code",
+                "population", *[f"nearest_{k}_km" for k in MEASURED]]].assign(**parameters)
+# Files are made when clicked (deferred), so a change of view never waits for them.
+d1.download_button(_("Download CSV"), lambda: table_csv(machine), "gap_settlements.csv",
+                   "text/csv", on_click="ignore")
 d2.download_button(_("Download GeoJSON"),
-                   points_geojson(gaps[[*gap_table.columns, "lon", "lat"]],
-                                  metadata={"notes": notes, "radius_km": radius}),
-                   "gap_settlements.geojson", "application/geo+json")
+                   lambda: points_geojson(machine.assign(lon=gaps["lon"], lat=gaps["lat"]),
+                                          metadata=parameters),
+                   "gap_settlements.geojson", "application/geo+json", on_click="ignore")
 d3.download_button(_("Download XLSX"),
-                   tables_xlsx({"gap_settlements": gap_table, "municipalities": muni_table},
-                               notes),
+                   lambda: tables_xlsx(
+                       {_("Gap settlements"): gap_table.rename(columns=GAP_COLUMNS),
+                        _("Municipalities"): muni_table[list(MUNI_COLUMNS)].rename(
+                            columns=MUNI_COLUMNS)}, notes),
                    "coverage.xlsx",
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-with st.expander(_("Method and data")):
-    for note in notes:
-        st.markdown(f"- {note}")
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   on_click="ignore")
+
+st.markdown(f"#### {_('How this is measured')}")
+st.markdown("\n".join(f"- {line}" for line in [
+    _("R is the distance people can be expected to travel; 0 means only the organisations "
+      "in the settlement itself."),
+    _("Distances are straight lines from the settlement centre, not road distances."),
+    _("A gap settlement has residents and no {kind} within R.").format(kind=kind_word),
+    _("Known NGOs are those in the civic directory, imported or proposed and approved: {n} "
+      "in all, not the national register.").format(n=data.known_ngos()),
+    (_("Libraries: libraries known by name, plus the library every chitalishte keeps.")
+     if view.presumed else _("Libraries: libraries known by name.")),
+    _("A chitalishte and its library are one organisation: counted once in any kind and "
+      "per 10,000 residents."),
+]))
+with st.expander(_("Specialist details")):
+    st.markdown("\n".join(f"- {line}" for line in [
+        _("Mean distance to the nearest: population-weighted mean over inhabited settlements "
+          "of the straight-line distance to the nearest organisation of the kind, in km."),
+        _("Classes: natural breaks (Fisher-Jenks, mapclassify), rounded; darker = worse "
+          "served."),
+        _("Rank: by the share of residents beyond R, then by the mean distance; 1 = best "
+          "served."),
+        _("Hubs: maximal covering (spopt MCLP) over the chosen settlements; demand is the "
+          "residents beyond R of the chosen kind."),
+        _("2SFCA (PySAL access): organisations of any kind reachable within R per 10,000 "
+          "residents, shared among everyone within R of them; 0 only where none is within R."),
+        _("Population: NSI 2017 estimates scaled to Census 2021 municipality totals."),
+    ]))

@@ -164,7 +164,10 @@ with fix_tab:
     if wanted in set(orgs["id"]) and wanted not in options:
         options.insert(0, wanted)
     names = orgs.set_index("id")
-    chosen = st.selectbox(_("Organisation"), options, index=0 if options else None,
+    # Only a popup's link names the organisation; a typed search lists matches to pick from.
+    chosen = st.selectbox(_("Organisation"), options,
+                          index=0 if wanted in set(orgs["id"]) and not query.strip() else None,
+                          placeholder=_("Choose from the matches"),
                           format_func=lambda i: f"{names.at[i, 'name']} — "
                           f"{names.at[i, 'settlement'] or ''}") if options else None
     if chosen:

@@ -1,26 +1,55 @@
-"""Map page: organisations as filterable layers over boundaries and settlements."""
+"""Map page: organisations over boundaries and settlements, filtered in the browser.
+
+How a filter change reaches the map: the map element (base map and every organisation
+of the chosen provinces, `layers.organisations`) depends only on the province set and the
+language, so it is byte-identical across filter changes and Streamlit sends it once, then
+only a reference to it. The filter result travels in a second, tiny element
+(`st.iframe` of a script, a few hundred bytes): the visible records as index runs and the
+bounds to frame, in a data attribute of a hidden `st.html` element (no script: st.html
+sanitises, and data attributes survive). The map frame (same origin) watches the app's
+page for that element and shows and hides marks in place; a map that loads later reads
+the element already there. A Streamlit component of our own would need a frontend build,
+an `st.iframe` per change costs a frame load, and a `feature_group_to_add` would be part of
+the map element and resend all of it.
+"""
 
 from __future__ import annotations
 
 import copy
+import html
 
-import folium
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
 from civic.i18n import place_name, term, translator
 from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS, PRECISIONS, STATUSES
 from geo import filters
-from layers.basemap import base_map, zoom_for
-from layers.organisations import organisation_layers
+from layers.basemap import base_map, settlement_points
+from layers.organisations import (
+    OrganisationLayer,
+    map_records,
+    map_words,
+    record_order,
+    safe_json,
+    visible_runs,
+)
 from ui import data
+from ui.markdown import md_escape
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)
+# The map fills the window below the title and counts (taller on a phone, where they wrap).
+MAP_HEIGHT_CSS = ("<style>iframe[title='streamlit_folium.st_folium']"
+                  "{height:max(360px,calc(100vh - 190px))!important}"
+                  "@media (max-width:640px){iframe[title='streamlit_folium.st_folium']"
+                  "{height:max(360px,calc(100vh - 270px))!important}}</style>")
 
 
 def label(code: str) -> str:
+    """A stored code as words in the page's language."""
     return term(code, lang)
+
 
 provinces = data.provinces()
 municipalities = data.municipalities()
@@ -30,37 +59,47 @@ muni_label = dict(zip(municipalities["code"], [place_name(n, lt, lang) for n, lt
                                                    municipalities["name_latin"])]))
 legal_forms = sorted(set(LEGAL_FORMS.values()))
 
-if "filters_ready" not in st.session_state:
+if "f_start" not in st.session_state:
     known = {"provinces": set(provinces["code"]), "municipalities": set(municipalities["code"]),
              "legal_forms": set(legal_forms)}
-    start = filters.from_query(dict(st.query_params), known)
-    for name in filters.LIST_PARAMS:
-        st.session_state[f"f_{name}"] = list(getattr(start, name))
-    st.session_state["f_name"] = start.name
-    st.session_state["filters_ready"] = True
+    st.session_state["f_start"] = filters.from_query(dict(st.query_params), known)
+# The URL's filters are the widgets' defaults, not values written into session state: a
+# widget whose value was set from code is sent again in full on the next run, while an
+# unchanged one goes as a short reference (see .streamlit/config.toml).
+start: filters.Filters = st.session_state["f_start"]
 
 with st.sidebar:
     st.header(_("Filters"))
     chosen = st.multiselect(_("Province"), sorted(province_label, key=province_label.get),
-                            key="f_provinces", format_func=province_label.get)
+                            key="f_provinces", format_func=province_label.get,
+                            default=list(start.provinces))
     muni_options = sorted((c for c in muni_label if c[:3] in chosen), key=muni_label.get)
-    st.session_state["f_municipalities"] = [
-        m for m in st.session_state["f_municipalities"] if m in muni_options]
+    kept = [m for m in st.session_state.get("f_municipalities", start.municipalities)
+            if m in muni_options]
+    if "f_municipalities" in st.session_state and kept != st.session_state["f_municipalities"]:
+        st.session_state["f_municipalities"] = kept  # a province was removed
     st.multiselect(_("Municipality"), muni_options, key="f_municipalities",
-                   format_func=muni_label.get, placeholder=_("All municipalities"))
-    st.multiselect(_("Kind"), KINDS, key="f_kinds", format_func=label)
+                   format_func=muni_label.get, placeholder=_("All municipalities"),
+                   default=[m for m in start.municipalities if m in muni_options])
+    st.multiselect(_("Kind"), KINDS, key="f_kinds", format_func=label,
+                   default=list(start.kinds))
+    st.toggle(_("Chitalishte libraries (presumed)"), key="f_presumed",
+              value=start.presumed_libraries)
     st.multiselect(_("Field of activity"), FIELDS, key="f_fields", format_func=label,
-                   placeholder=_("Any field"))
+                   placeholder=_("Any field"), default=list(start.fields))
     st.multiselect(_("Legal form"), legal_forms, key="f_legal_forms", format_func=label,
-                   placeholder=_("Any legal form"))
-    st.multiselect(_("Status"), STATUSES, key="f_statuses", format_func=label)
-    st.multiselect(_("Location precision"), PRECISIONS, key="f_precisions", format_func=label)
+                   placeholder=_("Any legal form"), default=list(start.legal_forms))
+    st.multiselect(_("Status"), STATUSES, key="f_statuses", format_func=label,
+                   default=list(start.statuses))
+    st.multiselect(_("Location precision"), PRECISIONS, key="f_precisions", format_func=label,
+                   default=list(start.precisions))
     st.text_input(_("Name contains"), key="f_name", max_chars=100,
-                  placeholder=_("Cyrillic or Latin"))
+                  placeholder=_("Cyrillic or Latin"), value=start.name)
 
 current = filters.Filters(
     **{name: tuple(st.session_state[f"f_{name}"]) for name in filters.LIST_PARAMS},
     name=st.session_state["f_name"],
+    presumed_libraries=st.session_state["f_presumed"],
 )
 params = filters.to_query(current)
 for key in [k for k in st.query_params if k != "lang" and k not in params]:
@@ -76,31 +115,65 @@ st.subheader(_("Civil sector map"))
 titles = {"ngo": _("NGOs"), "chitalishte": _("Chitalishta"), "library": _("Libraries"),
           "library_presumed": _("Chitalishte libraries (presumed)")}
 st.markdown(" · ".join(f"{titles[k]} **{n}**" for k, n in count.items()))
+if current.name.strip() and visible.empty:
+    st.warning(_("No organisation matches “{q}” with these filters.")
+               .format(q=md_escape(current.name.strip())))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def cached_base_map(selected: tuple[str, ...], lang: str, tiles) -> folium.Map:
-    return base_map(provinces, municipalities, data.settlements(), list(selected), lang, tiles)
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.DataFrame):
+    """The map element's map for one province set and language, and its record order.
+
+    `in_provinces` (those provinces' organisations) is part of the cache key, so an
+    approved proposal or an import shows on the map.
+    """
+    orgs = record_order(in_provinces)
+    fmap, control = base_map(provinces, municipalities, data.settlements(), list(selected),
+                             lang, tiles)
+    default = filters.apply(orgs, filters.Filters(provinces=selected))
+    drawn = list(settlement_points(data.settlements(), list(selected))["ekatte"])
+    layer = OrganisationLayer(map_records(orgs, lang, data.municipality_names(), drawn),
+                              map_words(lang), visible_runs(orgs["id"], default["id"]), control)
+    layer.add_to(fmap)
+    return fmap, orgs["id"], layer.key
 
 
-@st.fragment
-def show_map() -> None:
-    # st_folium adds the layers and control to the map it is given: hand it a copy, so the
-    # cached base map stays pristine and its script (and so the component) stays the same.
-    fmap = copy.deepcopy(cached_base_map(tuple(sorted(current.provinces)), lang, data.tiles()))
-    layers = organisation_layers(visible, lang, data.municipality_names())
+def frame_bounds() -> list[float]:
+    """[west, south, east, north] the map should show.
+
+    What a name search found, else the chosen municipalities, else the chosen provinces.
+    """
+    if current.name.strip() and len(visible):
+        w, s, e, n = (visible["lon"].min(), visible["lat"].min(), visible["lon"].max(),
+                      visible["lat"].max())
+        pad = 0.02
+        return [float(w - pad), float(s - pad), float(e + pad), float(n + pad)]
     area = (municipalities[municipalities["code"].isin(current.municipalities)]
             if current.municipalities else provinces[provinces["code"].isin(current.provinces)])
     bounds = area.total_bounds if len(area) else provinces.total_bounds
-    st_folium(
-        fmap, key="map", height=560, use_container_width=True, returned_objects=[],
-        center=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
-        zoom=zoom_for(bounds, *((340, 560) if data.phone() else (700, 520))),
-        feature_group_to_add=layers, layer_control=folium.LayerControl(collapsed=True),
-    )
+    return [round(float(b), 4) for b in bounds]
 
 
-show_map()
-st.caption(_("Points at a settlement centre are drawn as rings; chitalishta libraries are "
-             "presumed from the Chitalishta Act. Sources: chitalishta register, civic "
-             "directory (November 2026), NSI."))
+def filter_state(order_ids, key: str) -> None:
+    """The element that hands the filter result to the map frame (module docstring).
+
+    A hidden element whose data attribute the map frame watches: no script, no frame.
+    """
+    state = html.escape(safe_json({"key": key, "runs": visible_runs(order_ids, visible["id"]),
+                                   "fit": frame_bounds()}), quote=True)
+    st.html(f'<div hidden class="civic-map-state" data-civic-map-state="{state}"></div>')
+
+
+st.html(MAP_HEIGHT_CSS)
+everyone = data.organisations()
+base, order_ids, key = cached_map(tuple(sorted(current.provinces)), lang, data.tiles(),
+                                  everyone[everyone["province_code"].isin(current.provinces)])
+# st_folium renders the map it is given: hand it a copy, so the cached map stays pristine
+# and its script (and so the element Streamlit sends) stays byte-identical.
+st_folium(copy.deepcopy(base), key="map", height=560, use_container_width=True,
+          returned_objects=[])
+filter_state(order_ids, key)
+st.caption(_("Rings are settlement centres, a number is how many organisations share the "
+             "place (click it for the list); chitalishta libraries are presumed from the "
+             "Chitalishta Act. Sources: chitalishta register, civic directory "
+             "(November 2026), NSI."))

@@ -1,4 +1,7 @@
-"""Regions page for funders: provinces side by side, national ranks, the printable Compass."""
+"""Regions page for funders: provinces side by side per kind.
+
+The least-served municipalities first, national ranks, and the printable Compass.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,30 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from civic.i18n import term, translator
-from geo.regions import fields_by_province, presence_distribution
+from civic.i18n import LANGUAGE_NAMES, place_name, term, translator
+from civic.numbers import km
+from civic.vocabularies import KIND_COLOURS
+from geo.coverage import MEASURED
+from geo.regions import fields_by_province, least_served, presence_distribution
 from reports.export import table_csv
 from ui import data
+from ui.tables import styled
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)
 provinces = data.provinces()
 label = data.province_labels(lang)
+
+
+def kind_name(kind: str) -> str:
+    """The kind as the charts and tables name it."""
+    return {"ngo": _("Known NGOs"), "chitalishte": _("Chitalishta"),
+            "library": _("Libraries known by name"), "any": _("Any kind (each once)")}[kind]
+
+
+PROVINCE_Y = alt.Y("province:N", title=None, axis=alt.Axis(labelLimit=300))
+KIND_SCALE = alt.Scale(domain=[kind_name(k) for k in MEASURED],
+                       range=[KIND_COLOURS[k] for k in MEASURED])
 
 st.subheader(_("Regions"))
 with st.sidebar:
@@ -24,33 +42,97 @@ with st.sidebar:
                             format_func=label.get)
     radius = st.slider(_("Radius R, km"), 1, 30, 10, key="r_radius")
 if not chosen:
-    st.info(_("Choose at least one province and one kind."))
+    st.info(_("Choose at least one province."))
     st.stop()
 
 figures = data.province_figures(float(radius))
 mine = figures[figures["code"].isin(chosen)].assign(province=lambda d: d["code"].map(label))
+st.caption(_("NGO figures count the {n} known NGOs (civic directory, imports and approved "
+             "proposals), not the national register. Libraries: libraries known by name; a "
+             "chitalishte and its library count once. Straight-line distances, R = {r} km.")
+           .format(n=data.known_ngos(), r=radius))
 
 
-def chart_with_numbers(chart: alt.Chart, table: pd.DataFrame, name: str) -> None:
+def chart_with_numbers(chart: alt.Chart, table: pd.DataFrame, columns: dict[str, str],
+                       name: str) -> None:
     """A chart, and its numbers as a table and a CSV download right under it."""
     st.altair_chart(chart, width="stretch")
     with st.expander(_("Numbers")):
-        st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(_("Download CSV"), table_csv(table), f"{name}.csv", "text/csv",
-                           key=f"dl_{name}")
+        st.dataframe(styled(table, columns, lang), hide_index=True, width="stretch")
+        st.download_button(_("Download CSV"), table_csv(table[list(columns)]), f"{name}.csv",
+                           "text/csv", key=f"dl_{name}")
 
 
-kinds = pd.DataFrame([
-    {"province": r.province, "kind": term(k, lang), "organisations": getattr(r, f"count_{k}"),
-     "per_10k": getattr(r, f"per_10k_{k}")}
-    for r in mine.itertuples() for k in ("ngo", "chitalishte", "library")])
+per_kind = pd.DataFrame([
+    {"province": r.province, "kind": kind_name(k),
+     "share_beyond_r": getattr(r, f"{k}_share_beyond_r"),
+     "residents_beyond_r": getattr(r, f"{k}_residents_beyond_r"),
+     "pw_mean_km": getattr(r, f"{k}_pw_mean_km"),
+     "settlements_without_own": getattr(r, f"{k}_settlements_without_own"),
+     "inhabited_settlements": r.inhabited_settlements,
+     "organisations": getattr(r, f"count_{k}"), "per_10k": getattr(r, f"per_10k_{k}")}
+    for r in mine.itertuples() for k in MEASURED])
+KIND_COLUMNS = {"province": _("Province"), "kind": _("Kind"),
+                "share_beyond_r": _("Share of residents beyond R"),
+                "residents_beyond_r": _("Residents beyond R"),
+                "pw_mean_km": _("Mean distance to the nearest, km"),
+                "settlements_without_own": _("Settlements without their own"),
+                "inhabited_settlements": _("Inhabited settlements"),
+                "organisations": _("Organisations"), "per_10k": _("per 10,000")}
+kind_colour = alt.Color("kind:N", title=_("Kind"), scale=KIND_SCALE,
+                        legend=alt.Legend(orient="bottom", labelLimit=400, columns=2))
+st.markdown(f"#### {_('Residents beyond R, by kind')}")
+chart_with_numbers(
+    alt.Chart(per_kind).mark_bar().encode(
+        x=alt.X("share_beyond_r:Q", title=_("Share of residents beyond R"),
+                axis=alt.Axis(format="%")),
+        y=PROVINCE_Y, color=kind_colour, yOffset="kind:N",
+        tooltip=[alt.Tooltip("province:N", title=_("Province")),
+                 alt.Tooltip("kind:N", title=_("Kind")),
+                 alt.Tooltip("share_beyond_r:Q", title=_("Share of residents beyond R"),
+                             format=".1%")]),
+    per_kind, KIND_COLUMNS, "beyond_r_by_kind")
+
+st.markdown(f"#### {_('Mean distance to the nearest, by kind')}")
+chart_with_numbers(
+    alt.Chart(per_kind).mark_bar().encode(
+        x=alt.X("pw_mean_km:Q", title=_("Mean distance to the nearest, km")),
+        y=PROVINCE_Y, color=kind_colour, yOffset="kind:N",
+        tooltip=[alt.Tooltip("province:N", title=_("Province")),
+                 alt.Tooltip("kind:N", title=_("Kind")),
+                 alt.Tooltip("pw_mean_km:Q", title=km(lang), format=".1f")]),
+    per_kind, KIND_COLUMNS, "distance_by_kind")
+
+counted = per_kind[per_kind["kind"] != kind_name("any")]
 st.markdown(f"#### {_('Organisations per 10,000 residents')}")
 chart_with_numbers(
-    alt.Chart(kinds).mark_bar().encode(
-        x=alt.X("per_10k:Q", title=_("per 10,000")), y=alt.Y("province:N", title=None),
-        color=alt.Color("kind:N", title=_("Kind")), yOffset="kind:N",
-        tooltip=["province", "kind", "organisations", "per_10k"]),
-    kinds, "organisations_by_kind")
+    alt.Chart(counted).mark_bar().encode(
+        x=alt.X("per_10k:Q", title=_("per 10,000")), y=PROVINCE_Y,
+        color=kind_colour, yOffset="kind:N",
+        tooltip=[alt.Tooltip("province:N", title=_("Province")),
+                 alt.Tooltip("kind:N", title=_("Kind")),
+                 alt.Tooltip("organisations:Q", title=_("Organisations")),
+                 alt.Tooltip("per_10k:Q", title=_("per 10,000"), format=".1f")]),
+    counted, {k: v for k, v in KIND_COLUMNS.items() if k in
+              ("province", "kind", "organisations", "per_10k")}, "organisations_by_kind")
+
+st.markdown(f"#### {_('Municipalities, least served first')}")
+munis = data.municipality_coverage(float(radius), False, tuple(sorted(chosen)), "ngo")
+munis = least_served(munis[munis["province_code"].isin(chosen)], "ngo").assign(
+    municipality=lambda d: [place_name(n, lt, lang) for n, lt in
+                            zip(d["municipality"], d["municipality_latin"])],
+    province=lambda d: d["province_code"].map(label))
+MUNI_COLUMNS = {"municipality": _("Municipality"), "province": _("Province"),
+                "residents": _("Residents"), "ngo_share_beyond_r": _("Beyond R: NGO"),
+                "ngo_pw_mean_km": _("Mean distance to an NGO, km"),
+                "library_share_beyond_r": _("Beyond R: library"),
+                "chitalishte_settlements_without_own": _("Settlements without a chitalishte"),
+                "count_ngo": _("Known NGOs"), "count_chitalishte": _("Chitalishta"),
+                "count_library": _("Libraries"), "per_10k_any": _("Organisations per 10,000")}
+st.dataframe(styled(munis, MUNI_COLUMNS, lang), hide_index=True, width="stretch")
+st.download_button(_("Download CSV"), table_csv(munis.drop(columns=["province"]).assign(
+    radius_km=radius, library_definition="known_by_name", ngos="known NGOs only")),
+                   "municipalities.csv", "text/csv", key="dl_munis")
 
 fields = fields_by_province(data.organisations().query("status == 'active'"), chosen)
 fields = fields.assign(province=fields["province_code"].map(label),
@@ -59,31 +141,29 @@ st.markdown(f"#### {_('Field of activity')}")
 chart_with_numbers(
     alt.Chart(fields).mark_bar().encode(
         x=alt.X("organisations:Q", title=_("Organisations")),
-        y=alt.Y("field:N", sort="-x", title=None), color=alt.Color("province:N", title=None),
-        yOffset="province:N", tooltip=["province", "field", "organisations"]),
-    fields[["province", "field", "organisations"]], "fields")
+        y=alt.Y("field:N", sort="-x", title=None),
+        color=alt.Color("province:N", title=_("Province"), legend=alt.Legend(orient="bottom")),
+        yOffset="province:N",
+        tooltip=[alt.Tooltip("province:N", title=_("Province")),
+                 alt.Tooltip("field:N", title=_("Field of activity")),
+                 alt.Tooltip("organisations:Q", title=_("Organisations"))]),
+    fields, {"province": _("Province"), "field": _("Field of activity"),
+             "organisations": _("Organisations")}, "fields")
 
-coverage = mine[["province", "population", "residents_beyond_r", "share_beyond_r",
-                 "gap_settlements", "gap_population", "median_presence_index",
-                 "rank_per_10k", "rank_share_beyond_r"]]
-st.markdown(f"#### {_('Coverage gaps')}")
-chart_with_numbers(
-    alt.Chart(coverage).mark_bar().encode(
-        x=alt.X("share_beyond_r:Q", title=_("Share of residents beyond R"),
-                axis=alt.Axis(format="%")),
-        y=alt.Y("province:N", title=None), tooltip=list(coverage.columns)),
-    coverage, "coverage")
-
-presence = presence_distribution(data.settlement_coverage(
-    float(radius), ("ngo", "chitalishte", "library"), True), chosen)
+presence = presence_distribution(data.settlement_coverage(float(radius), False), chosen)
 presence = presence.assign(province=presence["province_code"].map(label))
 st.markdown(f"#### {_('Civic presence index')}")
 chart_with_numbers(
     alt.Chart(presence).mark_bar().encode(
         x=alt.X("band:N", title=_("Civic presence index"), sort=None),
-        y=alt.Y("settlements:Q", title=_("Settlements")), color="province:N",
-        xOffset="province:N", tooltip=["province", "band", "settlements"]),
-    presence[["province", "band", "settlements"]], "presence_index")
+        y=alt.Y("settlements:Q", title=_("Settlements")),
+        color=alt.Color("province:N", title=_("Province"), legend=alt.Legend(orient="bottom")),
+        xOffset="province:N",
+        tooltip=[alt.Tooltip("province:N", title=_("Province")),
+                 alt.Tooltip("band:N", title=_("Civic presence index")),
+                 alt.Tooltip("settlements:Q", title=_("Settlements"))]),
+    presence, {"province": _("Province"), "band": _("Civic presence index"),
+               "settlements": _("Settlements")}, "presence_index")
 
 bands = {"age0_14": "0–14", "age15_29": "15–29", "age30_44": "30–44", "age45_64": "45–64",
          "age65plus": "65+"}
@@ -93,13 +173,17 @@ st.markdown(f"#### {_('Census 2021: age structure')}")
 chart_with_numbers(
     alt.Chart(ages).mark_bar().encode(
         x=alt.X("share:Q", stack="normalize", axis=alt.Axis(format="%"), title=None),
-        y=alt.Y("province:N", title=None), color=alt.Color("age:N", sort=list(bands.values())),
-        tooltip=["province", "age", alt.Tooltip("share:Q", format=".1%")]),
-    ages, "age_structure")
+        y=PROVINCE_Y,
+        color=alt.Color("age:N", title=_("Age"), sort=list(bands.values()),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("province:N", title=_("Province")),
+                 alt.Tooltip("age:N", title=_("Age")),
+                 alt.Tooltip("share:Q", title=_("Share"), format=".1%")]),
+    ages, {"province": _("Province"), "age": _("Age"), "share": _("Share")}, "age_structure")
 
 tongues = {"mother_tongue_bulgarian": _("Bulgarian"), "mother_tongue_turkish": _("Turkish"),
            "mother_tongue_roma": _("Romani")}
-tongue = pd.DataFrame([{"province": r["province"], "mother tongue": v, "share": r[f"share_{k}"]}
+tongue = pd.DataFrame([{"province": r["province"], "tongue": v, "share": r[f"share_{k}"]}
                        for _i, r in mine.iterrows() for k, v in tongues.items()])
 change = mine[["province", "population_2017", "population", "change_2017_2021"]]
 left, right = st.columns(2)
@@ -108,43 +192,54 @@ with left:
     chart_with_numbers(
         alt.Chart(tongue).mark_bar().encode(
             x=alt.X("share:Q", axis=alt.Axis(format="%"), title=None),
-            y=alt.Y("province:N", title=None), color="mother tongue:N",
-            yOffset="mother tongue:N", tooltip=["province", "mother tongue", "share"]),
-        tongue, "mother_tongue")
+            y=PROVINCE_Y,
+            color=alt.Color("tongue:N", title=_("Mother tongue"),
+                            legend=alt.Legend(orient="bottom")),
+            yOffset="tongue:N",
+            tooltip=[alt.Tooltip("province:N", title=_("Province")),
+                     alt.Tooltip("tongue:N", title=_("Mother tongue")),
+                     alt.Tooltip("share:Q", title=_("Share"), format=".1%")]),
+        tongue, {"province": _("Province"), "tongue": _("Mother tongue"),
+                 "share": _("Share")}, "mother_tongue")
 with right:
     st.markdown(f"#### {_('Population change 2017–2021')}")
     chart_with_numbers(
         alt.Chart(change).mark_bar().encode(
             x=alt.X("change_2017_2021:Q", axis=alt.Axis(format="%"), title=None),
-            y=alt.Y("province:N", title=None), tooltip=list(change.columns)),
-        change, "population_change")
-
-st.markdown(f"#### {_('Municipalities')}")
-munis = data.municipality_coverage(float(radius), ("ngo", "chitalishte", "library"), True,
-                                   tuple(sorted(chosen)))
-munis = munis[munis["province_code"].isin(chosen)]
-st.dataframe(munis, hide_index=True, width="stretch")
-st.download_button(_("Download CSV"), table_csv(munis), "municipalities.csv", "text/csv",
-                   key="dl_munis")
+            y=PROVINCE_Y,
+            tooltip=[alt.Tooltip("province:N", title=_("Province")),
+                     alt.Tooltip("change_2017_2021:Q", title=_("Change"), format="+.1%")]),
+        change, {"province": _("Province"), "population_2017": _("Residents 2017"),
+                 "population": _("Residents (Census 2021)"),
+                 "change_2017_2021": _("Change")}, "population_change")
 
 st.markdown(f"#### {_('National context: rank among 28 provinces')}")
-ranks = figures.assign(province=figures["code"].map(label))[
-    ["province", "per_10k_any", "rank_per_10k", "share_beyond_r", "rank_share_beyond_r"]
-].sort_values("rank_per_10k")
-st.dataframe(ranks.style.apply(lambda r: ["font-weight: bold" if r["province"] in
-                                          set(mine["province"]) else "" for _c in r], axis=1),
-             hide_index=True, width="stretch")
+ranks = figures.assign(province=figures["code"].map(label)).sort_values("rank_ngo")
+RANK_COLUMNS = {"province": _("Province"), "ngo_share_beyond_r": _("Beyond R: NGO"),
+                "rank_ngo": _("Rank: NGO reach"),
+                "library_share_beyond_r": _("Beyond R: library"),
+                "rank_library": _("Rank: library reach"),
+                "per_10k_any": _("Organisations per 10,000"),
+                "rank_per_10k": _("Rank: per 10,000")}
+highlight = set(mine["province"])
+st.dataframe(styled(ranks, RANK_COLUMNS, lang).apply(
+    lambda r: ["font-weight: bold" if r[_("Province")] in highlight else "" for _c in r],
+    axis=1), hide_index=True, width="stretch")
+st.caption(_("Rank 1 = best served: the smallest share of residents beyond R, then the "
+             "shortest mean distance; or the most organisations per 10,000 residents."))
 
 st.markdown(f"#### {_('Compass of the civil sector')}")
 c1, c2, c3 = st.columns([2, 1, 2])
-report_province = c1.selectbox(_("Province"), chosen, format_func=label.get, key="r_report")
-report_lang = c2.selectbox("🌐", ["bg", "en"], index=0 if lang == "bg" else 1, key="r_lang")
-if c3.button(_("Prepare PDF"), key="r_prepare"):
+report_codes = c1.multiselect(_("Province"), chosen, default=chosen, format_func=label.get,
+                              key="r_report")
+report_lang = c2.selectbox("🌐", list(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.get,
+                           index=list(LANGUAGE_NAMES).index(lang), key="r_lang")
+if c3.button(_("Prepare PDF"), key="r_prepare", disabled=not report_codes):
     with st.spinner(_("Preparing the report…")):
-        st.session_state["r_pdf"] = (report_province, report_lang,
-                                     data.compass_pdf(report_province, report_lang,
+        st.session_state["r_pdf"] = (report_codes, report_lang,
+                                     data.compass_pdf(tuple(report_codes), report_lang,
                                                       float(radius)))
 if st.session_state.get("r_pdf"):
-    code, doc_lang, pdf = st.session_state["r_pdf"]
-    st.download_button(_("Download PDF"), pdf, f"compass-{code}-{doc_lang}.pdf",
+    codes, doc_lang, pdf = st.session_state["r_pdf"]
+    st.download_button(_("Download PDF"), pdf, f"compass-{'-'.join(codes)}-{doc_lang}.pdf",
                        "application/pdf", key="r_download")

@@ -1,13 +1,15 @@
-"""The "Compass of the civil sector" for one province: figures, maps, tables, sources.
+"""The "Compass of the civil sector" for one province or several side by side.
 
-`compass_data` gathers the numbers from geo.coverage / geo.regions / geo.hubs;
-`render_html` fills the Jinja template (autoescaped: every value is text); `reports.pdf`
-prints it with Chromium.
+`compass_data` gathers the numbers from the one coverage model (geo.coverage, geo.regions,
+geo.hubs), per kind: known NGOs, chitalishta and libraries known by name (a chitalishte
+and its presumed library are one organisation); `render_html` fills the Jinja template
+(autoescaped: every value is text); `reports.pdf` prints it with Chromium.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -16,73 +18,205 @@ import geopandas as gpd
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from civic.i18n import term, translator
-from geo.coverage import Options, municipality_coverage, settlement_coverage
+from civic.i18n import place_name, term, translator
+from civic.numbers import fmt_int, fmt_km, fmt_num, fmt_pct
+from civic.settings import MANIFEST
+from geo.coverage import KINDS, MEASURED, Options, municipality_coverage, settlement_coverage
 from geo.hubs import existing_hubs, new_hubs
-from geo.regions import province_figures
+from geo.regions import least_served, province_figures
 from reports.maps import gaps_map, organisations_map
 
 TEMPLATES = Path(__file__).resolve().parent
-TOP_GAPS = 20
+TOP_GAPS = 12
 HUBS = 3
+FOCUS = "ngo"  # the seed project's question: where are NGOs out of reach?
 
 
 @dataclass
-class CompassData:
-    province: str
-    lang: str
-    radius_km: float
+class Section:
+    """One province's pages."""
+
+    code: str
+    name: str  # display name: Cyrillic, with the Latin form outside Bulgarian
     figures: dict  # this province's row of geo.regions.province_figures
-    municipalities: pd.DataFrame  # geo.coverage.municipality_coverage rows, with display names
-    gaps: pd.DataFrame  # top gap settlements
+    findings: list[str]  # the strongest per-kind findings, in words
+    municipalities: pd.DataFrame  # least served by known NGOs first, with display_name
+    gaps: pd.DataFrame  # settlements with no known NGO within R, most residents first
     hubs_existing: pd.DataFrame
     hubs_new: pd.DataFrame
     hub_reach: dict = field(default_factory=dict)
     maps: dict[str, bytes] = field(default_factory=dict)
 
 
-def compass_data(province: str, lang: str, settlements: gpd.GeoDataFrame,
+@dataclass
+class CompassData:
+    """Everything the report prints."""
+
+    codes: list[str]
+    lang: str
+    radius_km: float
+    known_ngos: int
+    sections: list[Section]
+
+    @property
+    def figures(self) -> dict:
+        """The first (or only) province's figures."""
+        return self.sections[0].figures
+
+
+def _names(frame: pd.DataFrame, name: str, latin: str, lang: str) -> list[str]:
+    return [place_name(n, lt, lang) for n, lt in zip(frame[name], frame[latin])]
+
+
+def findings(f: dict, radius_km: float, lang: str) -> list[str]:
+    """The per-kind findings for the cover, in words, strongest (largest share) first."""
+    _ = translator(lang)
+    r = fmt_num(radius_km, lang)
+    out = []
+    for kind, words in (("ngo", _("any known NGO")), ("library", _("a library known by name")),
+                        ("chitalishte", _("a chitalishte"))):
+        share = f[f"{kind}_share_beyond_r"]
+        if f[f"{kind}_residents_beyond_r"] > 0:
+            out.append((share, _("{n} residents ({share}) live more than {r} km from {what}.")
+                        .format(n=fmt_int(f[f"{kind}_residents_beyond_r"], lang),
+                                share=fmt_pct(share, lang), r=r, what=words)))
+    for kind, words in (("ngo", _("known NGO")), ("chitalishte", _("chitalishte"))):
+        share = f[f"{kind}_settlements_without_own"] / max(f["inhabited_settlements"], 1)
+        out.append((share, _("{n} of {all} inhabited settlements have no {what} of their "
+                             "own.").format(n=fmt_int(f[f"{kind}_settlements_without_own"],
+                                                      lang),
+                                            all=fmt_int(f["inhabited_settlements"], lang),
+                                            what=words)))
+    return [text for _s, text in sorted(out, key=lambda t: -t[0])]
+
+
+def _gaps(cov: pd.DataFrame, code: str, settlements: gpd.GeoDataFrame,
+          municipalities: gpd.GeoDataFrame, lang: str) -> pd.DataFrame:
+    """Top settlements without a known NGO within R; names looked up by EKATTE."""
+    here = cov[(cov["province_code"] == code) & cov[f"gap_{FOCUS}"]]
+    top = here.nlargest(TOP_GAPS, "population")
+    places = settlements.set_index("ekatte")
+    munis = municipalities.set_index("code")
+    return top.assign(
+        lon=top["ekatte"].map(lambda e: places.at[e, "geometry"].x),
+        lat=top["ekatte"].map(lambda e: places.at[e, "geometry"].y),
+        display_name=[place_name(places.at[e, "name"], places.at[e, "name_latin"], lang)
+                      for e in top["ekatte"]],
+        municipality=[place_name(munis.at[m, "name"], munis.at[m, "name_latin"], lang)
+                      for m in top["municipality_code"]],
+        missing=[", ".join(term(k, lang) for k in KINDS if getattr(r, f"beyond_{k}"))
+                 for r in top.itertuples()])
+
+
+def _section(code: str, lang: str, tables: dict, cov: pd.DataFrame, munis: pd.DataFrame,
+             figures: pd.DataFrame, radius_km: float) -> Section:
+    _ = translator(lang)
+    settlements, municipalities, active = (tables["settlements"], tables["municipalities"],
+                                           tables["orgs"])
+    row = figures.set_index("code").loc[code].to_dict()
+    mine = least_served(munis[munis["province_code"] == code], FOCUS).copy()
+    mine["display_name"] = _names(mine, "municipality", "municipality_latin", lang)
+    in_prov = settlements[settlements["province_code"] == code]
+    existing = existing_hubs(in_prov, active, max(radius_km, 1.0), HUBS, FOCUS)
+    new = new_hubs(in_prov, active, max(radius_km, 1.0), HUBS, FOCUS)
+    names = dict(zip(in_prov["ekatte"], _names(in_prov, "name", "name_latin", lang)))
+    section = Section(
+        code, place_name(row["name"], row["name_latin"], lang), row,
+        findings(row, radius_km, lang), mine,
+        _gaps(cov, code, settlements, municipalities, lang),
+        existing.sites.assign(place=existing.sites["ekatte"].map(names)),
+        new.sites.assign(place=new.sites["ekatte"].map(names)),
+        {"without": existing.uncovered_before, "existing": existing.newly_covered,
+         "new": new.newly_covered})
+    shape_rows = municipalities[municipalities["province_code"] == code] \
+        .sort_values("code").reset_index(drop=True)
+    labels = list(shape_rows["name_latin" if lang != "bg" else "name"])
+    here = active[active["province_code"] == code]
+    section.maps["organisations"] = organisations_map(
+        shape_rows, labels, here,
+        {"ngo": _("Known NGOs"), "chitalishte": _("Chitalishta"),
+         "library": _("Libraries known by name")})
+    shares = mine.set_index("municipality_code").reindex(shape_rows["code"])["share_beyond_r"]
+    section.maps["gaps"] = gaps_map(
+        shape_rows, labels, shares.fillna(0), section.gaps, section.hubs_existing,
+        {"gap": _("No known NGO within R (size: residents)"),
+         "hub": _("Suggested hubs (existing)"),
+         "share": _("Residents beyond R of a known NGO")},
+        lambda low, high: (fmt_pct(low, lang, 0) if round(low, 4) == round(high, 4) else
+                           f"{fmt_pct(low, lang, 0)} – {fmt_pct(high, lang, 0)}"))
+    return section
+
+
+def compass_data(codes: list[str] | str, lang: str, settlements: gpd.GeoDataFrame,
                  municipalities: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
                  orgs: pd.DataFrame, radius_km: float = 10.0) -> CompassData:
-    """Every number of the report, computed by the coverage module for these inputs."""
+    """Every number of the report, computed by the coverage model for these inputs."""
+    codes = [codes] if isinstance(codes, str) else list(codes)
     active = orgs[orgs["status"] == "active"]
     options = Options(radius_km=radius_km)
-    cov = settlement_coverage(settlements, active, options)
-    munis = municipality_coverage(cov, active, municipalities, options, [province])
-    figures = province_figures(provinces, cov, munis, active, settlements)
-    row = figures.set_index("code").loc[province].to_dict()
-    latin = lang != "bg"
-    mine = munis[munis["province_code"] == province].copy()
-    shapes = municipalities.set_index("code")
-    mine["display_name"] = [shapes.at[c, "name_latin" if latin else "name"]
-                            for c in mine["municipality_code"]]
-    points = settlements.set_index("ekatte").geometry
-    gaps = cov[(cov["province_code"] == province) & cov["gap"]].nlargest(TOP_GAPS, "population")
-    gaps = gaps.assign(lon=gaps["ekatte"].map(lambda e: points[e].x),
-                       lat=gaps["ekatte"].map(lambda e: points[e].y),
-                       display_name=gaps["settlement"].map(
-                           lambda n: settlements.set_index("name")["name_latin"].get(n, n)
-                           if latin else n))
-    in_prov = settlements[settlements["province_code"] == province]
-    orgs_here = active[active["province_code"] == province]
-    existing = existing_hubs(in_prov, orgs_here, radius_km, HUBS)
-    new = new_hubs(in_prov, orgs_here, radius_km, HUBS)
-    data = CompassData(province, lang, radius_km, row, mine, gaps, existing.sites, new.sites,
-                       {"without": existing.uncovered_before,
-                        "existing": existing.newly_covered, "new": new.newly_covered})
+    cov = settlement_coverage(settlements, active, options, with_access=False)
+    munis = municipality_coverage(cov, active, municipalities, options, codes, FOCUS)
+    figures = province_figures(provinces, cov, active, settlements, options)
+    tables = {"settlements": settlements, "municipalities": municipalities, "orgs": active}
+    sections = [_section(c, lang, tables, cov, munis, figures, radius_km) for c in codes]
+    return CompassData(codes, lang, radius_km, int((active["kind"] == "ngo").sum()), sections)
+
+
+def comparison(data: CompassData) -> list[dict]:
+    """Rows of the side-by-side table: one measure per row, one province per column."""
+    _ = translator(data.lang)
+    lang = data.lang
+    beyond = {"ngo": _("Beyond R of any known NGO"), "chitalishte": _("Beyond R of a chitalishte"),
+              "library": _("Beyond R of a library known by name"),
+              "any": _("Beyond R of any organisation")}
+    distance = {"ngo": _("Mean distance to a known NGO"),
+                "chitalishte": _("Mean distance to a chitalishte"),
+                "library": _("Mean distance to a library known by name"),
+                "any": _("Mean distance to any organisation")}
+    without = {"ngo": _("Settlements without their own known NGO"),
+               "chitalishte": _("Settlements without their own chitalishte"),
+               "library": _("Settlements without their own library known by name")}
+    rows = [{"label": _("Residents (Census 2021)"),
+             "values": [fmt_int(s.figures["population"], lang) for s in data.sections]}]
+    for kind in MEASURED:
+        rows.append({"label": beyond[kind], "values": [
+            fmt_pct(s.figures[f"{kind}_share_beyond_r"], lang) for s in data.sections]})
+        rows.append({"label": distance[kind], "values": [
+            fmt_km(s.figures[f"{kind}_pw_mean_km"], lang) for s in data.sections]})
+    for kind in KINDS:
+        rows.append({"label": without[kind], "values": [
+            f"{fmt_int(s.figures[f'{kind}_settlements_without_own'], lang)} / "
+            f"{fmt_int(s.figures['inhabited_settlements'], lang)}" for s in data.sections]})
+    rows.append({"label": _("Organisations per 10,000 residents (each once)"),
+                 "values": [fmt_num(s.figures["per_10k_any"], lang) for s in data.sections]})
+    return rows
+
+
+def kind_rows(f: dict, lang: str) -> list[dict]:
+    """One row per kind of a province's key-figures table, formatted."""
     _ = translator(lang)
-    shape_rows = municipalities[municipalities["province_code"] == province] \
-        .sort_values("code").reset_index(drop=True)
-    names = list(shape_rows["name_latin" if latin else "name"])
-    data.maps["organisations"] = organisations_map(
-        shape_rows, names, orgs_here,
-        {"ngo": _("NGOs"), "chitalishte": _("Chitalishta"), "library": _("Libraries")})
-    shares = mine.set_index("municipality_code").reindex(shape_rows["code"])["share_beyond_r"]
-    data.maps["gaps"] = gaps_map(
-        shape_rows, names, shares.fillna(0), gaps, existing.sites,
-        {"gap": _("Gap settlement (size: residents)"), "hub": _("Suggested hubs (existing)"),
-         "share": _("Share of residents beyond R")})
-    return data
+    names = {"ngo": _("Known NGOs"), "chitalishte": _("Chitalishta"),
+             "library": _("Libraries known by name"), "any": _("Any kind (each once)")}
+    return [{"kind": names[k], "count": fmt_int(f[f"count_{k}"], lang),
+             "per_10k": fmt_num(f[f"per_10k_{k}"], lang),
+             "without": fmt_int(f[f"{k}_settlements_without_own"], lang),
+             "beyond": fmt_int(f[f"{k}_residents_beyond_r"], lang),
+             "share": fmt_pct(f[f"{k}_share_beyond_r"], lang),
+             "km": fmt_km(f[f"{k}_pw_mean_km"], lang)} for k in MEASURED]
+
+
+def source_rows() -> list[dict]:
+    """The sources by name, origin, licence and date.
+
+    Origin: the repository or 'compiled for this project', never a commit hash.
+    """
+    entries = json.loads(MANIFEST.read_text(encoding="utf-8"))["sources"]
+    rows = []
+    for e in entries:
+        origin = e["upstream"].split(" @ ")[0]
+        rows.append({"description": e["description"], "upstream": origin,
+                     "licence": e["licence"].split(" @ ")[0], "date": e.get("date") or "–"})
+    return rows
 
 
 def _env() -> Environment:
@@ -93,14 +227,15 @@ def _env() -> Environment:
 def render_html(data: CompassData, sources: list[dict]) -> str:
     """The report as one self-contained HTML page (maps embedded), ready to print."""
     _ = translator(data.lang)
-    latin = data.lang != "bg"
-    f = data.figures
-    name = f["name_latin"] if latin else f["name"]
-    maps = {k: "data:image/png;base64," + base64.b64encode(v).decode()
-            for k, v in data.maps.items()}
+    lang = data.lang
+    for s in data.sections:
+        s.map_uris = {k: "data:image/png;base64," + base64.b64encode(v).decode()
+                      for k, v in s.maps.items()}
+        s.kind_rows = kind_rows(s.figures, lang)
     return _env().get_template("compass.html.j2").render(
-        _=_, term=lambda code: term(code, data.lang), lang=data.lang, name=name, f=f,
-        radius=data.radius_km, municipalities=data.municipalities, gaps=data.gaps,
-        hubs_existing=data.hubs_existing, hubs_new=data.hubs_new, reach=data.hub_reach,
-        maps=maps, sources=sources, today=date.today().isoformat(), latin=latin,
+        _=_, lang=lang, data=data, sections=data.sections, radius=fmt_num(data.radius_km, lang),
+        title=", ".join(s.name for s in data.sections), comparison=comparison(data),
+        sources=sources, today=date.today().isoformat(), known_ngos=data.known_ngos,
+        fmt_int=lambda v: fmt_int(v, lang), fmt_pct=lambda v: fmt_pct(v, lang),
+        fmt_km=lambda v: fmt_km(v, lang), fmt_num=lambda v: fmt_num(v, lang),
     )

@@ -9,7 +9,7 @@ import pandas as pd
 PUBLIC_COLUMNS = [
     "id", "kind", "legal_form", "name", "fields", "ekatte", "settlement", "municipality_code",
     "province_code", "address", "lon", "lat", "precision", "status", "source", "source_url",
-    "source_date",
+    "source_date", "presumed",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LICENCE_NOTE = ("Data: chitalishta register (MIT, data-for-good-bg), civic directory "

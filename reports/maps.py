@@ -17,9 +17,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from civic.vocabularies import GAP_COLOUR, KIND_COLOURS  # noqa: E402
+from civic.vocabularies import WORSE_PALETTE as PALETTE  # noqa: E402
+from geo.classify import classify  # noqa: E402
 from geo.crs import METRIC  # noqa: E402
-from layers.coverage import PALETTE, classes  # noqa: E402
-from layers.style import KIND_COLOURS  # noqa: E402
 
 DPI = 150
 
@@ -68,25 +69,28 @@ def organisations_map(municipalities: gpd.GeoDataFrame, names: list[str], orgs: 
 
 
 def gaps_map(municipalities: gpd.GeoDataFrame, names: list[str], shares: pd.Series,
-             gaps: pd.DataFrame, hubs: pd.DataFrame, titles: dict[str, str]) -> bytes:
-    """Municipalities shaded by share of residents beyond R; gap settlements sized by
-    population; suggested hubs as stars."""
+             gaps: pd.DataFrame, hubs: pd.DataFrame, titles: dict[str, str],
+             label=lambda low, high: f"{low:.0%} – {high:.0%}") -> bytes:
+    """Municipalities shaded by the share of residents beyond R, gaps and hubs.
+
+    Natural breaks, darker = worse served; gap settlements sized by residents; suggested
+    hubs as stars. `label(low, high)` writes a class's bounds in the reader's format.
+    """
     fig, ax, munis = _frame(municipalities)
-    idx, breaks = classes(shares.reset_index(drop=True))
-    munis.assign(colour=[PALETTE[i] for i in idx]).plot(
-        ax=ax, color=munis.assign(colour=[PALETTE[i] for i in idx])["colour"],
-        edgecolor="#666666", linewidth=0.6)
+    idx, breaks = classify(shares.reset_index(drop=True), 0.01)
+    colours = [PALETTE[i] for i in idx]
+    munis.plot(ax=ax, color=colours, edgecolor="#666666", linewidth=0.6)
     if len(gaps):
         sizes = np.clip(np.sqrt(gaps["population"].to_numpy(float)) * 3, 6, 300)
-        _points(gaps).plot(ax=ax, color="#b2182b", markersize=sizes, alpha=0.6, zorder=3)
+        _points(gaps).plot(ax=ax, color=GAP_COLOUR, markersize=sizes, alpha=0.6, zorder=3)
     if len(hubs):
         _points(hubs).plot(ax=ax, color="#1b7837", marker="*", markersize=160,
                            edgecolor="white", linewidth=0.6, zorder=4)
     _label_municipalities(ax, munis, names)
     handles = [Line2D([], [], marker="s", linestyle="", color=PALETTE[i],
-                      label=f"{breaks[i]:.0%} – {breaks[i + 1]:.0%}")
+                      markeredgecolor="#999999", label=label(breaks[i], breaks[i + 1]))
                for i in range(len(breaks) - 1)]
-    handles += [Line2D([], [], marker="o", linestyle="", color="#b2182b", alpha=0.6,
+    handles += [Line2D([], [], marker="o", linestyle="", color=GAP_COLOUR, alpha=0.6,
                        label=titles["gap"]),
                 Line2D([], [], marker="*", linestyle="", color="#1b7837", markersize=12,
                        label=titles["hub"])]

@@ -19,6 +19,8 @@ from civic.settings import MANIFEST, SHARED_SOURCES
 
 @dataclass(frozen=True)
 class Source:
+    """One raw source file: its name, hash, description, licence, upstream and date."""
+
     name: str
     sha256: str
     description: str
@@ -44,6 +46,7 @@ def search_dirs() -> list[Path]:
 
 
 def cache_dir() -> Path:
+    """The user cache that pooch fills by download."""
     return Path(pooch.os_cache("civicmap"))
 
 
@@ -93,3 +96,9 @@ def locate(name: str) -> Path:
 def verify_all() -> dict[str, Path]:
     """Locate and verify every source in the manifest before a build starts."""
     return {name: locate(name) for name in manifest()}
+
+
+def source_list() -> list[dict]:
+    """The sources as reports and exports list them: what, where from, licence, date."""
+    return [{"description": s.description, "upstream": s.upstream, "licence": s.licence,
+             "date": s.date} for s in manifest().values()]

@@ -9,9 +9,10 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy import select, update
 
+from civic.record import Organisation
 from store import audit
 from store.db import reading, writing
-from store.schema import ORGANISATION_COLUMNS, organisations, proposals
+from store.schema import organisations, proposals
 
 
 def organisation(org_id: str) -> dict | None:
@@ -68,7 +69,7 @@ def apply_proposal(number: int, moderator: str, org_id: str, changes: dict, new:
             conn.rollback()
             return False
         if new:
-            row = {c: changes.get(c) for c in ORGANISATION_COLUMNS}
+            row = Organisation.from_row(changes).row()  # checked, every column
             conn.execute(org.insert(), [row])
             audit.record(conn, moderator, "approve_new", org_id, None, row)
         else:
@@ -112,6 +113,6 @@ def write_import(additions: list[dict], updates: dict[str, dict], who: str) -> N
             audit.record(conn, who, "import_update", org_id,
                          {k: before[k] for k in changes}, changes)
         for row in additions:
-            row = {c: row.get(c) for c in ORGANISATION_COLUMNS}
+            row = Organisation.from_row(row).row()
             conn.execute(org.insert(), [row])
             audit.record(conn, who, "import_add", row["id"], None, row)

@@ -15,7 +15,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from civic import settings
 from civic.errors import CivicError, NotBuiltError, StoreError
-from store.schema import ORGANISATION_COLUMNS, geocode_cache, metadata, organisations
+from civic.record import Organisation
+from store.schema import geocode_cache, metadata, organisations
 
 
 def engine() -> Engine:
@@ -134,7 +135,7 @@ def replace_organisations(rows: Iterable[dict], sources: Iterable[str],
     entry; returns rows added."""
     from store import audit
 
-    rows = [{c: row.get(c) for c in ORGANISATION_COLUMNS} for row in rows]
+    rows = [Organisation.from_row(row).row() for row in rows]  # checked, every column
     with writing() as conn:
         conn.execute(delete(organisations).where(organisations.c.source.in_(list(sources))))
         if rows:

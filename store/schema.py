@@ -86,7 +86,7 @@ audit_log = Table(
     Column("after", Text),  # JSON
 )
 
-ORGANISATION_COLUMNS = [c.name for c in organisations.columns]
+ORGANISATION_COLUMNS = [c.name for c in organisations.columns]  # == civic.record.COLUMNS
 
 rate_events = Table(
     "rate_events",

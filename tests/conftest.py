@@ -32,11 +32,13 @@ def built(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def orgs(built):
+    """Every organisation of the real build."""
     return store.load_organisations()
 
 
 @pytest.fixture(scope="session")
 def settlements(built):
+    """Every settlement of the real build."""
     return store.load_settlements()
 
 

@@ -54,26 +54,35 @@ def test_language_switch(app):
     assert at.multiselect(key="f_provinces").label == "İl"
 
 
+def _share(metric) -> float:
+    return float(metric.value.lstrip("<").rstrip("%").replace(",", "."))
+
+
 def test_coverage_page_radius_and_kinds_change_gaps(built):
     at = AppTest.from_file(str(APP.parent / "pages" / "coverage.py"), default_timeout=180)
     at.run()
     assert not at.exception
-    all_kinds = int(at.metric[0].value.replace(" ", ""))
-    at.multiselect(key="c_kinds").set_value(["ngo"]).run()
-    ngo_only = int(at.metric[0].value.replace(" ", ""))
-    assert ngo_only > all_kinds
+    ngo = _share(at.metric[0])  # the default kind, NGO, comes first
+    assert ngo >= 15  # about a fifth of residents: never the old "0 %"
+    assert at.query_params["kind"] == "ngo" and at.query_params["r"] == "10"
+    at.radio(key="c_kind").set_value("any").run()
+    assert _share(at.metric[0]) < ngo
+    at.radio(key="c_kind").set_value("ngo").run()
     at.slider(key="c_radius").set_value(25).run()
-    wider = int(at.metric[0].value.replace(" ", ""))
-    assert wider < ngo_only
+    assert _share(at.metric[0]) < ngo
+    at.multiselect(key="c_municipalities").set_value(["KRZ14"]).run()  # Kirkovo
+    assert not at.exception and at.query_params["muni"] == "KRZ14"
+    gaps = at.dataframe[0].value
+    assert set(gaps.iloc[:, 1]) <= {"Кирково"}  # municipality names, not codes
 
 
 def test_regions_page_compares_provinces(built):
     at = AppTest.from_file(str(APP.parent / "pages" / "regions.py"), default_timeout=180)
     at.run()
     assert not at.exception
-    assert len(at.get("vega_lite_chart")) >= 7  # every chart drawn, each with its numbers
+    assert len(at.get("vega_lite_chart")) >= 8  # every chart drawn, each with its numbers
     assert len(at.get("download_button")) >= 8
     ranks = at.dataframe[-1].value
-    assert len(ranks) == 28 and sorted(ranks["rank_per_10k"])[0] == 1
+    assert len(ranks) == 28 and list(ranks.columns)[0] == "Област"  # translated headers
     at.multiselect(key="r_provinces").set_value(["KRZ"]).run()
     assert not at.exception

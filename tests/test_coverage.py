@@ -50,24 +50,36 @@ FIXED_ORGS = [("ngo", 0, "90000", False), ("chitalishte", 4, "90001", False),
 
 
 def test_hand_made_geometry_every_number_known():
-    cov = settlement_coverage(_settlements(), _orgs(FIXED_ORGS), Options(radius_km=5))
+    options = Options(radius_km=5, include_presumed_libraries=True)
+    cov = settlement_coverage(_settlements(), _orgs(FIXED_ORGS), options)
     c = cov.set_index("ekatte")
     assert c.loc["90000", "nearest_ngo_km"] == pytest.approx(0, abs=0.01)
     assert c.loc["90000", "nearest_chitalishte_km"] == pytest.approx(4, abs=0.01)
     assert c.loc["90002", "nearest_ngo_km"] == pytest.approx(10, abs=0.01)
     assert c.loc["90002", "nearest_any_km"] == pytest.approx(6, abs=0.01)
-    assert c.loc["90000", "within_r_any"] == 3 and c.loc["90002", "within_r_any"] == 0
+    # the presumed library is its chitalishte: "any" counts the NGO and the chitalishte
+    assert c.loc["90000", "within_r_any"] == 2 and c.loc["90002", "within_r_any"] == 0
     assert c.loc["90001", "in_settlement_chitalishte"] == 1
     assert c.loc["90001", "in_settlement_library"] == 1
+    assert c.loc["90001", "in_settlement_any"] == 1
     assert list(c["gap"]) == [False, False, True, False]  # 30 km village has no residents
+    assert list(c["gap_ngo"]) == [False, False, True, False]
     # presence: village 0 has its own NGO (1), chitalishte and library at 4 km of 5 (1-4/10)
     assert c.loc["90000", "presence_index"] == round(100 * (1 + 0.6 + 0.6) / 3)
     assert c.loc["90002", "presence_index"] == round(100 * (0 + 0.4 + 0.4) / 3)
-    # 2SFCA: the NGO serves villages 0 and 1 (1200 people); supply 1 -> 1/1200 per person;
-    # chitalishte (1) and presumed library (0.5) serve the same 1200 people.
-    expected = (1 + 1 + 0.5) / 1200 * 10_000
+    # 2SFCA: the NGO and the chitalishte each serve villages 0 and 1 (1200 people)
+    expected = (1 + 1) / 1200 * 10_000
     assert c.loc["90000", "access_2sfca"] == pytest.approx(expected, rel=1e-3)
     assert c.loc["90002", "access_2sfca"] == 0
+    known = settlement_coverage(_settlements(), _orgs(FIXED_ORGS), Options(radius_km=5))
+    assert np.isinf(known["nearest_library_km"]).all()  # no library known by name
+
+
+def test_own_settlement_radius_counts_only_own_organisations():
+    cov = settlement_coverage(_settlements(), _orgs(FIXED_ORGS), Options(radius_km=0))
+    c = cov.set_index("ekatte")
+    assert list(c["beyond_ngo"]) == [False, True, True, True]
+    assert list(c["gap_chitalishte"]) == [True, False, True, False]
 
 
 def test_hand_made_municipality_figures():
@@ -77,10 +89,14 @@ def test_hand_made_municipality_figures():
     munis = pd.DataFrame({"code": ["TST01"], "province_code": ["TST"], "name": ["Тест"],
                           "population": [1250]})
     m = municipality_coverage(cov, orgs, munis, Options(radius_km=5)).iloc[0]
-    assert (m["count_ngo"], m["count_chitalishte"], m["count_library"]) == (1, 1, 1)
+    assert (m["count_ngo"], m["count_chitalishte"], m["count_library"]) == (1, 1, 0)
+    assert (m["count_library_presumed"], m["count_any"]) == (1, 2)
     assert m["per_10k_ngo"] == pytest.approx(8.0)
     assert (m["residents_beyond_r"], m["gap_settlements"], m["gap_population"]) == (50, 1, 50)
     assert m["share_beyond_r"] == pytest.approx(0.04)
+    assert m["pw_mean_km"] == pytest.approx((1000 * 0 + 200 * 0 + 50 * 6) / 1250, abs=0.01)
+    ngo = municipality_coverage(cov, orgs, munis, Options(radius_km=5), focus="ngo").iloc[0]
+    assert ngo["pw_mean_km"] == pytest.approx((1000 * 0 + 200 * 4 + 50 * 10) / 1250, abs=0.01)
 
 
 def test_hand_made_hubs():
@@ -150,9 +166,13 @@ def test_municipality_sums_equal_province_totals(real):
         assert by_province["gap_population"].sum()[code] == gaps["population"].sum()
         active = orgs[(orgs["province_code"] == code) & (orgs["kind"] == "chitalishte")]
         assert by_province["count_chitalishte"].sum()[code] == len(active)
-    assert table["rank_national"].between(1, 265).all()
-    assert table.loc[table["province_code"].isin(["KRZ", "RAZ", "VRC"]),
-                     "rank_in_selection"].max() <= 36
+    # ranks: by share beyond R, ties broken by the population-weighted distance
+    mine = table[table["province_code"].isin(["KRZ", "RAZ", "VRC"])].sort_values(
+        "rank_in_selection")
+    keys = list(zip(mine["share_beyond_r"], mine["pw_mean_km"]))
+    assert keys == sorted(keys)
+    assert (mine["rank_in_selection"] == 1).sum() == 1  # shares tie at 0; distances do not
+    assert len(mine) == 24 and mine["rank_in_selection"].nunique() >= 20
 
 
 def test_real_numbers_are_sane(real):
@@ -160,4 +180,61 @@ def test_real_numbers_are_sane(real):
     assert len(cov) >= 5250
     assert np.isfinite(cov["nearest_chitalishte_km"]).all()
     assert cov["presence_index"].between(0, 100).all()
-    assert (cov.loc[cov["gap"], "within_r_any"] == 0).all()
+    # a gap is the nearest organisation beyond R, by a distance the gap flag never used
+    inhabited = cov[cov["population"] > 0]
+    assert (inhabited.loc[inhabited["gap"], "nearest_any_km"] > 5).all()
+    assert (inhabited.loc[~inhabited["gap"], "nearest_any_km"] <= 5 + 1e-3).all()
+    assert (inhabited.loc[inhabited["gap_ngo"], "nearest_ngo_km"] > 5).all()
+    # 2SFCA is positive wherever residents have an organisation within R
+    reach = inhabited[~inhabited["gap"]]
+    assert (reach["access_2sfca"] > 0).all()
+
+
+def test_too_many_hub_candidates_is_a_clear_translated_error(monkeypatch):
+    import geo.hubs
+    from civic.errors import PlanError
+
+    monkeypatch.setattr(geo.hubs, "MAX_CANDIDATES", 1)
+    s = _settlements(offsets=(0, 20, 22, 60), pops=(100, 500, 400, 300))
+    orgs = _orgs([("chitalishte", 21, "90001", False), ("chitalishte", 60, "90003", False)])
+    with pytest.raises(PlanError) as err:
+        existing_hubs(s, orgs, radius_km=5, k=1)
+    assert "2" in err.value.text("en") and "областите" not in err.value.text("en")
+    assert "области" in err.value.text("bg")
+
+
+def test_hubs_only_inside_the_chosen_settlements_and_for_the_chosen_kind():
+    s = _settlements(offsets=(0, 20, 22, 60), pops=(100, 500, 400, 300))
+    orgs = _orgs([("library", 0, "90000", False), ("chitalishte", 21, "90001", False),
+                  ("chitalishte", 60, "90003", False)])
+    chosen = s[s["ekatte"].isin(["90000", "90003"])]
+    plan = existing_hubs(chosen, orgs, radius_km=5, k=1)
+    assert set(plan.sites["ekatte"]) <= {"90000", "90003"}
+    assert plan.uncovered_before == 400  # no NGO anywhere: both chosen villages count
+    libraries = existing_hubs(s, orgs, radius_km=5, k=3, kind="library")
+    assert libraries.uncovered_before == 1200  # village 0 has its library
+
+
+def test_classes_never_collapse_when_values_differ():
+    from geo.classify import classify
+
+    idx, breaks = classify(pd.Series([0.0, 0.0, 0.001, 0.2, 0.33, 0.5, 1.0, 0.7, 0.02]), 0.01)
+    assert len(breaks) - 1 == 5 and len(set(idx)) == 5
+    assert breaks == sorted(breaks) and all(round(b * 100, 6).is_integer() for b in breaks)
+    assert idx[6] == 4 and idx[0] == 0  # the largest share is in the darkest class
+    idx, breaks = classify(pd.Series([0.0, 0.001, 0.002, 0.5]), 0.01)  # rounding must not
+    assert len(set(idx)) == 4  # merge 0.1 % and 0.2 % into one class
+    idx, breaks = classify(pd.Series([0.3, 0.3]), 0.01)
+    assert set(idx) == {0}
+
+
+def test_coverage_view_round_trips_through_the_url():
+    from ui.coverage_view import View, from_query, to_query
+
+    view = View(("KRZ",), ("KRZ14",), "library", 5, True, "distance", 2)
+    query = to_query(view)
+    assert from_query(query, {"KRZ", "RAZ"}, {"KRZ14", "RAZ11"}) == view
+    assert from_query({"lang": "en"}, {"KRZ"}, set()) is None  # no view named: defaults
+    odd = from_query({"prov": "KRZ,XX", "muni": "RAZ11", "kind": "pizza", "r": "999"},
+                     {"KRZ", "RAZ"}, {"RAZ11"})
+    assert odd == View(("KRZ",), (), "ngo", 30, False, "share", 3)

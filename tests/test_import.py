@@ -207,7 +207,10 @@ def test_export_whole_dataset_with_sources_and_no_formulas(clean, tmp_path):
     text_cells = table.fillna("").to_numpy().ravel()
     assert not [c for c in text_cells if c[:1] in ("=", "@")]
     about = pd.read_excel(xlsx_out, sheet_name="about")["note"].tolist()
-    assert any("chitalishta_register.csv" in n or "register" in n for n in about)
+    from sources.manifest import manifest
+
+    for source in manifest().values():  # every source, with where it came from and licence
+        assert any(source.upstream in n and source.licence in n for n in about[1:]), source.name
     meta = json.loads(geo_out.read_text(encoding="utf-8"))["metadata"]
     assert meta["licence"] and len(meta["sources"]) == 14
 

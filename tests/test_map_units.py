@@ -6,12 +6,20 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from civic.i18n import LANGUAGES, TERMS, gettext, place_name
+from civic.vocabularies import FIELDS
 from geo import filters
-from layers.organisations import feature_collection, organisation_layers
-from layers.popup import contact_links, popup_properties, safe_url
+from layers.organisations import (
+    map_records,
+    map_words,
+    record_order,
+    safe_json,
+    visible_runs,
+)
+from layers.popup import clean_emails, contact_links, safe_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,30 +58,77 @@ def test_query_round_trip_and_bad_values_dropped():
     assert bad.kinds == ("ngo",) and bad.statuses == ()
 
 
-def test_popup_values_are_escaped_and_links_safe():
-    rec = {"name": "<script>alert(1)</script>", "kind": "НПО", "address": "<img onerror=x>",
-           "website": "javascript:alert(1)", "email": "a@b.bg", "phone": "0888 123 456",
-           "source_url": "javascript:alert(2)", "source": "x"}
-    props = popup_properties(rec)
-    text = json.dumps(props)
-    assert "<script>" not in text and "<img" not in text and "javascript:" not in text
-    assert props["n"] == "&lt;script&gt;alert(1)&lt;/script&gt;"
-    assert ["mailto:a@b.bg", "a@b.bg"] in props["c"]
+def test_links_only_for_safe_values():
     assert safe_url("www.example.bg") == "https://www.example.bg"
-    assert safe_url("data:text/html,x") is None
-    assert contact_links("03142/9118; 0897674976", None, None)[0][0] == "tel:031429118"
+    assert safe_url("javascript:alert(1)") is None and safe_url("data:text/html,x") is None
+    assert contact_links("03142/9118; 0897674976", None, None)[0] == ["tel:031429118",
+                                                                     "03142/9118"]
+    assert clean_emails('a@b.bg; x"@y.bg; <s>@z.bg; javascript:a@b') == ["a@b.bg"]
 
 
-def test_feature_collection_on_real_data(orgs):
-    part = filters.apply(orgs, filters.Filters(municipalities=("KRZ14",)))
+def test_safe_json_cannot_close_a_script():
+    text = safe_json({"n": "</script><script>alert(1)</script> `${x}` 'q' \"d\" \u2028"})
+    assert "<" not in text and ">" not in text and "\u2028" not in text
+    assert json.loads(text)["n"].startswith("</script>")
+
+
+HOSTILE = ["<script>alert(1)</script>", "a\"b'c`${d}`"]
+
+
+def _hostile_orgs() -> pd.DataFrame:
+    return pd.DataFrame([
+        {"id": f"ngo-{i}", "kind": "ngo", "presumed": False, "parent_id": None,
+         "legal_form": "association", "name": name, "name_latin": name,
+         "fields": "youth;nonsense", "settlement": "Кърджали", "ekatte": "40909",
+         "municipality_code": "KRZ16",
+         "province_code": "KRZ", "address": "<img src=x onerror=alert(1)>",
+         "lon": 25.3736, "lat": 41.6374, "precision": "settlement", "status": "active",
+         "phone": "0361 2345; x", "email": "a@b.bg", "website": "javascript:alert(1)",
+         "source": "civic_directory_ngos", "source_url": f"https://e.bg/n/{i}",
+         "source_date": "2026"}
+        for i, name in enumerate(HOSTILE)])
+
+
+def test_map_records_carry_raw_text_once_and_only_safe_links():
+    orgs = record_order(_hostile_orgs())
+    names = {"municipality": {"KRZ16": "Кърджали"}, "municipality_latin": {"KRZ16": "Kardzhali"}}
+    rec = map_records(orgs, "en", names)
+    org = rec["org"]
+    assert sorted(org["n"].split("|")) == sorted(HOSTILE)  # raw: the browser sets it as text
+    assert org["a"] == "<img src=x onerror=alert(1)>|<img src=x onerror=alert(1)>"  # packed
+    assert len(rec["loc"]) == 2 and org["at"] == [0, 0]  # one shared location
+    assert org["w"] == {} and "javascript" not in safe_json(rec)
+    assert org["f"].split("|") == [str(FIELDS.index("youth"))] * 2
+    assert org["ph"] == "0361 2345|0361 2345"
+    assert rec["munis"] == ["Кърджали (Kardzhali)"]
+    assert org["k"] == "nn" and org["p"] == "ss" and org["st"] == "aa"
+
+
+def test_visible_runs_cover_exactly_the_visible_ids():
+    order = pd.Series([f"o{i}" for i in range(10)])
+    assert visible_runs(order, ["o0", "o1", "o2", "o5", "o9"]) == [0, 3, 5, 1, 9, 1]
+    assert visible_runs(order, []) == []
+    assert visible_runs(order, list(order)) == [0, 10]
+
+
+def test_presumed_flag_round_trips_through_the_url():
+    assert filters.from_query({"presumed": "0"}).presumed_libraries is False
+    assert filters.to_query(filters.Filters(presumed_libraries=False)) == {"presumed": "0"}
+
+
+def test_records_on_real_data(orgs):
+    part = record_order(filters.apply(orgs, filters.Filters(municipalities=("KRZ14",))))
     names = {"municipality": {"KRZ14": "Кирково"}, "municipality_latin": {"KRZ14": "Kirkovo"}}
-    fc = feature_collection(part, "en", names)
-    assert len(fc["features"]) == len(part)
-    props = [f["properties"] for f in fc["features"]]
-    assert any(p.get("m") == "Кирково (Kirkovo)" for p in props)
-    groups = organisation_layers(part, "bg", names)
-    assert [g.layer_name.rsplit(" (", 1)[0] for g in groups] == [
-        "Читалища", "Читалищни библиотеки (предполагаеми)", "Библиотеки", "НПО"]
+    rec = map_records(part, "en", names)
+    org = rec["org"]
+    assert len(org["k"]) == len(part)
+    presumed = org["k"].count("p")
+    assert len(org["pp"]) == presumed and len(org["n"].split("|")) == len(part) - presumed
+    assert rec["library_prefix"] == "Библиотека при "
+    assert "Кирково (Kirkovo)" in rec["munis"]
+    assert set(map_words("bg")["kind"]) == {"n", "c", "l", "p"}
+    assert visible_runs(part["id"], part["id"]) == [0, len(part)]
+    assert filters.apply(orgs, filters.Filters(presumed_libraries=False))["presumed"].sum() == 0
 
 
 def _message_ids() -> set[str]:
@@ -96,3 +151,40 @@ def test_every_ui_message_is_translated(lang):
 def test_place_names_latin_alongside_outside_bulgarian():
     assert place_name("Кърджали", "Kardzhali", "bg") == "Кърджали"
     assert place_name("Кърджали", "Kardzhali", "tr") == "Кърджали (Kardzhali)"
+
+
+def test_ascii_transport_round_trips_any_text():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from layers.transport import CODES, CYRILLIC, ascii_text, plain_text
+
+    alphabet = CYRILLIC + CODES + "^ .,|~`${}<>\"'ыэё\u2028"
+
+    @given(st.text(alphabet=alphabet, max_size=30))
+    def round_trip(text):
+        encoded = ascii_text(text)
+        assert plain_text(encoded) == text
+        assert all(ord(c) < 128 for c in encoded if c not in alphabet[len(CYRILLIC):] + "ыэё\u2028")
+
+    round_trip()
+    assert ascii_text("НЧ „Съзнание“") == "^NX 8R4lrermj9"
+
+
+def test_browser_decoder_matches(tmp_path):
+    import shutil
+    import subprocess
+
+    from layers.transport import ascii_text
+
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed")
+    script = (ROOT / "layers" / "civicmap.js").read_text(encoding="utf-8")
+    decoder = script[script.index("var CIVIC_CYRILLIC"):script.index("function civicTexts")]
+    cases = ["НЧ „Съзнание 1873г.“", "a^^b ^x", "Сдружение `${x}` \"q\" <script>", ""]
+    test = tmp_path / "t.js"
+    test.write_text(decoder + "process.stdout.write(JSON.stringify(" + json.dumps(
+        [ascii_text(c) for c in cases]) + ".map(civicText)));", encoding="utf-8")
+    out = subprocess.run([node, str(test)], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == cases

@@ -1,17 +1,23 @@
-"""The Compass report: its figures are the coverage module's, and the PDF reads right."""
+"""The Compass report: its figures are the coverage model's, per kind; the cover says what
+it found; several provinces compare side by side; the PDF reads right."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import geopandas as gpd
+import pandas as pd
 import pypdf
 import pypdfium2
 import pytest
+from shapely.geometry import Point
 
 import store
+from civic.numbers import fmt_pct
 from cli import main
-from geo.coverage import Options, municipality_coverage, settlement_coverage
-from reports.compass import compass_data
+from geo.coverage import Options, settlement_coverage, summarise
+from reports.compass import _gaps, compass_data, source_rows
 
 ARTIFACTS = Path(__file__).resolve().parent / "e2e" / "artifacts"
 
@@ -22,59 +28,117 @@ def tables(built):
             store.load_organisations())
 
 
-def test_report_figures_equal_the_coverage_module(tables):
+def test_report_figures_equal_the_coverage_model(tables):
     settlements, municipalities, provinces, orgs = tables
-    data = compass_data("VRC", "bg", settlements, municipalities, provinces, orgs, 10.0)
+    data = compass_data(["VRC"], "bg", settlements, municipalities, provinces, orgs, 10.0)
     active = orgs[orgs["status"] == "active"]
     cov = settlement_coverage(settlements, active, Options(radius_km=10.0))
-    munis = municipality_coverage(cov, active, municipalities, Options(radius_km=10.0))
-    mine = munis[munis["province_code"] == "VRC"]
+    want = summarise(cov, "province_code").loc["VRC"]
     f = data.figures
-    assert f["count_chitalishte"] == mine["count_chitalishte"].sum() == 105
-    assert f["count_ngo"] == mine["count_ngo"].sum()
-    assert f["gap_settlements"] == cov[(cov["province_code"] == "VRC") & cov["gap"]].shape[0]
-    assert f["residents_beyond_r"] == mine["residents_beyond_r"].sum()
-    assert f["population"] == 152813
-    report_rows = data.municipalities.set_index("municipality_code")
-    for col in ("count_ngo", "per_10k_any", "share_beyond_r", "gap_population"):
-        assert (report_rows[col] == mine.set_index("municipality_code")[col]).all()
-    assert data.hub_reach["existing"] == data.hubs_existing["newly_covered"].sum()
+    for kind in ("ngo", "chitalishte", "library", "any"):
+        for key in ("residents_beyond_r", "share_beyond_r", "pw_mean_km",
+                    "settlements_without_own"):
+            assert f[f"{kind}_{key}"] == want[f"{kind}_{key}"], (kind, key)
+    assert f["count_chitalishte"] == 105 and f["population"] == 152813
+    # the cover's headline figures are not zero: NGOs and libraries known by name are far
+    assert f["ngo_share_beyond_r"] >= 0.10 and f["library_share_beyond_r"] >= 0.25
+    # each organisation once: the presumed libraries of VRC's 105 chitalishta add nothing
+    assert f["count_any"] == f["count_ngo"] + f["count_chitalishte"] + f["count_library"]
+    section = data.sections[0]
+    assert section.hub_reach["existing"] == section.hubs_existing["newly_covered"].sum() > 0
+    shares = list(section.municipalities["ngo_share_beyond_r"])
+    assert shares == sorted(shares, reverse=True)  # least served first
+
+
+def test_gap_names_are_looked_up_by_ekatte_not_by_name():
+    """Two villages called "Бяла": each keeps its own Latin form."""
+    settlements = gpd.GeoDataFrame({
+        "ekatte": ["00001", "00002"], "name": ["Бяла", "Бяла"],
+        "name_latin": ["Byala-North", "Byala-South"], "province_code": ["TST", "TST"],
+        "municipality_code": ["TST01", "TST01"],
+        "geometry": [Point(25.0, 42.0), Point(25.5, 42.5)]}, crs="EPSG:4326")
+    municipalities = pd.DataFrame({"code": ["TST01"], "name": ["Тест"],
+                                   "name_latin": ["Test"]})
+    cov = pd.DataFrame({"ekatte": ["00002", "00001"], "province_code": ["TST", "TST"],
+                        "municipality_code": ["TST01", "TST01"], "population": [50, 100],
+                        "gap_ngo": [True, True], "beyond_ngo": [True, True],
+                        "beyond_chitalishte": [False, False], "beyond_library": [True, False]})
+    gaps = _gaps(cov, "TST", settlements, municipalities, "en").set_index("ekatte")
+    assert gaps.at["00001", "display_name"] == "Бяла (Byala-North)"
+    assert gaps.at["00002", "display_name"] == "Бяла (Byala-South)"
+    assert gaps.at["00002", "missing"] == "NGO, Library"
+
+
+def test_sources_by_name_licence_and_date_without_commit_hashes():
+    rows = source_rows()
+    assert len(rows) >= 10
+    text = " ".join(" ".join(r.values()) for r in rows)
+    assert not re.search(r"\b[0-9a-f]{8,40}\b", text), text
+    assert any(r["date"] == "2026-11" for r in rows)
+
+
+def _pdf(tmp_path_factory, province: str, lang: str) -> tuple[str, Path]:
+    out = tmp_path_factory.mktemp("report") / f"{province.replace(',', '-')}-{lang}.pdf"
+    assert main(["report", "--province", province, "--lang", lang, "--out", str(out)]) == 0
+    return lang, out
+
+
+def _text(path: Path, pages: slice = slice(None)) -> str:
+    reader = pypdf.PdfReader(str(path))
+    return " ".join(p.extract_text() for p in reader.pages[pages]).replace("\n", " ")
 
 
 @pytest.fixture(scope="module", params=["bg", "en"])
-def pdf(request, tables, tmp_path_factory):
-    out = tmp_path_factory.mktemp("report") / f"krz-{request.param}.pdf"
-    assert main(["report", "--province", "KRZ", "--lang", request.param, "--out",
-                 str(out)]) == 0
-    return request.param, out
+def vrc_pdf(request, tables, tmp_path_factory):
+    return _pdf(tmp_path_factory, "VRC", request.param)
 
 
-def test_pdf_pages_and_names(pdf, tables):
-    lang, path = pdf
+def test_vrc_cover_states_per_kind_findings(vrc_pdf, tables):
+    lang, path = vrc_pdf
+    cover = _text(path, slice(0, 1))
+    settlements, municipalities, provinces, orgs = tables
+    f = compass_data(["VRC"], lang, settlements, municipalities, provinces, orgs).figures
+    for kind in ("ngo", "library"):
+        share = fmt_pct(f[f"{kind}_share_beyond_r"], lang)
+        assert share in cover and share not in ("0.0%", "0,0%")
+    assert "20 / 123" in cover  # settlements without their own chitalishte
+    assert ("известни НПО" in cover) == (lang == "bg")
+    assert ("known NGO" in cover) == (lang == "en")
+
+
+def test_pdf_pages_and_names(vrc_pdf, tables):
+    lang, path = vrc_pdf
     reader = pypdf.PdfReader(str(path))
     assert len(reader.pages) >= 4
-    text = " ".join(page.extract_text() for page in reader.pages).replace("\n", " ")
+    text = _text(path)
     _, municipalities, provinces, _ = tables
     column = "name_latin" if lang == "en" else "name"
-    province = provinces.set_index("code").at["KRZ", column]
-    assert province in text
-    names = municipalities.loc[municipalities["province_code"] == "KRZ", column]
-    assert len(names) == 7
+    assert provinces.set_index("code").at["VRC", column] in text
+    names = municipalities.loc[municipalities["province_code"] == "VRC", column]
+    assert len(names) == 10
     missing = [n for n in names if n not in text]
     assert not missing, missing
     assert ("Компас на гражданския сектор" in text) == (lang == "bg")
-
-
-def test_pdf_first_page_rendered(pdf):
-    lang, path = pdf
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     image = pypdfium2.PdfDocument(str(path))[0].render(scale=1.5).to_pil()
-    target = ARTIFACTS / f"report-KRZ-{lang}-page1.png"
-    image.save(target)
-    assert image.size[0] > 800 and target.stat().st_size > 10_000
+    image.save(ARTIFACTS / f"report-VRC-{lang}-page1.png")
+    assert image.size[0] > 800
 
 
-def test_report_bad_output_name(built):
-    with pytest.raises(SystemExit) as err:
-        main(["report", "--province", "KRZ", "--out", "/tmp/report.docx"])
-    assert ".pdf or .html" in str(err.value)
+def test_three_provinces_side_by_side(tables, tmp_path_factory):
+    _, path = _pdf(tmp_path_factory, "KRZ,RAZ,VRC", "bg")
+    cover = _text(path, slice(0, 1))
+    for name in ("Кърджали", "Разград", "Враца"):
+        assert name in cover
+    settlements, municipalities, provinces, orgs = tables
+    data = compass_data(["KRZ", "RAZ", "VRC"], "bg", settlements, municipalities, provinces,
+                        orgs)
+    for section in data.sections:  # every province's NGO share is on the cover
+        assert fmt_pct(section.figures["ngo_share_beyond_r"], "bg") in cover
+    assert "361 / 457" in cover
+    assert len(pypdf.PdfReader(str(path)).pages) >= 8
+
+
+def test_report_bad_output_name(built, capsys):
+    assert main(["report", "--province", "KRZ", "--out", "/tmp/report.docx"]) == 2
+    assert ".pdf or .html" in capsys.readouterr().err

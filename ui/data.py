@@ -63,40 +63,58 @@ def _active() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def settlement_coverage(radius_km: float, kinds: tuple[str, ...], presumed: bool) -> pd.DataFrame:
-    """Nationwide coverage of active organisations (borders do not stop people)."""
+def settlement_coverage(radius_km: float, presumed: bool) -> pd.DataFrame:
+    """Nationwide per-kind coverage of active organisations (borders do not stop people).
+
+    `presumed`: presumed chitalishte libraries count as libraries.
+    """
     from geo.coverage import Options
     from geo.coverage import settlement_coverage as compute
 
-    return compute(settlements(), _active(), Options(radius_km, kinds, presumed))
+    return compute(settlements(), _active(),
+                   Options(radius_km=radius_km, include_presumed_libraries=presumed))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def municipality_coverage(radius_km: float, kinds: tuple[str, ...], presumed: bool,
-                          provinces: tuple[str, ...]) -> pd.DataFrame:
-    """Municipality figures over the nationwide settlement coverage."""
+def municipality_coverage(radius_km: float, presumed: bool, provinces: tuple[str, ...],
+                          focus: str = "ngo") -> pd.DataFrame:
+    """Every municipality's per-kind figures; plain columns and ranks for `focus`."""
     from geo.coverage import Options
     from geo.coverage import municipality_coverage as compute
 
-    cov = settlement_coverage(radius_km, kinds, presumed)
-    return compute(cov, _active(), municipalities(), Options(radius_km, kinds, presumed),
-                   list(provinces))
+    cov = settlement_coverage(radius_km, presumed)
+    return compute(cov, _active(), municipalities(),
+                   Options(radius_km=radius_km, include_presumed_libraries=presumed),
+                   list(provinces), focus)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def hubs(provinces: tuple[str, ...], radius_km: float, k: int) -> dict[str, pd.DataFrame]:
-    """Existing chitalishta/libraries and new settlement sites as NGO hubs, k of each."""
+def hubs(ekattes: tuple[str, ...], radius_km: float, k: int, kind: str = "ngo") -> dict:
+    """K existing chitalishta/libraries and k new sites inside the chosen settlements.
+
+    Hubs for `kind`; {"error": PlanError} when the area is too large.
+    """
+    from civic.errors import PlanError
     from geo.hubs import existing_hubs, new_hubs
 
     s = settlements()
-    s = s[s["province_code"].isin(provinces)]
+    s = s[s["ekatte"].isin(ekattes)]
     orgs = _active()
-    orgs = orgs[orgs["province_code"].isin(provinces)]
-    existing = existing_hubs(s, orgs, radius_km, k)
-    new = new_hubs(s, orgs, radius_km, k)
-    return {"existing": existing.sites, "new": new.sites,
-            "covered": pd.Series({"existing": existing.newly_covered, "new": new.newly_covered,
-                                  "without": existing.uncovered_before})}
+    radius = max(radius_km, 1.0)
+    try:
+        existing = existing_hubs(s, orgs, radius, k, kind)
+        new = new_hubs(s, orgs, radius, k, kind)
+    except PlanError as exc:
+        return {"error": exc}
+    return {"existing": existing.sites, "new": new.sites, "radius_km": radius,
+            "covered": {"existing": existing.newly_covered, "new": new.newly_covered,
+                        "without": existing.uncovered_before}}
+
+
+def known_ngos() -> int:
+    """Active NGOs the store knows (directory, imports and approved proposals)."""
+    orgs = _active()
+    return int((orgs["kind"] == "ngo").sum())
 
 
 @st.cache_resource(show_spinner=False)
@@ -108,25 +126,25 @@ def geocoder():
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def province_figures(radius_km: float) -> pd.DataFrame:
-    """All 28 provinces' figures for one radius (geo.regions)."""
+def province_figures(radius_km: float, presumed: bool = False) -> pd.DataFrame:
+    """All 28 provinces' per-kind figures for one radius (geo.regions)."""
+    from geo.coverage import Options
     from geo.regions import province_figures as compute
 
-    munis = municipality_coverage(radius_km, ("ngo", "chitalishte", "library"), True, ())
-    cov = settlement_coverage(radius_km, ("ngo", "chitalishte", "library"), True)
-    return compute(provinces(), cov, munis, _active(), settlements())
+    cov = settlement_coverage(radius_km, presumed)
+    return compute(provinces(), cov, _active(), settlements(),
+                   Options(radius_km=radius_km, include_presumed_libraries=presumed))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def compass_pdf(province: str, lang: str, radius_km: float) -> bytes:
-    """The printable Compass for one province (Chromium print-to-PDF), cached."""
-    from cli import source_list
-    from reports.compass import compass_data, render_html
+def compass_pdf(codes: tuple[str, ...], lang: str, radius_km: float) -> bytes:
+    """The printable Compass for one province or several side by side, cached."""
+    from reports.compass import compass_data, render_html, source_rows
     from reports.pdf import html_to_pdf
 
-    data = compass_data(province, lang, settlements(), municipalities(), provinces(),
+    data = compass_data(list(codes), lang, settlements(), municipalities(), provinces(),
                         organisations(), radius_km)
-    return html_to_pdf(render_html(data, source_list()))
+    return html_to_pdf(render_html(data, source_rows()))
 
 
 def ids_within(lon: float, lat: float, radius_km: float) -> list[str] | None:

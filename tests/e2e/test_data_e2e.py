@@ -64,7 +64,8 @@ def test_visitor_proposes_moderator_approves(data_url, browser):
     frame = map_frame(page)
     popup = frame.evaluate("""() => { let html = null; map.eachLayer(l => {
         if (!html && l.feature && l.feature.properties.k === 'ngo') {
-            l.openPopup(); html = l.getPopup().getContent(); } }); return html; }""")
+            l.openPopup(); html = l.getPopup().getElement().innerText; } });
+        return html; }""")
     assert "Проба за модериране" in popup and "proba@example.bg" in popup
     assert not log.dialogs and not log.errors, (log.dialogs, log.errors)
 

@@ -21,17 +21,25 @@ def hostile_url(tmp_path_factory):
 def test_hostile_name_in_map_popup_is_text(hostile_url, browser):
     page, log = open_page(browser, hostile_url + "/?q=script&kinds=ngo")
     frame = map_frame(page)
-    point = frame.evaluate("""() => { let out = null; map.eachLayer(l => {
-        if (!out && l.feature && l.feature.properties.k === 'ngo') {
-            const p = map.latLngToContainerPoint(l.getLatLng());
-            const box = map.getContainer().getBoundingClientRect();
-            out = {x: p.x + box.left, y: p.y + box.top};
-        } }); return out; }""")
-    assert point
-    box = page.locator("iframe[title*='st_folium']").first.bounding_box()
-    page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+    # the name search frames the map on what it found: retry if the view moved under the click
+    frame.wait_for_function("() => window.civicMap && civicMap.shown() > 0")
     popup = frame.locator(".leaflet-popup-content")
-    popup.wait_for(timeout=10000)
+    for _ in range(4):
+        point = frame.evaluate("""() => { let out = null; map.eachLayer(l => {
+            if (!out && l.feature && l.feature.properties.k === 'ngo') {
+                const p = map.latLngToContainerPoint(l.getLatLng());
+                const box = map.getContainer().getBoundingClientRect();
+                out = {x: p.x + box.left, y: p.y + box.top};
+            } }); return out; }""")
+        assert point
+        box = page.locator("iframe[title*='st_folium']").first.bounding_box()
+        page.mouse.click(box["x"] + point["x"], box["y"] + point["y"])
+        try:
+            popup.wait_for(timeout=3000)
+            break
+        except Exception:  # the map was still moving
+            continue
+    popup.wait_for(timeout=1000)
     assert HOSTILE_NAME in popup.inner_text()
     assert "<img src=x onerror=alert(1)>" in popup.inner_text()
     assert frame.locator(".leaflet-popup-content script, .leaflet-popup-content img").count() == 0

@@ -1,31 +1,28 @@
-"""The map page in Debian's Chromium: loads offline, filters, popups, language, phone."""
+"""The map page in Debian's Chromium: offline, national view, filters in the browser,
+grouped locations, popups, search, language, screen sizes."""
 
 from __future__ import annotations
 
 import re
 import time
 
-from tests.e2e.harness import COUNT_MARKERS, map_frame, open_page, shot, wait_idle
+import pytest
+
+from tests.e2e.harness import ConsoleLog, map_frame, open_page, shot, wait_idle
 
 PHONE_AGENT = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
                "Chrome/156.0 Mobile Safari/537.36")
-# NGOs are drawn last, so a click on an NGO point with no other NGO nearby opens its popup.
-FIND_LONE_NGO = """
+# Every mark: its screen point inside the frame, its count and whether it is a canvas
+# CircleMarker.
+MARKS = """
 () => {
-    const pts = [];
-    map.eachLayer(l => {
-        if (l.feature && l.getLatLng && l.feature.properties && l.feature.properties.k) {
-            pts.push({k: l.feature.properties.k, n: l.feature.properties.n,
-                      pt: map.latLngToContainerPoint(l.getLatLng())});
-        }
-    });
     const box = map.getContainer().getBoundingClientRect();
-    const inside = p => p.pt.x > 40 && p.pt.y > 40 && p.pt.x < box.width - 260
-        && p.pt.y < box.height - 40;
-    const lone = pts.find(p => p.k === 'ngo' && inside(p)
-        && pts.every(q => q === p || q.k !== 'ngo'
-                     || Math.hypot(q.pt.x - p.pt.x, q.pt.y - p.pt.y) > 14));
-    return lone ? {n: lone.n, x: lone.pt.x + box.left, y: lone.pt.y + box.top} : null;
+    return civicMap.marks().map(m => {
+        const p = map.latLngToContainerPoint(m.getLatLng());
+        return {x: p.x + box.left, y: p.y + box.top, n: civicMap.members(m).length,
+                names: civicMap.members(m), circle: m instanceof L.CircleMarker,
+                canvas: m._renderer instanceof L.Canvas};
+    });
 }
 """
 
@@ -37,90 +34,225 @@ def _counts(page) -> dict[str, int]:
     return {label.strip(): int(n) for label, n in pairs}
 
 
-def _wait_counts_change(page, before: dict, timeout: float = 20) -> dict:
-    deadline = time.monotonic() + timeout
+def _until(check, timeout_s: float = 20, page=None, what: str = "condition"):
+    """Poll `check()` until it returns something truthy (Playwright events keep flowing)."""
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        now = _counts(page)
-        if now != before:
-            return now
-        page.wait_for_timeout(250)
-    raise AssertionError(f"counts did not change from {before}")
+        try:
+            value = check()
+        except Exception:  # a frame replaced while we asked
+            value = None
+        if value:
+            return value
+        if page is not None:
+            page.wait_for_timeout(50)
+        else:
+            time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
 
 
-def _legend_text(page, timeout: float = 20) -> str:
-    """The map legend's text once the re-rendered map shows it (frames may be replaced)."""
-    deadline = time.monotonic() + timeout
-    text = ""
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            if "st_folium" not in frame.url:
-                continue
-            try:
-                text = frame.evaluate("(document.querySelector('.civic-legend') || {}).innerText"
-                                      " || ''")
-            except Exception:  # the frame was replaced while we asked
-                continue
-            if text.startswith("Legend"):
-                return text
-        page.wait_for_timeout(250)
-    return text
+def _map_shown(page) -> int:
+    return map_frame(page).evaluate("civicMap.shown()")
+
+
+def _iframe_box(page):
+    return page.locator("iframe[title*='st_folium']").first.bounding_box()
+
+
+def _settled(frame, page):
+    """The marks once the map shows the counted organisations and has stopped moving
+    (the filter state frames the map; the frame may still be resized)."""
+    _until(lambda: frame.evaluate("civicMap.shown()") == sum(_counts(page).values()),
+           page=page, what="the filter state to reach the map")
+    still, previous = 0, None
+    for _ in range(80):
+        moving = frame.evaluate("!!(map._animatingZoom || (map._panAnim && "
+                                "map._panAnim._inProgress))")
+        view = frame.evaluate("[map.getCenter().lat, map.getCenter().lng, map.getZoom(), "
+                              "map.getSize().x, map.getSize().y]")
+        still = still + 1 if view == previous and not moving else 0
+        if still >= 3:
+            return frame.evaluate(MARKS)
+        previous = view
+        page.wait_for_timeout(150)
+    raise AssertionError("the map did not settle")
+
+
+def _click_mark(page, frame, pick, popup_selector: str):
+    """Click the mark `pick(marks)` chooses until its popup shows (the view may still
+    shift once); returns the mark."""
+    for _ in range(3):
+        mark = pick(_settled(frame, page))
+        box = _iframe_box(page)
+        page.mouse.click(box["x"] + mark["x"], box["y"] + mark["y"])
+        try:
+            frame.locator(popup_selector).first.wait_for(timeout=3000)
+            return mark
+        except Exception:  # the click landed beside a mark that moved
+            continue
+    raise AssertionError("no popup opened")
 
 
 def test_map_loads_offline_without_console_errors(app_url, browser):
     page, log = open_page(browser, app_url)
     frame = map_frame(page)
-    assert page.locator("iframe[title*='st_folium']").first.is_visible()
     assert frame.evaluate("L.version") == "1.9.4"
     assert frame.evaluate("[...document.scripts].every(s => !s.src || s.src.startsWith("
                           "location.origin))")
-    markers = frame.evaluate(COUNT_MARKERS)
-    assert markers > 600  # three provinces, every kind
-    shot(page, "map-bg-desktop")
+    assert frame.evaluate("performance.getEntriesByType('resource').every(r => "
+                          "r.name.startsWith(location.origin) || r.name.includes('tile.'))")
+    wait_idle(page)
+    shown = _until(lambda: _map_shown(page) == sum(_counts(page).values()) and _map_shown(page),
+                   page=page, what="the map to show the counted organisations")
+    assert shown > 600  # three provinces, every kind
+    marks = frame.evaluate(MARKS)
+    assert all(m["circle"] and m["canvas"] for m in marks)
+    assert sum(m["n"] for m in marks) <= shown  # presumed libraries ride with their chitalishte
     assert not log.errors, log.errors
 
 
-def test_filter_to_one_municipality_changes_count(app_url, browser):
-    page, log = open_page(browser, app_url)
-    map_frame(page)
+def test_national_view_draws_every_active_organisation(app_url, browser, orgs):
+    from geo import filters
+
+    codes = sorted(set(orgs["province_code"].dropna()))
+    active = filters.apply(orgs, filters.Filters(provinces=tuple(codes)))
+    active = active[active["lon"].notna()]
+    page, log = open_page(browser, app_url + "/?provinces=" + ",".join(codes), 1920, 1080)
+    frame = map_frame(page, timeout_ms=90000)
     wait_idle(page)
+    _until(lambda: _map_shown(page) == len(active), page=page, what="every active organisation")
+    marks = frame.evaluate(MARKS)
+    assert all(m["circle"] and m["canvas"] for m in marks)
+    listed = [n for m in marks for n in m["names"]]
+    chitalishte_names = set(active.loc[active["kind"] != "library", "name"])
+    assert chitalishte_names <= set(listed)  # every NGO and chitalishte is in some mark
+    outside = frame.evaluate("""(() => { const b = map.getBounds(); return civicMap.marks()
+        .filter(m => !b.contains(m.getLatLng())).length; })()""")
+    assert outside == 0  # the whole country is in view
+    shot(page, "map-national-1920")
+    assert not log.errors, log.errors
+
+
+def test_filter_change_sends_only_the_filter_state(app_url, browser):
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    log = ConsoleLog(page)
+    received = [0]
+
+    def on_ws(ws):
+        ws.on("framereceived", lambda p: received.__setitem__(
+            0, received[0] + len(p if isinstance(p, bytes) else p.encode())))
+
+    page.on("websocket", on_ws)
+    page.goto(app_url)
+    frame = map_frame(page)
+    wait_idle(page)
+    frame.evaluate("window.civicSameFrame = true")
     before = _counts(page)
+    start = received[0]
     box = page.get_by_role("combobox", name="Община", exact=True)
     box.click()
     box.fill("Кирково")
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
-    after = _wait_counts_change(page, before)
-    assert sum(after.values()) < sum(before.values())
+    after = _until(lambda: (c := _counts(page)) != before and c, page=page, what="new counts")
     assert after["Читалища"] == 22  # active chitalishta of Kirkovo in the register
+    _until(lambda: frame.evaluate("civicMap.shown()") == sum(after.values()), page=page,
+           what="the map to show Kirkovo")
+    wait_idle(page)
+    assert received[0] - start < 5000, received[0] - start
+    assert frame.evaluate("window.civicSameFrame === true")  # shown and hidden in place
     assert "municipalities=KRZ14" in page.url
-    frame = map_frame(page)
-    deadline = time.monotonic() + 15
-    while frame.evaluate(COUNT_MARKERS) != sum(after.values()) and time.monotonic() < deadline:
-        page.wait_for_timeout(250)
-    assert frame.evaluate(COUNT_MARKERS) == sum(after.values())
     shot(page, "map-filter-kirkovo")
+    assert not log.errors, log.errors
+    context.close()
+
+
+def test_grouped_mark_lists_every_organisation_and_each_opens(app_url, browser):
+    page, log = open_page(browser, app_url + "/?municipalities=KRZ16&kinds=ngo")
+    frame = map_frame(page)
+    group = _click_mark(page, frame, lambda marks: max(marks, key=lambda m: m["n"]),
+                        ".leaflet-popup-content .org-item")
+    assert group["n"] >= 10  # NGOs placed at the centre of Kardzhali
+    items = frame.locator(".leaflet-popup-content .org-item")
+    assert items.count() == group["n"]
+    assert sorted(items.all_inner_texts()) == sorted(group["names"])
+    assert frame.locator(".leaflet-popup-content .precision").first.is_visible()
+    shot(page, "map-group-list")
+    for i in range(group["n"]):
+        wanted = items.nth(i).inner_text()
+        items.nth(i).click()
+        name = frame.locator(".leaflet-popup-content .org-name")
+        name.wait_for(timeout=5000)
+        assert name.inner_text() == wanted
+        if i == 0:
+            shot(page, "map-group-details")
+        frame.locator(".leaflet-popup-content .org-back").click()
+        items.first.wait_for(timeout=5000)
     assert not log.errors, log.errors
 
 
-def test_click_on_a_point_opens_its_popup(app_url, browser):
-    page, log = open_page(browser, app_url + "/?municipalities=KRZ14")
+def test_popup_wraps_clear_of_the_zoom_buttons_and_links_the_correction(app_url, browser):
+    page, log = open_page(browser, app_url + "/?municipalities=KRZ14&kinds=chitalishte")
     frame = map_frame(page)
-    target, previous = None, None
-    for _ in range(40):  # wait until the map has settled on its centre and zoom
-        target = frame.evaluate(FIND_LONE_NGO)
-        if target and target == previous:
-            break
-        previous = target
-        page.wait_for_timeout(500)
-    assert target, "no NGO point to click"
-    box = page.locator("iframe[title*='st_folium']").first.bounding_box()
-    page.mouse.click(box["x"] + target["x"], box["y"] + target["y"])
-    popup = frame.locator(".leaflet-popup-content .org-name")
-    popup.wait_for(timeout=10000)
-    name = frame.evaluate("(() => { const t = document.createElement('textarea'); "
-                          f"t.innerHTML = {target['n']!r}; return t.value; }})()")
-    assert popup.inner_text() == name
-    shot(page, "map-popup")
+
+    def near_middle(marks):
+        box = _iframe_box(page)
+        return min((m for m in marks if m["n"] == 1), key=lambda m: abs(
+            m["x"] - box["width"] / 2) + abs(m["y"] - box["height"] / 2))
+
+    _click_mark(page, frame, near_middle, ".leaflet-popup-content .org-name")
+    _until(lambda: not frame.evaluate("map._panAnim && map._panAnim._inProgress"), page=page)
+    wrap = frame.evaluate("""(() => {
+        const c = document.querySelector('.leaflet-popup-content');
+        const z = document.querySelector('.leaflet-control-zoom').getBoundingClientRect();
+        const p = document.querySelector('.leaflet-popup').getBoundingClientRect();
+        const over = !(p.right < z.left || p.left > z.right || p.bottom < z.top
+                       || p.top > z.bottom);
+        return {overflow: c.scrollWidth > c.clientWidth + 1, overZoom: over}; })()""")
+    assert wrap == {"overflow": False, "overZoom": False}
+    link = frame.locator(".leaflet-popup-content a.correct")
+    assert link.get_attribute("target") == "_blank"
+    with page.context.expect_page() as opened:
+        link.click()
+    form = opened.value
+    form.get_by_label("Име", exact=True).locator("visible=true").first.wait_for(timeout=30000)
+    wanted = frame.locator(".leaflet-popup-content .org-name").inner_text()
+    assert form.get_by_label("Име", exact=True).locator("visible=true").first.input_value() \
+        == wanted
+    assert not log.errors, log.errors
+
+
+def test_name_search_zooms_to_what_it_found_and_says_when_nothing_matches(app_url, browser):
+    page, log = open_page(browser, app_url)
+    frame = map_frame(page)
+    wait_idle(page)
+    zoom_before = frame.evaluate("map.getZoom()")
+    field = page.get_by_label("Името съдържа")
+    field.fill("Кърджали решава")
+    field.press("Enter")
+    _until(lambda: frame.evaluate("map.getZoom()") > zoom_before, page=page,
+           what="the map to zoom to the matches")
+    _until(lambda: frame.evaluate("civicMap.shown()") == sum(_counts(page).values()) == 1,
+           page=page, what="the one match on the map")
+    inside = frame.evaluate("""(() => { const b = map.getBounds();
+        return civicMap.marks().every(m => b.contains(m.getLatLng())); })()""")
+    assert inside
+    field.fill("няма такова име xyz")
+    field.press("Enter")
+    page.get_by_text("Нито една организация не отговаря").wait_for(timeout=15000)
+    _until(lambda: frame.evaluate("civicMap.shown()") == 0, page=page)
+    assert not log.errors, log.errors
+
+
+def test_presumed_libraries_can_be_hidden_from_the_url(app_url, browser):
+    page, log = open_page(browser, app_url + "/?presumed=0&municipalities=KRZ14")
+    map_frame(page)
+    wait_idle(page)
+    counts = _counts(page)
+    assert counts["Читалищни библиотеки (предполагаеми)"] == 0
+    assert counts["Читалища"] == 22
+    assert "presumed=0" in page.url
     assert not log.errors, log.errors
 
 
@@ -134,41 +266,115 @@ def test_language_switch_changes_labels(app_url, browser):
     page.keyboard.press("Enter")
     page.get_by_text("Civil sector map").wait_for(timeout=15000)
     assert "lang=en" in page.url
-    assert _legend_text(page).startswith("Legend")
-    shot(page, "map-en")
+    legend = _until(lambda: map_frame(page).evaluate(
+        "(document.querySelector('.civic-legend') || {}).innerText || ''").startswith("Legend")
+        and True, page=page, what="the English legend")
+    assert legend
     assert not log.errors, log.errors
 
 
-def test_phone_screen(app_url, browser):
-    page, log = open_page(browser, app_url + "/?lang=tr", width=390, height=844,
+@pytest.mark.parametrize("lang", ["bg", "en"])
+@pytest.mark.parametrize("size", [(1920, 1080), (1300, 900)])
+def test_map_fills_the_window(app_url, browser, lang, size):
+    page, log = open_page(browser, app_url + f"/?lang={lang}", *size)
+    frame = map_frame(page)
+    wait_idle(page)
+    box = _until(lambda: (b := _iframe_box(page)) and b["y"] + b["height"] > size[1] - 60 and b,
+                 page=page, what="the map to reach the bottom of the window")
+    assert box["height"] >= size[1] - 260
+    inner = frame.evaluate("map.getSize().y")
+    assert abs(inner - box["height"]) < 4  # Leaflet fills its frame
+    assert frame.locator(".civic-fullscreen a").is_visible()
+    shot(page, f"map-{lang}-{size[0]}x{size[1]}")
+    assert not log.errors, log.errors
+
+
+@pytest.mark.parametrize("lang", ["bg", "en", "tr"])
+def test_phone_screen(app_url, browser, lang):
+    page, log = open_page(browser, app_url + f"/?lang={lang}", width=390, height=844,
                           is_mobile=True, has_touch=True, user_agent=PHONE_AGENT)
     frame = map_frame(page)
-    page.wait_for_timeout(1000)  # st_folium applies the centre and zoom
-    outside = frame.evaluate("""(() => { const b = map.getBounds().pad(0.02); let n = 0;
-        map.eachLayer(l => { if (l.feature && l.feature.properties.k
-                                 && !b.contains(l.getLatLng())) n++; }); return n; })()""")
-    assert outside == 0  # every organisation of the three provinces is on the phone screen
-    box = page.locator("iframe[title*='st_folium']").first.bounding_box()
-    assert box["width"] <= 390 and box["width"] > 300
-    assert frame.get_by_text("Açıklama").is_visible()
-    shot(page, "map-tr-phone")
+    wait_idle(page)
+    _until(lambda: frame.evaluate("""(() => { const b = map.getBounds().pad(0.02);
+        return civicMap.marks().every(m => b.contains(m.getLatLng())); })()"""), page=page,
+        what="every organisation of the three provinces on the phone screen")
+    box = _iframe_box(page)
+    assert 300 < box["width"] <= 390 and box["height"] > 500
+    legend = frame.locator(".civic-legend details")
+    assert legend.is_visible() and legend.get_attribute("open") is None  # folded on phones
+    assert frame.locator(".leaflet-control-layers").is_visible()
+    shot(page, f"map-{lang}-phone")
     assert not log.errors, log.errors
 
 
 def test_coverage_page_opens_from_a_link(app_url, browser):
     page, log = open_page(browser, app_url + "/coverage")
     page.get_by_text("Непокрити места").first.wait_for(timeout=30000)
-    frame = None
-    deadline = time.monotonic() + 30
-    while frame is None and time.monotonic() < deadline:
+
+    def coverage_frame():
         for f in page.frames:
-            try:
-                if "st_folium" in f.url and f.evaluate("typeof window.map !== 'undefined'"):
-                    frame = f
-            except Exception:  # still loading
-                pass
-        page.wait_for_timeout(250)
-    assert frame is not None, [f.url for f in page.frames]
+            if "st_folium" in f.url and f.evaluate("typeof window.map !== 'undefined'"):
+                return f
+        return None
+
+    frame = _until(coverage_frame, 30, page=page, what="the coverage map")
     assert frame.locator(".civic-legend").first.is_visible()
     shot(page, "coverage-bg")
     assert not log.errors, log.errors
+
+
+HOSTILE_NAMES = [
+    'Сдружение Хитро "><img src=x onerror="window.__pwned=1">',
+    "Сдружение Хитро `${window.__pwned=4}` '; window.__pwned=5; '",
+    "Сдружение Хитро <script>window.__pwned=7</script>",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile_map_url(tmp_path_factory):
+    """The app over its own store: the real build plus names made to break out of text."""
+    from tests.e2e.harness import private_store, serve_app
+
+    env = private_store(tmp_path_factory.mktemp("hostile_map"),
+                        ("tests/fixtures/map_hostile.csv",))
+    with serve_app(env) as url:
+        yield url
+
+
+def test_hostile_names_stay_text_in_popups_and_tooltips(hostile_map_url, browser):
+    page, log = open_page(browser, hostile_map_url + "/?q=Хитро&kinds=ngo")
+    frame = map_frame(page)
+    group = _click_mark(page, frame, lambda marks: max(marks, key=lambda m: m["n"]),
+                        ".leaflet-popup-content .org-item")
+    # the importer may turn a row away; those it kept must read exactly as written
+    assert len(group["names"]) >= 2 and set(group["names"]) <= set(HOSTILE_NAMES)
+    items = frame.locator(".leaflet-popup-content .org-item")
+    assert sorted(items.all_inner_texts()) == sorted(group["names"])
+    texts = []
+    for i in range(items.count()):
+        wanted = items.nth(i).inner_text()
+        items.nth(i).click()
+        name = frame.locator(".leaflet-popup-content .org-name")
+        name.wait_for(timeout=5000)
+        assert name.inner_text() == wanted
+        texts.append(frame.locator(".leaflet-popup-content").inner_text())
+        frame.locator(".leaflet-popup-content .org-back").click()
+        items.first.wait_for(timeout=5000)
+    assert any("ул. `${window.__pwned=2}` 5" in t for t in texts)
+    assert any("</script><script>window.__pwned=6</script>" in t for t in texts)
+    content = ".leaflet-popup-content"
+    assert frame.locator(f"{content} script, {content} img").count() == 0
+    hrefs = frame.evaluate("[...document.querySelectorAll('.leaflet-popup-content a[href]')]"
+                           ".map(a => a.getAttribute('href'))")
+    assert not any(h.lower().startswith("javascript") for h in hrefs)
+    frame.evaluate("void map.closePopup()")  # Leaflet shows no tooltip over an open popup
+    box = _iframe_box(page)
+    page.mouse.move(box["x"] + 5, box["y"] + 5)
+    page.mouse.move(box["x"] + group["x"], box["y"] + group["y"] + 1)
+    tip = frame.locator(".leaflet-tooltip")
+    tip.first.wait_for(timeout=5000)
+    assert frame.locator(".leaflet-tooltip img, .leaflet-tooltip script").count() == 0
+    assert frame.evaluate("window.__pwned") is None
+    assert page.evaluate("window.__pwned") is None
+    shot(page, "map-hostile")
+    assert not log.dialogs and not log.errors, (log.dialogs, log.errors)

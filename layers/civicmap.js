@@ -1,0 +1,560 @@
+/* civicmap.js: organisations and settlements drawn in the browser from compact records.
+ *
+ * Text from the data is only ever set with textContent or as an href that Python
+ * already checked (http(s), tel: digits, plain e-mail), so no name can become markup.
+ * Marks are L.CircleMarker on the canvas renderer; organisations at one location are
+ * one mark with a count, whose popup lists them all.
+ */
+/* exported civicOrganisations, civicSettlements, civicFullscreen, civicFillFrame */
+
+var CIVIC_CYRILLIC = 'АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЬЮЯабвгдежзийклмнопрстуфхцчшщъьюя„“–';
+var CIVIC_CODES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_';
+
+function civicText(s) {
+    /* Text from layers/transport.py: '^' switches Cyrillic on and off, '^^' is '^'. */
+    if (s.indexOf('^') < 0) { return s; }
+    var out = [], cyrillic = false;
+    for (var i = 0; i < s.length; i++) {
+        var c = s.charAt(i);
+        if (c === '^' && s.charAt(i + 1) === '^') { out.push('^'); i++; continue; }
+        if (c === '^') { cyrillic = !cyrillic; continue; }
+        var k = cyrillic ? CIVIC_CODES.indexOf(c) : -1;
+        out.push(k >= 0 ? CIVIC_CYRILLIC.charAt(k) : c);
+    }
+    return out.join('');
+}
+
+function civicTexts(v) {
+    /* civicText over every string inside v. */
+    if (typeof v === 'string') { return civicText(v); }
+    if (Array.isArray(v)) { return v.map(civicTexts); }
+    if (v && typeof v === 'object') {
+        var o = {};
+        Object.keys(v).forEach(function (k) { o[k] = civicTexts(v[k]); });
+        return o;
+    }
+    return v;
+}
+
+function civicEl(tag, cls, text) {
+    var el = document.createElement(tag);
+    if (cls) { el.className = cls; }
+    if (text !== undefined && text !== null) { el.textContent = String(text); }
+    return el;
+}
+
+/* One mark per location: a CircleMarker that also writes its count on the canvas. */
+var CivicCountMarker = L.CircleMarker.extend({
+    _updatePath: function () {
+        L.CircleMarker.prototype._updatePath.call(this);
+        var n = this.options.count, r = this._renderer;
+        if (n > 1 && r && r._ctx && !this._empty()) {
+            var ctx = r._ctx, p = this._point;
+            ctx.save();
+            ctx.font = 'bold 11px sans-serif';
+            ctx.textAlign = 'center';
+            ctx.textBaseline = 'middle';
+            ctx.fillStyle = this.options.textColor || '#222';
+            ctx.fillText(String(n), p.x, p.y + 0.5);
+            ctx.restore();
+        }
+    }
+});
+
+function civicFillFrame(map) {
+    /* The map fills its frame; the page sizes the frame to the window. */
+    var box = map.getContainer();
+    box.style.height = '100%';
+    box.style.width = '100%';
+    document.documentElement.style.height = '100%';
+    document.body.style.height = '100%';
+    document.body.style.margin = '0';
+    var parent = box.parentElement;
+    while (parent && parent !== document.body) {
+        parent.style.height = '100%';
+        parent = parent.parentElement;
+    }
+    window.addEventListener('resize', function () { map.invalidateSize(); });
+    document.addEventListener('fullscreenchange', function () { map.invalidateSize(); });
+    map.invalidateSize();
+}
+
+function civicFullscreen(map, title) {
+    /* A control that shows the map on the whole screen (for projection) and back. */
+    var control = L.control({position: 'topleft'});
+    control.onAdd = function () {
+        var bar = civicEl('div', 'leaflet-bar civic-fullscreen');
+        var a = civicEl('a');
+        var ns = 'http://www.w3.org/2000/svg', svg = document.createElementNS(ns, 'svg');
+        svg.setAttribute('viewBox', '0 0 16 16');
+        svg.setAttribute('width', '16');
+        svg.setAttribute('height', '16');
+        svg.style.verticalAlign = 'middle';
+        var path = document.createElementNS(ns, 'path');
+        path.setAttribute('d', 'M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5');
+        path.setAttribute('fill', 'none');
+        path.setAttribute('stroke', '#333');
+        path.setAttribute('stroke-width', '2');
+        svg.appendChild(path);
+        a.appendChild(svg);
+        a.href = '#';
+        a.title = title;
+        a.setAttribute('role', 'button');
+        a.setAttribute('aria-label', title);
+        bar.appendChild(a);
+        L.DomEvent.disableClickPropagation(bar);
+        L.DomEvent.on(a, 'click', function (e) {
+            L.DomEvent.preventDefault(e);
+            var box = map.getContainer();
+            if (document.fullscreenElement) {
+                document.exitFullscreen();
+            } else if (box.requestFullscreen) {
+                box.requestFullscreen();
+            }
+        });
+        return bar;
+    };
+    control.addTo(map);
+}
+
+function civicUndelta(flat) {
+    /* Steps back to absolute x, y pairs, in place. */
+    for (var k = 2; k + 1 < flat.length; k += 2) {
+        flat[k] += flat[k - 2];
+        flat[k + 1] += flat[k - 1];
+    }
+    return flat;
+}
+
+function civicSettlements(map, D, pane, layerName) {
+    /* Settlement dots with a 'name — residents' tooltip, from columnar records. */
+    D = civicTexts(D);
+    var group = L.featureGroup();
+    var residents = D.residents;
+    civicUndelta(D.xy);
+    window.civicPlaceNames = D.n;
+    for (var i = 0; i < D.n.length; i++) {
+        var m = L.circleMarker([D.xy[2 * i + 1] / D.q, D.xy[2 * i] / D.q], {
+            radius: 3, pane: pane, color: '#444444', weight: 1, fillColor: '#ffffff',
+            fillOpacity: 0.9
+        });
+        m.bindTooltip((function (name, pop) {
+            return function () {
+                var pretty = String(pop).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+                return civicEl('span', null, name + ' \u2014 ' + pretty + ' ' + residents);
+            };
+        })(D.n[i], D.pop[i]));
+        group.addLayer(m);
+    }
+    group.addTo(map);
+    group.civicName = layerName;
+    (window.civicOverlays = window.civicOverlays || []).push(group);
+    return group;
+}
+
+var CIVIC_CSS = '.civic-popup .leaflet-popup-content{margin:10px 12px;overflow-wrap:anywhere;'
+    + 'word-break:break-word;font:13px/1.35 sans-serif}'
+    + '.civic-popup table{border-collapse:collapse;width:100%}'
+    + '.civic-popup th{text-align:left;vertical-align:top;padding:1px 8px 1px 0;'
+    + 'font-weight:600;color:#555;white-space:nowrap}'
+    + '.civic-popup td{padding:1px 0;overflow-wrap:anywhere}'
+    + '.civic-popup .org-name{display:block;font-size:14px;margin-right:14px}'
+    + '.civic-popup .latin{color:#555;font-style:italic}'
+    + '.civic-popup .precision,.civic-popup .library,.civic-popup .status{color:#555;margin:6px 0 0}'
+    + '.civic-popup .org-list{margin:6px 0 0;padding-left:18px}'
+    + '.civic-popup .org-list li{margin:3px 0}'
+    + '.civic-popup .org-item{font-weight:600}'
+    + '.civic-popup .org-kind{color:#666;font-size:12px}'
+    + '.civic-popup .org-back{display:inline-block;margin-bottom:6px}'
+    + '.civic-popup .org-count{display:block;margin-right:14px}';
+
+function civicOrganisations(map, D, control, initialRuns) {
+    D = civicTexts(D);
+    var css = document.createElement('style');
+    css.textContent = CIVIC_CSS;
+    document.head.appendChild(css);
+    var O = D.org, W = D.words, S = D.style, L_ = W.label;
+    ['n', 'f', 'a', 'ph', 'em', 'u', 'id', 'nl'].forEach(function (c) {
+        if (typeof O[c] === 'string') { O[c] = O[c].split('|'); }
+    });
+    function expand(values, common) {
+        if (!common || !common.length) { return values; }
+        return values.map(function (v) {
+            return v.indexOf('~') < 0 ? v : v.replace(/~(\d)/g, function (m, n) {
+                return common[+n];
+            });
+        });
+    }
+    O.em = expand(O.em, D.email_common);
+    O.n = expand(O.n, D.name_common);
+    civicUndelta(D.loc);
+    ['pp', 'at', 's', 'm'].forEach(function (c) {
+        for (var k = 1; k < O[c].length; k++) { O[c][k] += O[c][k - 1]; }
+    });
+    var sharedPlaces = window.civicPlaceNames || [];
+    function place(idx) { return idx >= 0 ? sharedPlaces[idx] : D.places[-1 - idx]; }
+    var count = O.k.length;
+    var visible = new Uint8Array(count);
+    var pa = new Int32Array(count), fi = new Int32Array(count), at = new Int32Array(count);
+    var i, q = 0, nf = 0;
+    for (i = 0; i < count; i++) {
+        pa[i] = O.k[i] === 'p' ? O.pp[q++] : -1;
+        fi[i] = pa[i] < 0 ? nf++ : -1;
+    }
+    for (i = 0; i < count; i++) { at[i] = O.at[fi[i] >= 0 ? fi[i] : fi[pa[i]]]; }
+    var byLoc = [];
+    for (i = 0; i < count; i++) {
+        (byLoc[at[i]] = byLoc[at[i]] || []).push(i);
+    }
+    var group = L.featureGroup().addTo(map);
+    var marks = [];
+    var lastFit = null;
+
+    function full(j) { return pa[j] >= 0 ? pa[j] : j; }
+    function col(name, j) { return O[name][fi[full(j)]]; }
+
+    function kindOrder(k) { return S.order.indexOf(k); }
+
+    function members(loc) {
+        /* Visible records at a location; a presumed library whose chitalishte is also
+         * shown here is described inside the chitalishte's entry. */
+        var all = (byLoc[loc] || []).filter(function (j) { return visible[j]; });
+        var shown = {};
+        all.forEach(function (j) { shown[j] = true; });
+        return all.filter(function (j) { return !(O.k[j] === 'p' && shown[pa[j]]); })
+            .sort(function (a, b) {
+                return kindOrder(O.k[b]) - kindOrder(O.k[a]) || (name(a) < name(b) ? -1 : 1);
+            });
+    }
+
+    function name(j) {
+        if (pa[j] < 0) { return O.n[fi[j]]; }
+        return O.pn[j] || D.library_prefix + O.n[fi[pa[j]]];
+    }
+
+    function latin(j) {
+        if (!O.nl || (pa[j] >= 0 && O.pn[j])) { return ''; }
+        var own = col('nl', j);
+        return own && pa[j] >= 0 ? D.library_prefix + own : own;
+    }
+
+    function sourceUrl(j) {
+        var t = col('ut', j), v = col('u', j);
+        if (t < 0) { return v; }
+        var parts = D.url_templates[t].split('{}'), nums = v.split(','), out = parts[0];
+        for (var x = 1; x < parts.length; x++) { out += (nums[x - 1] || '') + parts[x]; }
+        return out;
+    }
+
+    function row(table, label, value) {
+        if (!value || (value.childNodes && !value.childNodes.length)) { return; }
+        var tr = civicEl('tr');
+        tr.appendChild(civicEl('th', null, label));
+        var td = civicEl('td');
+        if (typeof value === 'string') { td.textContent = value; } else { td.appendChild(value); }
+        tr.appendChild(td);
+        table.appendChild(tr);
+    }
+
+    function link(href, text) {
+        var a = civicEl('a', null, text);
+        a.href = href;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+        return a;
+    }
+
+    function contacts(j) {
+        var box = civicEl('span');
+        function add(el) {
+            if (box.childNodes.length) { box.appendChild(civicEl('br')); }
+            box.appendChild(el);
+        }
+        var ph = col('ph', j), em = col('em', j), w = O.w[fi[full(j)]];
+        (ph ? ph.split(';') : []).forEach(function (t) {
+            add(link('tel:' + t.replace(/[^0-9+]/g, ''), t));
+        });
+        (em ? em.split(';') : []).forEach(function (t) { add(link('mailto:' + t, t)); });
+        if (w) { add(link(w, w.replace(/^[a-z]+:\/\//i, '').replace(/\/$/, ''))); }
+        return box;
+    }
+
+    function details(j, hasLibrary) {
+        var box = civicEl('div', 'org-details');
+        box.appendChild(civicEl('b', 'org-name', name(j)));
+        if (latin(j)) { box.appendChild(civicEl('div', 'latin', latin(j))); }
+        var table = civicEl('table');
+        var legal = D.legal[col('g', j)], fields = col('f', j);
+        row(table, L_.kind, W.kind1[O.k[j]]);
+        row(table, L_.legal_form, legal ? W.term[legal] || legal : '');
+        row(table, L_.fields, (fields ? fields.split('.') : []).map(function (x) {
+            return W.term[D.fields[+x]] || D.fields[+x];
+        }).join(', '));
+        row(table, L_.address, col('a', j));
+        row(table, L_.settlement, place(col('s', j)));
+        row(table, L_.municipality, D.munis[col('m', j)]);
+        row(table, L_.contacts, contacts(j));
+        var src = D.sources[O.src.charCodeAt(j) - 48], srcText = W.term[src] || src;
+        if (srcText) {
+            var url = sourceUrl(j), date = D.dates[col('d', j)];
+            var cell = civicEl('span');
+            cell.appendChild(/^https?:\/\//i.test(url) ? link(url, srcText)
+                                                        : civicEl('span', null, srcText));
+            if (date) { cell.appendChild(document.createTextNode(' (' + date + ')')); }
+            row(table, L_.source, cell);
+        }
+        box.appendChild(table);
+        if (O.st[j] !== 'a') { box.appendChild(civicEl('p', 'status', W.status[O.st[j]])); }
+        if (hasLibrary) { box.appendChild(civicEl('p', 'library', L_.library)); }
+        var note = W.precision[O.p[j]];
+        if (note) { box.appendChild(civicEl('p', 'precision', note)); }
+        var idx = fi[full(j)];
+        if (O.id[idx]) {
+            var lang = '';
+            try {
+                lang = new URLSearchParams(window.parent.location.search).get('lang') || '';
+            } catch (e) { lang = ''; }
+            var id = D.id_prefix[O.idk.charCodeAt(idx) - 48] + O.id[idx];
+            // A new tab: the component's frame may not navigate the app's own window.
+            var fix = link('/data?correct=' + encodeURIComponent(id)
+                           + (lang ? '&lang=' + encodeURIComponent(lang) : ''), L_.correct);
+            fix.className = 'correct';
+            var p = civicEl('p');
+            p.appendChild(fix);
+            box.appendChild(p);
+        }
+        return box;
+    }
+
+    function libraryShown(loc, j) {
+        return O.k[j] === 'c' && (byLoc[loc] || []).some(function (x) {
+            return visible[x] && O.k[x] === 'p' && pa[x] === j;
+        });
+    }
+
+    function popupContent(mark) {
+        var list = members(mark.loc);
+        var box = civicEl('div', 'org-popup');
+        function showList() {
+            box.textContent = '';
+            box.appendChild(civicEl('b', 'org-count', L_.here.replace('{n}', list.length)));
+            if (W.precision[O.p[list[0]]]) {
+                box.appendChild(civicEl('p', 'precision', L_.approximate + ' ('
+                                        + W.precision[O.p[list[0]]] + ')'));
+            }
+            var ul = civicEl('ul', 'org-list');
+            list.forEach(function (j) {
+                var li = civicEl('li');
+                var a = civicEl('a', 'org-item', name(j));
+                a.href = '#';
+                a.style.color = S.colour[O.k[j]];
+                a.setAttribute('role', 'button');
+                L.DomEvent.on(a, 'click', function (e) {
+                    L.DomEvent.stop(e);
+                    box.textContent = '';
+                    var back = civicEl('a', 'org-back', '\u2190 ' + L_.back);
+                    back.href = '#';
+                    L.DomEvent.on(back, 'click', function (ev) { L.DomEvent.stop(ev); showList(); mark.getPopup().update(); });
+                    box.appendChild(back);
+                    box.appendChild(details(j, libraryShown(mark.loc, j)));
+                    mark.getPopup().update();
+                });
+                li.appendChild(a);
+                li.appendChild(civicEl('span', 'org-kind', ' \u00B7 ' + W.kind1[O.k[j]]));
+                ul.appendChild(li);
+            });
+            box.appendChild(ul);
+        }
+        if (list.length === 1) {
+            box.appendChild(details(list[0], libraryShown(mark.loc, list[0])));
+        } else {
+            showList();
+        }
+        return box;
+    }
+
+    function tooltipContent(mark) {
+        var list = members(mark.loc);
+        if (list.length === 1) {
+            return civicEl('span', null, latin(list[0]) ? name(list[0]) + ' (' + latin(list[0]) + ')'
+                                                         : name(list[0]));
+        }
+        return civicEl('span', null, L_.here.replace('{n}', list.length) + ' \u2014 '
+                       + place(col('s', list[0])));
+    }
+
+    function styleFor(list) {
+        var top = list[0], k = O.k[top];
+        var kinds = {};
+        list.forEach(function (j) { kinds[O.k[j]] = true; });
+        var mixed = Object.keys(kinds).length > 1;
+        var mark = S.mark[O.p[top]] || S.mark.s;
+        var colour = mixed ? '#333333' : S.colour[k];
+        var n = list.length;
+        var style = {color: colour, fillColor: colour, opacity: 0.95, count: n,
+                     radius: S.radius[k], fillOpacity: mark.fill, weight: mark.weight,
+                     dashArray: mark.dash || null};
+        if (k === 'p' && n === 1) { style.fillOpacity = 0.8; style.weight = 1; }
+        if (n > 1) {
+            style.radius = Math.min(18, 8 + 2.5 * Math.log2(n));
+            style.weight = 2.5;
+            style.fillOpacity = Math.max(mark.fill, 0.25);
+            style.textColor = style.fillOpacity >= 0.5 ? '#ffffff' : '#222222';
+        }
+        return style;
+    }
+
+    function primaryFeature(list) {
+        var j = list[0];
+        return {type: 'Feature', id: D.id_prefix[O.idk.charCodeAt(fi[full(j)]) - 48] + O.id[fi[full(j)]],
+                properties: {k: {n: 'ngo', c: 'chitalishte', l: 'library', p: 'library_presumed'}[O.k[j]],
+                             n: name(j), count: list.length}};
+    }
+
+    var innerDots = [];
+
+    function redraw() {
+        group.clearLayers();
+        innerDots.forEach(function (d) { map.removeLayer(d); });
+        innerDots = [];
+        var shownLocs = [];
+        for (var loc = 0; loc < byLoc.length; loc++) {
+            if (!byLoc[loc]) { continue; }
+            var list = members(loc);
+            if (!list.length) { continue; }
+            shownLocs.push([loc, list]);
+        }
+        // Draw order: kinds as in S.order (NGOs last, on top), larger groups later.
+        shownLocs.sort(function (a, b) {
+            return kindOrder(O.k[a[1][0]]) - kindOrder(O.k[b[1][0]]) || a[1].length - b[1].length;
+        });
+        shownLocs.forEach(function (pair) {
+            var loc = pair[0], list = pair[1];
+            var latlng = [D.loc[2 * loc + 1] / D.q, D.loc[2 * loc] / D.q];
+            var mark = marks[loc];
+            if (!mark) {
+                mark = new CivicCountMarker(latlng, styleFor(list));
+                mark.loc = loc;
+                // The content is built when the popup opens (not by a content function,
+                // which Leaflet would call again on every update and so reset the list).
+                mark.bindPopup('', {maxWidth: Math.min(320, map.getSize().x - 70),
+                                maxHeight: Math.max(160, map.getSize().y - 120),
+                                autoPanPaddingTopLeft: L.point(60, 20),
+                                autoPanPaddingBottomRight: L.point(20, 20),
+                                className: 'civic-popup'});
+                mark.on('popupopen', function (e) { e.popup.setContent(popupContent(e.target)); });
+                mark.bindTooltip(function () { return tooltipContent(mark); });
+                marks[loc] = mark;
+            } else {
+                mark.setStyle(styleFor(list));
+                mark.setRadius(styleFor(list).radius);
+            }
+            mark.feature = primaryFeature(list);
+            group.addLayer(mark);
+            var lib = list.some(function (j) { return libraryShown(loc, j); });
+            if (lib && O.k[list[0]] !== 'p') {
+                innerDots.push(L.circleMarker(latlng, {radius: 2.5, color: S.colour.p,
+                    fillColor: S.colour.p, fillOpacity: 0.9, weight: 1,
+                    interactive: false}).addTo(map));
+            }
+        });
+        if (control) {
+            control.removeLayer(group);
+            control.addOverlay(group, L_.organisations + ' (' + api.shown() + ')');
+        }
+    }
+
+    var appliedRuns = null;
+
+    function applyRuns(runs) {
+        var key = runs.join(',');
+        if (key === appliedRuns) { return; }  // the same state again: keep open popups
+        appliedRuns = key;
+        visible.fill(0);
+        for (var r = 0; r + 1 < runs.length; r += 2) {
+            visible.fill(1, runs[r], runs[r] + runs[r + 1]);
+        }
+        map.closePopup();
+        redraw();
+    }
+
+    var api = {
+        key: D.key,
+        apply: function (state) {
+            if (!state || state.key !== D.key) { return false; }
+            applyRuns(state.runs);
+            var fit = state.fit ? JSON.stringify(state.fit) : null;
+            if (fit && fit !== lastFit) {
+                lastFit = fit;
+                map.fitBounds([[state.fit[1], state.fit[0]], [state.fit[3], state.fit[2]]],
+                              {padding: [20, 20], maxZoom: 14});
+            }
+            return true;
+        },
+        shown: function () {
+            var n = 0;
+            for (var j = 0; j < count; j++) { n += visible[j]; }
+            return n;
+        },
+        marks: function () { return group.getLayers(); },
+        members: function (mark) { return members(mark.loc).map(name); }
+    };
+    window.civicMap = api;
+    group.on('remove', function () { innerDots.forEach(function (d) { d.setStyle({opacity: 0, fillOpacity: 0}); }); });
+    group.on('add', function () { innerDots.forEach(function (d) { d.setStyle({opacity: 1, fillOpacity: 0.9}); }); });
+    if (control) {
+        (window.civicOverlays || []).forEach(function (g) { control.addOverlay(g, g.civicName); });
+    }
+    // The page carries the filter state in a hidden element's data attribute
+    // (pages/map.py); watch the page for it and apply each new one in place.
+    var lastState = null;
+    function readState() {
+        var doc;
+        try { doc = window.parent.document; } catch (e) { return false; }
+        var els = doc.querySelectorAll('[data-civic-map-state]');
+        if (!els.length) { return false; }
+        var text = els[els.length - 1].getAttribute('data-civic-map-state');
+        if (text === lastState) { return true; }
+        var state;
+        try { state = JSON.parse(text); } catch (e) { return false; }
+        if (!api.apply(state)) { return false; }
+        lastState = text;
+        window.parent.civicMapState = state;
+        return true;
+    }
+    if (!readState()) { applyRuns(initialRuns); }
+    try {
+        new window.parent.MutationObserver(readState).observe(window.parent.document.body, {
+            subtree: true, childList: true, attributes: true,
+            attributeFilter: ['data-civic-map-state']});
+    } catch (e) { /* not inside the app's page */ }
+    return api;
+}
+
+function civicBoundaries(map, D, style, layerName, sticky) {
+    /* Polygons from delta-encoded integer rings, each with its name as a text tooltip. */
+    D = civicTexts(D);
+    var group = L.featureGroup();
+    D.shapes.forEach(function (polys, i) {
+        var latlngs = polys.map(function (rings) {
+            return rings.map(function (ring) {
+                var out = [], x = 0, y = 0;
+                for (var k = 0; k + 1 < ring.length; k += 2) {
+                    x += ring[k];
+                    y += ring[k + 1];
+                    out.push([y / D.q, x / D.q]);
+                }
+                return out;
+            });
+        });
+        var shape = L.polygon(latlngs, style);
+        var label = D.labels[i];
+        shape.bindTooltip(function () { return civicEl('span', null, label); },
+                          {sticky: sticky});
+        group.addLayer(shape);
+    });
+    group.addTo(map);
+    group.civicName = layerName;
+    (window.civicOverlays = window.civicOverlays || []).push(group);
+    return group;
+}
