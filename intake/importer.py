@@ -31,7 +31,7 @@ from civic.vocabularies import (
     split_fields,
     stable_id,
 )
-from geo.places import PlaceIndex
+from geo.gazetteer import Gazetteer
 from intake.brra import parse_brra
 from sources.chitalishta import REGISTER_COLUMNS, STATUS, clean_phone, display_name
 from store import audit
@@ -183,7 +183,7 @@ def _coords(rec: dict) -> tuple[float | None, float | None, str | None]:
 class Validator:
     """Row checks against the gazetteer's places and the settlement grounds."""
 
-    def __init__(self, places: PlaceIndex, settlements):
+    def __init__(self, places: Gazetteer, settlements):
         self.places = places
         self.settlements = settlements.set_index("ekatte", drop=False)
         grounds = settlements[settlements["ground"].notna()]
@@ -322,7 +322,7 @@ def run_import(path: Path, kind: str, fmt: str | None = None, dry_run: bool = Fa
     report = ImportReport(file=path.name, format=fmt, kind=kind, read=len(df),
                           skipped=skipped, dry_run=dry_run)
     settlements = store.load_settlements()
-    places = PlaceIndex(settlements, store.load_municipalities(), store.load_provinces())
+    places = Gazetteer(settlements, store.load_municipalities(), store.load_provinces())
     validator = Validator(places, settlements)
     records, seen_uic = [], {}
     for rec in df.to_dict("records"):

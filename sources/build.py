@@ -8,7 +8,7 @@ from datetime import datetime
 
 import store
 from civic import settings
-from geo.places import PlaceIndex
+from geo.gazetteer import Gazetteer
 from sources import chitalishta, directory
 from sources import geography as geodata
 from sources.manifest import verify_all
@@ -29,8 +29,8 @@ def build() -> dict:
     settlements = geodata.build_settlements(files, census)
     municipalities = geodata.build_municipalities(files, census)
     provinces = geodata.build_provinces(files, census)
-    places = PlaceIndex(settlements, municipalities, provinces)
-    locate = _address_locator(settlements, municipalities, provinces)
+    places = Gazetteer(settlements, municipalities, provinces)
+    locate = _address_locator(places)
 
     register = chitalishta.import_register(
         chitalishta.read_register(files["chitalishta_register.csv"]),
@@ -94,15 +94,12 @@ def write_place_suggestions(settlements, municipalities, provinces) -> None:
                       encoding="utf-8")
 
 
-def _address_locator(settlements, municipalities, provinces):
-    """Directory addresses go through the offline geocoder's gazetteer (settlement level)."""
-    from geo.gazetteer import Gazetteer
-
-    gazetteer = Gazetteer(settlements, municipalities, provinces)
+def _address_locator(gazetteer: Gazetteer):
+    """Directory addresses go through the same gazetteer (settlement level, confident only)."""
 
     def locate(address: str) -> str | None:
         match = gazetteer.match(address)
-        return match.ekatte if match else None
+        return match.ekatte if match and match.confident else None
 
     return locate
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from civic.text import settlement_key, to_latin
-from geo.places import PlaceIndex
+from geo.gazetteer import Gazetteer
 from store import load_municipalities, load_provinces
 
 
@@ -25,7 +25,7 @@ def test_settlement_key_drops_type_words_and_latin_lookalikes():
 
 @pytest.fixture(scope="module")
 def places(settlements):
-    return PlaceIndex(settlements, load_municipalities(), load_provinces())
+    return Gazetteer(settlements, load_municipalities(), load_provinces())
 
 
 @pytest.mark.parametrize(
