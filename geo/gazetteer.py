@@ -1,4 +1,4 @@
-"""Gazetteer: every settlement, municipality and province by Cyrillic, Latin, Turkish and postal keys.
+"""Gazetteer: settlements, municipalities and provinces by Cyrillic, Latin, Turkish, postal keys.
 
 The one place resolver of the project: the build, `civicmap import`, proposals, Nearby,
 the Data page and `civicmap geocode` all ask it. `match` reads free text as people write
@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -75,8 +76,9 @@ def latin_key(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def place_key(text: str) -> str:
-    """The index key of a place name in either script."""
+    """The index key of a place name in either script (cached: names repeat)."""
     return settlement_key(text) if is_cyrillic(text) else latin_key(text)
 
 
@@ -191,6 +193,7 @@ class Gazetteer:
         self.lat = np.where(geom.isna(), np.nan, geom.y)
         self.row_of = {e: i for i, e in enumerate(self.ekatte)}
         self.postal_sets = [set(filter(None, p.split(";"))) for p in s["postal_codes"]]
+        self._code_memo: dict[tuple[int, str, int], frozenset[str]] = {}
         self._index_settlements()
         self._index_areas(municipalities, provinces)
 
@@ -241,15 +244,21 @@ class Gazetteer:
         return _name_keys(self.name_tr[i]) if i is not None and self.name_tr[i] else set()
 
     # -- areas ------------------------------------------------------------------------------
-    @staticmethod
-    def _codes(index: dict[str, set[str]], text: str, cutoff: int = FUZZY_CUTOFF) -> set[str]:
+    def _codes(self, index: dict[str, set[str]], text: str, cutoff: int = FUZZY_CUTOFF
+               ) -> set[str]:
         """Codes for a name: its exact key, else the closest key at `cutoff` or above."""
-        key = place_key(_area_name(text))
-        codes = set(index.get(key, set()))
-        if not codes and key and cutoff <= 100:
-            best = process.extractOne(key, list(index), scorer=fuzz.ratio, score_cutoff=cutoff)
-            codes = set(index[best[0]]) if best else set()
-        return codes
+        memo = (id(index), text, cutoff)
+        if memo not in self._code_memo:
+            key = place_key(_area_name(text))
+            codes = set(index.get(key, set()))
+            if not codes and key and cutoff <= 100:
+                best = process.extractOne(key, list(index), scorer=fuzz.ratio,
+                                          score_cutoff=cutoff)
+                codes = set(index[best[0]]) if best else set()
+            if len(self._code_memo) > 1 << 16:
+                self._code_memo.clear()
+            self._code_memo[memo] = frozenset(codes)
+        return set(self._code_memo[memo])
 
     def municipality_codes(self, text: str, provinces: set[str] | None = None) -> set[str]:
         """Municipality codes a name may mean, inside the provinces if given."""
