@@ -99,15 +99,19 @@ def _sync_url(point: dict | None, radius: int, kind: str | None, fields: list[st
             del params[key]
 
 
+def _choose(candidate: dict) -> None:
+    """A candidate was tapped: search it (a callback, so the page draws the result)."""
+    ss["n_error"] = None
+    ss["n_point"] = place_query(candidate_query(candidate))
+
+
 def _candidates() -> None:
     """Buttons for the places a name may mean; a tap searches the one chosen."""
     st.markdown(_("“{q}” is the name of several places. Which one do you mean?")
                 .format(q=md_escape(ss.get("n_candidates_for", ""))))
     for i, cand in enumerate(ss["n_candidates"]):
-        if st.button(md_escape(candidate_label(cand, lang)), key=f"n_cand_{i}",
-                     use_container_width=True):
-            ss["n_point"] = place_query(candidate_query(cand))
-            st.rerun()
+        st.button(md_escape(candidate_label(cand, lang)), key=f"n_cand_{i}",
+                  use_container_width=True, on_click=_choose, args=(cand,))
 
 
 if "n_ready" not in ss:

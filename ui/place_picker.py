@@ -68,7 +68,9 @@ export default function (component) {
   root.querySelector('.locate').textContent = t.locate;
   if (document.activeElement !== input) { input.value = data.value || ''; }
 
+  let token = 0;  // a newer keystroke or a submit makes a pending suggestion list stale
   function submit(text) {
+    token++;
     list.replaceChildren();
     if (text.trim()) { setTriggerValue('query', text.trim()); }
   }
@@ -79,9 +81,11 @@ export default function (component) {
   }
   async function suggest() {
     const q = fold(input.value);
+    const mine = ++token;
     list.replaceChildren();
     if (q.length < 2) { return; }
     const rows = await loadPlaces(data.url);
+    if (mine !== token) { return; }
     const hits = [];
     for (const p of rows) {
       const names = [fold(p[1]), fold(p[2]), fold(p[5])];
