@@ -23,8 +23,8 @@ def _outlines(fmap: folium.Map, provinces: gpd.GeoDataFrame, lang: str) -> None:
                                        zip(provinces["name"], provinces["name_latin"])])
     folium.GeoJson(
         boundary_geojson(labelled, ["code", "label"]),
-        style_function=lambda f: {"color": "#333333", "weight": 1.5, "fill": True,
-                                  "fillOpacity": 0.0},
+        # no fill: a tap inside a province reaches the map (and sets the search point)
+        style_function=lambda f: {"color": "#333333", "weight": 1.5, "fill": False},
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     ).add_to(fmap)
 

@@ -58,8 +58,9 @@ def _card(rank: int, rec: dict, origin: tuple[float, float], kind_label: dict[st
     links.append(f'<a href="{route}" target="_blank" rel="noopener">'
                  f"{escape(labels['directions'])}</a>")
     address = _text(rec.get("address")) or _text(rec.get("settlement"))
-    alt = f' <span class="latin">{escape(_text(rec.get("name_latin")))}</span>' \
-        if latin and rec.get("name_latin") else ""
+    latin_name = _text(rec.get("name_latin"))
+    alt = f' <span class="latin">{escape(latin_name)}</span>' \
+        if latin and latin_name and latin_name != _text(rec["name"]) else ""
     notes = []
     approx = labels.get(f"approx_{rec.get('precision')}", "")
     if rec.get("precision") in APPROXIMATE and approx:
