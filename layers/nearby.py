@@ -30,16 +30,15 @@ def _outlines(fmap: folium.Map, provinces: gpd.GeoDataFrame, lang: str) -> None:
 
 
 def nearby_map(lon: float | None, lat: float | None, radius_km: float, results: pd.DataFrame,
-               tiles: Tiles, centre: tuple[float, float] = BULGARIA_CENTRE,
-               provinces: gpd.GeoDataFrame | None = None, lang: str = "bg",
+               tiles: Tiles, provinces: gpd.GeoDataFrame | None = None, lang: str = "bg",
                names: dict | None = None) -> folium.Map:
     """A small map framed on the radius around the point (all Bulgaria without a point).
 
     With `provinces` it draws their outlines; with `names` (municipality names for the
     popups) the results get the Map page's popups, else plain escaped tooltips."""
     if lon is None:
-        fmap = OfflineMap(location=[centre[1], centre[0]], zoom_start=6, tiles=None,
-                          prefer_canvas=True)
+        fmap = OfflineMap(location=[BULGARIA_CENTRE[1], BULGARIA_CENTRE[0]], zoom_start=6,
+                          tiles=None, prefer_canvas=True)
     else:
         dlat = radius_km / 111.0
         dlon = radius_km / (111.0 * 0.74)
