@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.harness import open_page, shot, wait_idle
+from tests.e2e.harness import COUNT_MARKERS, open_page, shot, wait_idle
 
 PHONE = {"width": 390, "height": 844, "is_mobile": True, "has_touch": True}
 PHONE_SIZE = {"width": PHONE["width"], "height": PHONE["height"]}
@@ -199,6 +199,11 @@ def test_the_turkish_name_finds_kardzhali(app_url, browser):
     assert _results(page)
     wait_idle(page)
     shot(page, "nearby-turkish-name-phone-tr")
+    frame = _leaflet(page, f"{COUNT_MARKERS} > 0")  # the results are on the map ...
+    popups = frame.evaluate("(() => { let n = 0; map.eachLayer(l => { if (l.feature && "
+                            "l.feature.properties && l.feature.properties.k && l.getPopup())"
+                            " n++; }); return n; })()")
+    assert popups > 0  # ... with the Map page's popups
     assert not log.errors, log.errors
 
 
