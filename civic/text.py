@@ -12,7 +12,19 @@ _LOOKALIKES = str.maketrans(
     "AaBCcEeHKkMOoPpTXxYy",
     "АаВСсЕеНКкМОоРрТХхУу",
 )
-_TYPE_PREFIX = re.compile(r"^(?:град|гр|село|с|gr|grad|s|selo)\.?\s+", re.IGNORECASE)
+# The settlement-type words, the one definition every parser and index uses. A type word
+# is a word of its own: "гр. Разград", "с.Бенковски", "s Benkovski" — never the start of
+# a name ("Грамада", "Gramada", "Селановци").
+TOWN_WORDS = ("град", "гр", "grad", "gr", "town", "city")
+VILLAGE_WORDS = ("село", "с", "selo", "s", "village")
+STATION_WORDS = ("гара", "gara")
+_WORD_END = r"(?:\.\s*|\s+)(?=\S)"
+TOWN_PREFIX = re.compile(rf"^\s*(?:{'|'.join(TOWN_WORDS)}){_WORD_END}", re.IGNORECASE)
+VILLAGE_PREFIX = re.compile(rf"^\s*(?:{'|'.join(VILLAGE_WORDS)}){_WORD_END}", re.IGNORECASE)
+STATION_PREFIX = re.compile(rf"^\s*(?:{'|'.join(STATION_WORDS)})\s+(?=\S)", re.IGNORECASE)
+_TYPE_PREFIX = re.compile(rf"^(?:{'|'.join(TOWN_WORDS + VILLAGE_WORDS)}){_WORD_END}",
+                          re.IGNORECASE)
+_REGISTER_TYPE = re.compile(r"^\s*(?:град|село|гара)\s+", re.IGNORECASE)
 _QUOTES = re.compile(r"[\"'„“”«»‘’`″]")
 _DASHES = re.compile(r"[‐‑‒–—―-]")
 _SPACE = re.compile(r"\s+")
@@ -36,6 +48,29 @@ def settlement_key(name: str) -> str:
         if stripped == key:
             return key
         key = stripped
+
+
+def type_hint(raw: str) -> str | None:
+    """'гр.' or 'с.' when a name starts with a type word ("гара X" is a village), else None."""
+    if TOWN_PREFIX.match(raw or ""):
+        return "гр."
+    if VILLAGE_PREFIX.match(raw or "") or STATION_PREFIX.match(raw or ""):
+        return "с."
+    return None
+
+
+def strip_type(raw: str) -> tuple[str, str | None]:
+    """(name without its one leading type word, 'гр.' / 'с.' / None)."""
+    for pattern, kind in ((TOWN_PREFIX, "гр."), (VILLAGE_PREFIX, "с.")):
+        found = pattern.match(raw or "")
+        if found:
+            return raw[found.end():].strip(" ."), kind
+    return raw, None
+
+
+def strip_register_type(raw: str) -> str:
+    """The register's 'ГРАД X' / 'СЕЛО X' / 'ГАРА X': drop that one leading type word."""
+    return _REGISTER_TYPE.sub("", raw or "", count=1)
 
 
 def is_cyrillic(text: str) -> bool:

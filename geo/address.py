@@ -2,13 +2,17 @@
 
 "ул. „Лудогорие“ № 19, 7330 Завет" → street "ул. Лудогорие 19", postal code 7330,
 settlement "Завет". Parts are told apart by their marker words; an unmarked part is a
-place name, and the first one is taken as the settlement.
+place name, and the first one is taken as the settlement. A part in brackets is a part
+like one after a comma: "Мъдрец (Кърджали)" is "Мъдрец, Кърджали". Unmarked parts after
+the settlement (`others`) are hints: the gazetteer reads them as municipality or province.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from civic.text import TOWN_PREFIX, VILLAGE_PREFIX
 
 _QUOTES = re.compile(r"[\"„“”«»‘’`″]")
 _POSTAL_MARKED = re.compile(r"(?:п\.?\s*к\.?|п\.\s*код|пощенски код|p\.?\s*k\.?|post(?:al)?\s*code)"
@@ -19,8 +23,7 @@ _MUNICIPALITY = re.compile(r"^(?:общ\.?|община|obsht?\.?|obshtina|obsti
 _MUNICIPALITY_AFTER = re.compile(r"\s+(?:municipality|obshtina)$", re.IGNORECASE)
 _PROVINCE = re.compile(r"^(?:обл\.?|област|obl\.?|oblast|province|district)\s+", re.IGNORECASE)
 _PROVINCE_AFTER = re.compile(r"\s+(?:province|oblast|district)$", re.IGNORECASE)
-_TOWN = re.compile(r"^(?:гр\.?|град|gr\.?|grad|town|city)\s*(?=\S)", re.IGNORECASE)
-_VILLAGE = re.compile(r"^(?:с\.|село|s\.|selo|village)\s*(?=\S)|^с\s+", re.IGNORECASE)
+_BRACKETED = re.compile(r"\(([^()]*)\)")
 _STREET = re.compile(
     r"^(?:ул\.?|улица|бул\.?|булевард|ж\.?\s?к\.?|жк|кв\.?|квартал|пл\.?|площад|бл\.?|вх\.?|"
     r"ет\.?|ап\.?|ul\.?|bul\.?|blvd\.?|zh\.?k\.?|kv\.?|pl\.?|str\.?|street)(?:\s|$|(?<=\.))",
@@ -45,8 +48,10 @@ class ParsedAddress:
 
 
 def _clean(text: str) -> str:
+    """No quotes or number signs, brackets as commas, single spaces."""
     text = _QUOTES.sub("", text or "")
     text = _NUMBER_SIGN.sub("", text)
+    text = _BRACKETED.sub(r", \1,", text).replace("(", ",").replace(")", ",")
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -78,11 +83,11 @@ def parse(text: str) -> ParsedAddress:
             out.province = _PROVINCE_AFTER.sub("", _PROVINCE.sub("", part)).strip()
         elif _STREET.match(part) or _STREET_AFTER.search(part) or re.search(r"\d", part):
             street.append(part)
-        elif (m := _TOWN.match(part)) and not out.settlement_type:
+        elif (m := TOWN_PREFIX.match(part)) and not out.settlement_type:
             out.settlement, out.settlement_type = part[m.end():].strip(" ."), "гр."
             street.extend(unmarked)  # unmarked words before "гр. X" name its street
             unmarked = []
-        elif (m := _VILLAGE.match(part)) and not out.settlement_type:
+        elif (m := VILLAGE_PREFIX.match(part)) and not out.settlement_type:
             out.settlement, out.settlement_type = part[m.end():].strip(" ."), "с."
             street.extend(unmarked)
             unmarked = []

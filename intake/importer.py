@@ -33,7 +33,7 @@ from civic.vocabularies import (
     split_fields,
     stable_id,
 )
-from geo.places import PlaceIndex
+from geo.gazetteer import Gazetteer
 from intake import rules
 from intake.brra import parse_brra
 from intake.rules import RowProblem
@@ -276,8 +276,8 @@ def _contact_problem(rec: dict, seen_uic: dict[str, int]) -> RowProblem | None:
 class Validator:
     """Row checks against the gazetteer's places and the settlement grounds."""
 
-    def __init__(self, places: PlaceIndex, settlements):
-        """Check rows against `places` and the settlements' grounds."""
+    def __init__(self, places: Gazetteer, settlements):
+        """Check rows against the gazetteer's `places` and the settlements' grounds."""
         self.places = places
         self.settlements = settlements.set_index("ekatte", drop=False)
         grounds = settlements[settlements["ground"].notna()]
@@ -397,7 +397,7 @@ def run_import(path: Path, kind: str, fmt: str | None = None, dry_run: bool = Fa
     report = ImportReport(file=path.name, format=fmt, kind=kind, read=len(df),
                           skipped=skipped, dry_run=dry_run)
     settlements = store.load_settlements()
-    places = PlaceIndex(settlements, store.load_municipalities(), store.load_provinces())
+    places = Gazetteer(settlements, store.load_municipalities(), store.load_provinces())
     validator = Validator(places, settlements)
     records, seen_uic = [], {}
     for rec in df.to_dict("records"):

@@ -1,22 +1,50 @@
-"""The nearby map: the search point, the radius circle and the organisations found."""
+"""The nearby map: province outlines, the search point, the radius circle and the
+organisations found, with the same popups as the Map page."""
 
 from __future__ import annotations
 
 import folium
+import geopandas as gpd
 import pandas as pd
 
-from layers.assets import OfflineMap
-from layers.basemap import Tiles, zoom_for
-from layers.safe import tooltip
+from civic.i18n import place_name
+from layers.assets import MapScript, OfflineMap
+from layers.basemap import Tiles, boundary_geojson, zoom_for
+from layers.organisations import (
+    OrganisationLayer,
+    map_records,
+    map_words,
+    record_order,
+    visible_runs,
+)
+from layers.safe import html_text, tooltip
 from layers.style import KIND_COLOURS
+
+BULGARIA_CENTRE = (25.4, 42.7)
+
+
+def _outlines(fmap: folium.Map, provinces: gpd.GeoDataFrame, lang: str) -> None:
+    """Province boundaries, so the map orients without tiles and 'tap the map' works."""
+    labelled = provinces.assign(label=[html_text(place_name(n, lt, lang)) for n, lt in
+                                       zip(provinces["name"], provinces["name_latin"])])
+    folium.GeoJson(
+        boundary_geojson(labelled, ["code", "label"]),
+        # no fill: a tap inside a province reaches the map (and sets the search point)
+        style_function=lambda f: {"color": "#333333", "weight": 1.5, "fill": False},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(fmap)
 
 
 def nearby_map(lon: float | None, lat: float | None, radius_km: float, results: pd.DataFrame,
-               tiles: Tiles, centre: tuple[float, float] = (25.4, 42.7)) -> folium.Map:
-    """A small map framed on the radius around the point (all Bulgaria without a point)."""
+               tiles: Tiles, provinces: gpd.GeoDataFrame | None = None, lang: str = "bg",
+               names: dict | None = None) -> folium.Map:
+    """A small map framed on the radius around the point (all Bulgaria without a point).
+
+    With `provinces` it draws their outlines; with `names` (municipality names for the
+    popups) the results get the Map page's popups, else plain escaped tooltips."""
     if lon is None:
-        fmap = OfflineMap(location=[centre[1], centre[0]], zoom_start=6, tiles=None,
-                          prefer_canvas=True)
+        fmap = OfflineMap(location=[BULGARIA_CENTRE[1], BULGARIA_CENTRE[0]], zoom_start=6,
+                          tiles=None, prefer_canvas=True)
     else:
         dlat = radius_km / 111.0
         dlon = radius_km / (111.0 * 0.74)
@@ -25,12 +53,20 @@ def nearby_map(lon: float | None, lat: float | None, radius_km: float, results: 
                           tiles=None, prefer_canvas=True)
     if tiles.url:
         folium.TileLayer(tiles.url, attr=tiles.attribution, max_zoom=18).add_to(fmap)
+    if provinces is not None:
+        _outlines(fmap, provinces, lang)
     if lon is None:
         return fmap
     folium.Circle([lat, lon], radius=radius_km * 1000, color="#2166ac", weight=2,
                   fill=True, fill_opacity=0.05).add_to(fmap)
     folium.CircleMarker([lat, lon], radius=7, color="#ffffff", weight=3, fill=True,
                         fill_color="#2166ac", fill_opacity=1).add_to(fmap)
+    if names is not None and len(results):
+        ordered = record_order(results)
+        MapScript().add_to(fmap)
+        OrganisationLayer(map_records(ordered, lang, names), map_words(lang),
+                          visible_runs(ordered["id"], ordered["id"])).add_to(fmap)
+        return fmap
     for rank, rec in enumerate(results.itertuples(), start=1):
         colour = KIND_COLOURS.get(rec.kind, "#555555")
         folium.CircleMarker(

@@ -12,6 +12,7 @@ from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS
 from geo.filters import name_matches
 from intake import moderation
 from layers.nearby import nearby_map
+from layers.results import candidate_label
 from store import audit
 from ui import data
 from ui.markdown import md_escape
@@ -32,12 +33,31 @@ def moderators() -> dict[str, str]:
 
 
 def place(text: str) -> tuple[str | None, str]:
-    """(EKATTE, label) of the settlement a visitor typed, or (None, message)."""
-    found = data.geocoder().geocode(text[:200]) if text.strip() else {"ekatte": None}
+    """(EKATTE, label) of the settlement a visitor typed, or (None, message). A name several
+    places share keeps its candidates in the session for the visitor to pick from."""
+    text = text[:200]
+    found = data.geocoder().geocode(text) if text.strip() else {"ekatte": None}
+    if found.get("candidates"):
+        ss["new_place_candidates"] = {"q": text, "options": found["candidates"]}
+        return None, _("“{q}” is the name of several places. Pick one under the Settlement "
+                       "field and send again.").format(q=md_escape(text))
     if not found.get("ekatte"):
         return None, _("Could not find “{q}”. Try a settlement name, "
                        "“с. Бенковски, общ. Кирково” or a postal code.").format(q=md_escape(text))
     return found["ekatte"], f"{found['name']} ({found['municipality']}, {found['province']})"
+
+
+def picked_candidate(text: str) -> str | None:
+    """A candidate picker under the settlement field when the last try was ambiguous;
+    the EKATTE of the one chosen (inside a form: read on the next submit)."""
+    offer = ss.get("new_place_candidates")
+    if not offer or offer["q"] != text[:200]:
+        return None
+    options = offer["options"]
+    chosen = st.selectbox(_("Which settlement do you mean?"), range(len(options)),
+                          format_func=lambda i: candidate_label(options[i], lang),
+                          key="new_place_choice")
+    return options[chosen]["ekatte"] if chosen is not None else None
 
 
 def point_picker(key: str) -> tuple[float, float] | None:
@@ -127,6 +147,8 @@ new_tab, fix_tab, mod_tab = st.tabs(
 with new_tab:
     st.caption(_("Organisation contacts only: please give no names of people."))
     st.markdown(_("Optional: click the map to mark the exact place."))
+    if ss.get("new_place_error"):
+        st.warning(ss.pop("new_place_error"))
     point = point_picker("new_point")
     with st.form("new_org"):
         name = st.text_input(_("Name"), max_chars=300)
@@ -134,14 +156,20 @@ with new_tab:
         legal = st.selectbox(_("Legal form"), ["", *LEGAL],
                              format_func=lambda f: term(f, lang) if f else "—")
         fields = st.multiselect(_("Field of activity"), FIELDS, format_func=lambda f: term(f, lang))
-        settlement = st.text_input(_("Settlement"), placeholder="с. Бенковски, общ. Кирково")
+        settlement = st.text_input(_("Settlement"), placeholder="с. Бенковски, общ. Кирково",
+                                   key="new_settlement")
+        chosen_place = picked_candidate(ss.get("new_settlement", ""))
         address = st.text_input(_("Address"), max_chars=300)
         phone = st.text_input(_("Phone"))
         email = st.text_input(_("E-mail"))
         website = st.text_input(_("Website"), placeholder="https://")
         source = st.text_input(_("Where can we check this? (link)"), placeholder="https://")
         if st.form_submit_button(_("Send proposal")):
-            ekatte, label = place(settlement)
+            ekatte, label = (chosen_place, "") if chosen_place else place(settlement)
+            if ekatte is None and chosen_place is None and ss.get("new_place_candidates", {}
+                                                                  ).get("q") == settlement:
+                ss["new_place_error"] = label  # show the picker: one more run of the form
+                st.rerun()
             if ekatte is None:
                 st.error(label)
             else:

@@ -1,4 +1,9 @@
-"""Nearby page: a citizen finds the organisations around an address, a village or a point."""
+"""Nearby page: a citizen finds the organisations around an address, a village or a point.
+
+Phone first: the search box, then (for a name several places share) the candidates to
+pick from, then the results; radius, kind and fields fold away; the map below shows the
+province outlines before any search, so tapping it works at once.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from civic.i18n import term, translator
 from civic.vocabularies import FIELDS, KINDS
 from geo.nearby import nearby, select
 from layers.nearby import nearby_map
-from layers.results import result_cards
+from layers.results import candidate_label, candidate_query, result_cards
 from ui import data
 from ui.markdown import md_escape
 from ui.place_picker import place_picker
@@ -17,6 +22,7 @@ from ui.place_picker import place_picker
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)
 params = st.query_params
+ss = st.session_state
 
 
 def _float(value: str | None) -> float | None:
@@ -26,103 +32,156 @@ def _float(value: str | None) -> float | None:
         return None
 
 
+def _label(found: dict) -> str:
+    """'Кърджали (Кърджали)'; in Turkish with the Turkish name ('Кърджали · Kırcaali …')."""
+    name = found["name"]
+    if lang == "tr" and found.get("name_tr"):
+        name = f"{name} · {found['name_tr']}"
+    return name if not found["municipality"] else f"{name} ({found['municipality']})"
+
+
 def place_query(text: str) -> dict | None:
-    """A search point from free text, or None (and a message) when it cannot be placed."""
-    found = data.geocoder().geocode(text[:200])
-    if found["lon"] is None:
-        st.session_state["n_error"] = _("Could not find “{q}”. Try a settlement name, "
-                                        "“с. Бенковски, общ. Кирково” or a postal code."
-                                        ).format(q=md_escape(text[:200]))
+    """A search point from free text; None with candidates or a message when it cannot be
+    placed for sure."""
+    text = text[:200]
+    found = data.geocoder().geocode(text)
+    ss["n_candidates"] = found.get("candidates") or []
+    if ss["n_candidates"]:
+        ss["n_candidates_for"] = text
         return None
-    label = found["name"] if not found["municipality"] else \
-        f"{found['name']} ({found['municipality']})"
-    return {"lon": found["lon"], "lat": found["lat"], "label": label, "q": text}
+    if found["lon"] is None:
+        ss["n_error"] = _("Could not find “{q}”. Try a settlement name, "
+                          "“с. Бенковски, общ. Кирково” or a postal code."
+                          ).format(q=md_escape(text))
+        return None
+    return {"lon": found["lon"], "lat": found["lat"], "label": _label(found), "q": text}
 
 
 def coords(lat: float, lon: float, label: str) -> dict | None:
+    """A search point from coordinates, or None (and a message) outside Bulgaria."""
     if not (41.2 <= lat <= 44.3 and 22.3 <= lon <= 28.7):
-        st.session_state["n_error"] = _("That point is outside Bulgaria.")
+        ss["n_error"] = _("That point is outside Bulgaria.")
         return None
     return {"lon": lon, "lat": lat, "label": label, "q": None}
 
 
-if "n_ready" not in st.session_state:
-    st.session_state["n_point"] = None
+def _fields_param() -> list[str]:
+    """Fields of activity from the URL: 'fields=a,b' (or the older single 'field=a')."""
+    raw = params.get("fields") or params.get("field") or ""
+    return [f for f in raw.split(",") if f in FIELDS]
+
+
+def _start() -> None:
+    """The page's state from its URL, once per session."""
+    ss["n_point"], ss["n_candidates"] = None, []
     if params.get("q"):
-        st.session_state["n_point"] = place_query(params["q"])
+        ss["n_point"] = place_query(params["q"])
     elif _float(params.get("lat")) is not None and _float(params.get("lon")) is not None:
-        st.session_state["n_point"] = coords(_float(params["lat"]), _float(params["lon"]),
-                                             _("the chosen point"))
+        ss["n_point"] = coords(_float(params["lat"]), _float(params["lon"]),
+                               _("the chosen point"))
     radius = _float(params.get("r"))
-    st.session_state["n_radius"] = int(min(50, max(1, radius))) if radius else 10
-    st.session_state["n_kind"] = params.get("kind") if params.get("kind") in KINDS else ""
-    st.session_state["n_field"] = params.get("field") if params.get("field") in FIELDS else ""
-    st.session_state["n_ready"] = True
+    ss["n_radius"] = int(min(50, max(1, radius))) if radius else 10
+    ss["n_kind"] = params.get("kind") if params.get("kind") in KINDS else ""
+    ss["n_fields"] = _fields_param()
+    ss["n_ready"] = True
+
+
+def _sync_url(point: dict | None, radius: int, kind: str | None, fields: list[str]) -> None:
+    state = {"r": str(radius), "kind": kind, "fields": ",".join(fields)}
+    if point:
+        state.update({"q": point["q"]} if point["q"] else
+                     {"lat": f"{point['lat']:.5f}", "lon": f"{point['lon']:.5f}"})
+    for key in ("q", "lat", "lon", "r", "kind", "fields", "field"):
+        if state.get(key):
+            if params.get(key) != state[key]:
+                params[key] = state[key]
+        elif key in params:
+            del params[key]
+
+
+def _choose(candidate: dict) -> None:
+    """A candidate was tapped: search it (a callback, so the page draws the result)."""
+    ss["n_error"] = None
+    ss["n_point"] = place_query(candidate_query(candidate))
+
+
+def _candidates() -> None:
+    """Buttons for the places a name may mean; a tap searches the one chosen."""
+    st.markdown(_("“{q}” is the name of several places. Which one do you mean?")
+                .format(q=md_escape(ss.get("n_candidates_for", ""))))
+    for i, cand in enumerate(ss["n_candidates"]):
+        st.button(md_escape(candidate_label(cand, lang)), key=f"n_cand_{i}",
+                  use_container_width=True, on_click=_choose, args=(cand,))
+
+
+if "n_ready" not in ss:
+    _start()
 
 # a click on the map (st_folium keeps the last one under its key)
-clicked = (st.session_state.get("nearby_map") or {}).get("last_clicked")
-if clicked and clicked != st.session_state.get("n_last_click"):
-    st.session_state["n_last_click"] = clicked
-    st.session_state["n_point"] = coords(clicked["lat"], clicked["lng"],
-                                         _("the point clicked on the map"))
+clicked = (ss.get("nearby_map") or {}).get("last_clicked")
+if clicked and clicked != ss.get("n_last_click"):
+    ss["n_last_click"], ss["n_candidates"] = clicked, []
+    ss["n_point"] = coords(clicked["lat"], clicked["lng"], _("the point clicked on the map"))
 
 st.subheader(_("Who is near me?"))
-point = st.session_state["n_point"]
+point = ss["n_point"]
 picked = place_picker(
     {"placeholder": _("Address, village or town"), "search": _("Search"),
      "locate": _("Use my location"), "locating": _("Finding your location…"),
      "no_location": _("Your location is not available."), "municipality": _("mun.")},
-    value=(point or {}).get("q") or "", latin=lang != "bg",
+    value=(point or {}).get("q") or "", latin=lang != "bg", turkish=lang == "tr",
 )
 if picked.query:
-    st.session_state["n_error"] = None
-    st.session_state["n_point"] = place_query(picked.query) or st.session_state["n_point"]
+    ss["n_error"] = None
+    ss["n_point"] = place_query(picked.query) or (None if ss["n_candidates"] else
+                                                  ss["n_point"])
 elif picked.location:
-    st.session_state["n_error"] = None
-    st.session_state["n_point"] = coords(picked.location["lat"], picked.location["lon"],
-                                         _("your location"))
-if st.session_state.get("n_error"):
-    st.warning(st.session_state["n_error"])
+    ss["n_error"], ss["n_candidates"] = None, []
+    ss["n_point"] = coords(picked.location["lat"], picked.location["lon"], _("your location"))
+if ss.get("n_error"):
+    st.warning(ss["n_error"])
+if ss.get("n_candidates"):
+    _candidates()
 
-radius = st.slider(_("Radius, km"), 1, 50, key="n_radius")
-left, right = st.columns(2)
-kind = left.selectbox(_("Kind"), ["", *KINDS], key="n_kind",
-                      format_func=lambda k: term(k, lang) if k else _("All kinds")) or None
-field = right.selectbox(_("Field of activity"), ["", *FIELDS], key="n_field",
-                        format_func=lambda f: term(f, lang) if f else _("Any field")) or None
+results_box = st.container()  # results go right under the search, filled below
+with st.expander(_("Radius, kind and fields of activity")):
+    radius = st.slider(_("Radius, km"), 1, 50, key="n_radius")
+    kind = st.selectbox(_("Kind"), ["", *KINDS], key="n_kind",
+                        format_func=lambda k: term(k, lang) if k else _("All kinds")) or None
+    fields = st.multiselect(_("Fields of activity"), FIELDS, key="n_fields",
+                            format_func=lambda f: term(f, lang), placeholder=_("Any field"))
 
-point = st.session_state["n_point"]
-state = {"r": str(radius), "kind": kind, "field": field}
-if point:
-    state.update({"q": point["q"]} if point["q"] else
-                 {"lat": f"{point['lat']:.5f}", "lon": f"{point['lon']:.5f}"})
-for key in ("q", "lat", "lon", "r", "kind", "field"):
-    if state.get(key):
-        if params.get(key) != state[key]:
-            params[key] = state[key]
-    elif key in params:
-        del params[key]
-
-orgs = select(data.organisations(), kind, field)
+point = ss["n_point"]
+_sync_url(point, radius, kind, fields)
+orgs = select(data.organisations(), kind, None)
+if fields:
+    wanted = set(fields)
+    orgs = orgs[orgs["fields"].fillna("").map(lambda v: bool(wanted & set(v.split(";"))))]
 found = nearby(orgs, point["lon"], point["lat"], radius,
                candidates=data.ids_within(point["lon"], point["lat"], radius)) if point else None
 shown = found.within if found is not None and not found.within.empty else \
     (found.nearest_beyond if found is not None else orgs.iloc[0:0].assign(distance_km=[]))
 
-fmap = nearby_map(point and point["lon"], point and point["lat"], radius, shown, data.tiles())
+fmap = nearby_map(point and point["lon"], point and point["lat"], radius, shown, data.tiles(),
+                  provinces=data.provinces(), lang=lang, names=data.municipality_names())
 st_folium(fmap, key="nearby_map", height=320, use_container_width=True,
           returned_objects=["last_clicked"])
-if not point:
-    st.caption(_("Search, use your location, or tap the map."))
-    st.stop()
 
-st.caption(_("Near {place} · straight-line distances").format(place=md_escape(point["label"])))
-kind_label = {k: term(k, lang) for k in KINDS}
-field_label = {f: term(f, lang) for f in FIELDS}
-labels = {"directions": _("Directions")}
-if found.within.empty:
-    st.info(_("Nothing within {r} km. The nearest ones:").format(r=radius))
-else:
-    st.markdown(_("**{n}** within {r} km").format(n=len(found.within), r=radius))
-st.html(result_cards(shown, (point["lon"], point["lat"]), kind_label, field_label, labels,
-                     latin=lang != "bg"))
+with results_box:
+    if not point:
+        if not ss.get("n_candidates"):
+            st.caption(_("Search, use your location, or tap the map."))
+        st.stop()
+    st.caption(_("Near {place} · straight-line distances").format(place=md_escape(point["label"])))
+    if found.within.empty:
+        st.info(_("Nothing within {r} km. The nearest ones:").format(r=radius))
+    else:
+        st.markdown(_("**{n}** within {r} km").format(n=len(found.within), r=radius))
+    labels = {"directions": _("Directions"),
+              "approx_settlement": _("Approximate location: placed at the settlement centre."),
+              "approx_municipality": _("Approximate location: placed at the municipality "
+                                       "centre."),
+              "no_contact": _("No public contact yet. Do you know one?"),
+              "correct": _("Suggest a correction")}
+    st.html(result_cards(shown, (point["lon"], point["lat"]), {k: term(k, lang) for k in KINDS},
+                         {f: term(f, lang) for f in FIELDS}, labels, latin=lang != "bg"))

@@ -6,13 +6,17 @@ import json
 import time
 from datetime import datetime
 
+import pandas as pd
+
 import store
 from civic import settings
-from geo.places import PlaceIndex
+from civic.errors import SourceError
+from geo.gazetteer import Gazetteer
 from sources import chitalishta, directory
 from sources import geography as geodata
 from sources.manifest import verify_all
 
+TURKISH_NAMES = settings.DATA_DIR / "places_tr.csv"
 BUILD_SOURCES = (
     chitalishta.REGISTER_SOURCE,
     directory.NGO_SOURCE,
@@ -27,11 +31,12 @@ def build() -> dict:
     files = verify_all()
     store.migrate()  # the only place the schema changes
     census = geodata.read_census(files["census_2021_units.csv"])
-    settlements = geodata.build_settlements(files, census)
+    settlements = add_turkish_names(geodata.build_settlements(files, census),
+                                    read_turkish_names(TURKISH_NAMES))
     municipalities = geodata.build_municipalities(files, census)
     provinces = geodata.build_provinces(files, census)
-    places = PlaceIndex(settlements, municipalities, provinces)
-    locate = _address_locator(settlements, municipalities, provinces)
+    places = Gazetteer(settlements, municipalities, provinces)
+    locate = _address_locator(places)
 
     register = chitalishta.import_register(
         chitalishta.read_register(files["chitalishta_register.csv"]),
@@ -81,28 +86,49 @@ def build() -> dict:
     return report
 
 
+def read_turkish_names(path) -> pd.DataFrame:
+    """The project's Turkish place names (ekatte, name_bg, name_tr, source_url); every row
+    must cite its public source."""
+    names = pd.read_csv(path, dtype=str).fillna("")
+    names["ekatte"] = names["ekatte"].str.zfill(5)
+    uncited = names[~names["source_url"].str.match(r"^https?://\S+$")]
+    if len(uncited):
+        raise SourceError("{file}: row {row} cites no source URL", file=path.name,
+                          row=int(uncited.index[0]) + 2)
+    return names
+
+
+def add_turkish_names(settlements, names: pd.DataFrame):
+    """Settlements with a `name_tr` column; a row naming another settlement stops the build."""
+    by_ekatte = settlements.set_index("ekatte")["name"]
+    for row in names.itertuples():
+        if by_ekatte.get(row.ekatte) != row.name_bg:
+            raise SourceError("places_tr.csv: EKATTE {ekatte} is not {name}",
+                              ekatte=row.ekatte, name=row.name_bg)
+    tr = dict(zip(names["ekatte"], names["name_tr"]))
+    return settlements.assign(name_tr=settlements["ekatte"].map(tr).fillna(""))
+
+
 def write_place_suggestions(settlements, municipalities, provinces) -> None:
-    """[type, name, Latin name, municipality, province] per settlement, largest first, for
-    the search box's suggestions (the browser caches the file)."""
+    """[type, name, Latin name, municipality, province, Turkish name] per settlement,
+    largest first, for the search box's suggestions (the browser caches the file)."""
     muni = dict(zip(municipalities["code"], municipalities["name"]))
     prov = dict(zip(provinces["code"], provinces["name"]))
     ordered = settlements.sort_values("population_2021", ascending=False)
-    rows = [[t, n, lt, muni.get(m, ""), prov.get(p, "")] for t, n, lt, m, p in zip(
+    tr = ordered["name_tr"] if "name_tr" in ordered else [""] * len(ordered)
+    rows = [[t, n, lt, muni.get(m, ""), prov.get(p, ""), nt] for t, n, lt, m, p, nt in zip(
         ordered["type"], ordered["name"], ordered["name_latin"],
-        ordered["municipality_code"], ordered["province_code"])]
+        ordered["municipality_code"], ordered["province_code"], tr)]
     store.write_text_atomically(settings.place_suggestions_file(),
                                 json.dumps(rows, ensure_ascii=False, separators=(",", ":")))
 
 
-def _address_locator(settlements, municipalities, provinces):
-    """Directory addresses go through the offline geocoder's gazetteer (settlement level)."""
-    from geo.gazetteer import Gazetteer
-
-    gazetteer = Gazetteer(settlements, municipalities, provinces)
+def _address_locator(gazetteer: Gazetteer):
+    """Directory addresses go through the same gazetteer (settlement level, confident only)."""
 
     def locate(address: str) -> str | None:
         match = gazetteer.match(address)
-        return match.ekatte if match else None
+        return match.ekatte if match and match.confident else None
 
     return locate
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from civic.text import fold, to_latin
 from civic.vocabularies import CHITALISHTE_FIELDS, PRECISION_SCORE
-from geo.places import PlaceIndex
+from geo.gazetteer import Gazetteer
 
 METRIC_CRS = "EPSG:7801"
 # Public columns only: the chair and secretary (people's names) are never read.
@@ -89,7 +89,7 @@ def display_name(name: str) -> str:
 def import_register(
     register: pd.DataFrame,
     gps: pd.DataFrame,
-    places: PlaceIndex,
+    places: Gazetteer,
     settlements: gpd.GeoDataFrame,
     municipalities: gpd.GeoDataFrame,
     source_file: str,

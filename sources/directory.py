@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 
 from civic.text import fold, to_latin
 from civic.vocabularies import LEGAL_FORMS, PRECISION_SCORE, split_fields, stable_id
-from geo.places import PlaceIndex
+from geo.gazetteer import Gazetteer
 from sources.chitalishta import ImportResult
 
 NGO_SOURCE = "civic_directory_ngos"
@@ -65,7 +65,7 @@ def match_chitalishte(name: str, candidates: list[dict]) -> dict | None:
 Locate = Callable[[str], "str | None"]  # address text → EKATTE (the geocoder's gazetteer)
 
 
-def _place(row: pd.Series, places: PlaceIndex, settlements: pd.DataFrame,
+def _place(row: pd.Series, places: Gazetteer, settlements: pd.DataFrame,
            locate: Locate | None = None):
     """(ekatte, precision, note) for a directory row, or (None, None, reason).
 
@@ -152,7 +152,7 @@ def _by_settlement(chitalishta: list[dict]) -> dict[str, list[dict]]:
     return out
 
 
-def _placed_rows(df: pd.DataFrame, places: PlaceIndex, s_idx: pd.DataFrame,
+def _placed_rows(df: pd.DataFrame, places: Gazetteer, s_idx: pd.DataFrame,
                  locate: Locate | None, result: ImportResult):
     """(row, ekatte, precision, note) for each row that has a name and a place; the others
     go into `result.rejected` with their reason."""
@@ -168,7 +168,7 @@ def _placed_rows(df: pd.DataFrame, places: PlaceIndex, s_idx: pd.DataFrame,
 
 
 def import_ngos(
-    df: pd.DataFrame, places: PlaceIndex, settlements: pd.DataFrame,
+    df: pd.DataFrame, places: Gazetteer, settlements: pd.DataFrame,
     chitalishta: list[dict], source_file: str, locate: Locate | None = None,
 ) -> ImportResult:
     """NGO rows for the store; читалище rows enrich `chitalishta` in place instead."""
@@ -216,7 +216,7 @@ def _enrich(chitalishte: dict, fields: list[str], row: pd.Series) -> None:
 
 
 def import_libraries(
-    df: pd.DataFrame, places: PlaceIndex, settlements: pd.DataFrame,
+    df: pd.DataFrame, places: Gazetteer, settlements: pd.DataFrame,
     chitalishta: list[dict], source_file: str, locate: Locate | None = None,
 ) -> ImportResult:
     """Known libraries, then one presumed library for every chitalishte without one."""

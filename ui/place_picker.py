@@ -44,8 +44,10 @@ button { font-size: 15px; padding: 8px 12px; border-radius: 8px; cursor: pointer
 
 _JS = """
 let places = null;
+const TURKISH = {'ı': 'i', 'İ': 'i', 'ş': 's', 'ç': 'c', 'ğ': 'g', 'ö': 'o', 'ü': 'u'};
 function fold(s) {
-  return (s || '').toLowerCase().replace(/[„“"'«»]/g, '').replace(/ё/g, 'е').trim();
+  return (s || '').replace(/[ıİşçğöü]/g, ch => TURKISH[ch]).toLowerCase()
+    .replace(/[„“"'«»]/g, '').replace(/ё/g, 'е').trim();
 }
 function loadPlaces(url) {
   if (!places) {
@@ -66,22 +68,27 @@ export default function (component) {
   root.querySelector('.locate').textContent = t.locate;
   if (document.activeElement !== input) { input.value = data.value || ''; }
 
+  let token = 0;  // a newer keystroke or a submit makes a pending suggestion list stale
   function submit(text) {
+    token++;
     list.replaceChildren();
     if (text.trim()) { setTriggerValue('query', text.trim()); }
   }
   function label(p) {
-    return p[0] + ' ' + p[1] + ' (' + (data.latin ? p[2] + ', ' : '') + t.municipality + ' '
+    const other = data.turkish && p[5] ? p[5] : (data.latin ? p[2] : '');
+    return p[0] + ' ' + p[1] + ' (' + (other ? other + ', ' : '') + t.municipality + ' '
       + p[3] + ', ' + p[4] + ')';
   }
   async function suggest() {
     const q = fold(input.value);
+    const mine = ++token;
     list.replaceChildren();
     if (q.length < 2) { return; }
     const rows = await loadPlaces(data.url);
+    if (mine !== token) { return; }
     const hits = [];
     for (const p of rows) {
-      const names = [fold(p[1]), fold(p[2])];
+      const names = [fold(p[1]), fold(p[2]), fold(p[5])];
       if (names.some(n => n.startsWith(q) || n.includes(' ' + q))) {
         hits.push(p);
         if (hits.length >= 8) { break; }
@@ -123,12 +130,14 @@ SUGGESTIONS_URL = "/app/static/generated/places.json"
 
 
 def place_picker(labels: dict[str, str], value: str = "", latin: bool = False,
-                 key: str = "place_picker"):
+                 key: str = "place_picker", turkish: bool = False):
     """Mount the picker; the result has `.query` (text) or `.location` ({lat, lon}) for the
-    one rerun after the user acts, else None."""
+    one rerun after the user acts, else None. `latin` shows the Latin names beside the
+    Bulgarian ones, `turkish` the Turkish names where known."""
     return _component(
         key=key,
-        data={"labels": labels, "value": value, "latin": latin, "url": SUGGESTIONS_URL},
+        data={"labels": labels, "value": value, "latin": latin, "turkish": turkish,
+              "url": SUGGESTIONS_URL},
         on_query_change=lambda: None,
         on_location_change=lambda: None,
     )

@@ -1,0 +1,46 @@
+"""Nearby result cards and candidate labels: approximate points said, empty contacts turned
+into an invitation, every value escaped (issue 16)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from layers.results import candidate_label, candidate_query, result_cards
+
+LABELS = {"directions": "Directions", "approx_settlement": "Approximate: settlement centre.",
+          "approx_municipality": "Approximate: municipality centre.",
+          "no_contact": "No public contact yet.", "correct": "Suggest a correction"}
+
+
+def _card(**rec) -> str:
+    base = {"id": "ngo-1", "name": "Клуб", "name_latin": "Klub", "kind": "ngo", "fields": "",
+            "address": "", "settlement": "Бенковски", "phone": None, "email": None,
+            "website": None, "lon": 25.25, "lat": 41.38, "distance_km": 0.4,
+            "precision": "source_point"}
+    return result_cards(pd.DataFrame([{**base, **rec}]), (25.2, 41.4), {"ngo": "NGO"}, {},
+                        LABELS)
+
+
+def test_a_point_at_a_settlement_centre_is_called_approximate():
+    assert "Approximate: settlement centre." in _card(precision="settlement")
+    assert "Approximate: municipality centre." in _card(precision="municipality")
+    assert "Approximate" not in _card(precision="source_point")
+
+
+def test_no_contact_invites_a_correction_with_the_organisation_id():
+    html = _card(id="ngo/1 x")
+    assert "No public contact yet." in html and 'href="/data?correct=ngo%2F1%20x"' in html
+    assert "No public contact" not in _card(phone="0888 123 456")
+
+
+def test_card_values_are_escaped():
+    html = _card(name="<script>alert(1)</script>", address="<b>x</b>")
+    assert "<script>" not in html and "&lt;script&gt;" in html and "<b>x</b>" not in html
+
+
+def test_candidate_labels_and_queries():
+    cand = {"ekatte": "40909", "name": "Кърджали", "municipality": "Кърджали",
+            "province": "Кърджали", "name_tr": "Kırcaali"}
+    assert candidate_label(cand, "bg") == "Кърджали (Кърджали, Кърджали)"
+    assert candidate_label(cand, "tr") == "Кърджали · Kırcaali (Кърджали, Кърджали)"
+    assert candidate_query(cand) == "Кърджали, Кърджали, Кърджали"
