@@ -17,8 +17,11 @@ from layers.coverage import coverage_layers
 from reports.export import points_geojson, table_csv, tables_xlsx
 from ui import data
 from ui.coverage_view import View, from_query, to_query
+from ui.entry import through_app
 from ui.markdown import md_escape
 from ui.tables import styled
+
+through_app()
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)

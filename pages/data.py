@@ -15,7 +15,10 @@ from layers.nearby import nearby_map
 from layers.results import candidate_label
 from store import audit
 from ui import data
+from ui.entry import through_app
 from ui.markdown import md_escape
+
+through_app()
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)

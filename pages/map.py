@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civic.i18n import place_name, term, translator
+from civic.i18n import directory_month, place_name, term, translator
 from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS, PRECISIONS, STATUSES
 from geo import filters
 from layers.basemap import base_map, settlement_points
@@ -35,7 +35,10 @@ from layers.organisations import (
     visible_runs,
 )
 from ui import data
+from ui.entry import through_app
 from ui.markdown import md_escape
+
+through_app()
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)
@@ -176,4 +179,4 @@ filter_state(order_ids, key)
 st.caption(_("Rings are settlement centres, a number is how many organisations share the "
              "place (click it for the list); chitalishta libraries are presumed from the "
              "Chitalishta Act. Sources: chitalishta register, civic directory "
-             "(November 2026), NSI."))
+             "({month}), NSI.").format(month=directory_month(lang)))

@@ -16,8 +16,11 @@ from geo.nearby import nearby, select
 from layers.nearby import nearby_map
 from layers.results import candidate_label, candidate_query, result_cards
 from ui import data
+from ui.entry import through_app
 from ui.markdown import md_escape
 from ui.place_picker import place_picker
+
+through_app()
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)

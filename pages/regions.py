@@ -16,7 +16,10 @@ from geo.coverage import MEASURED
 from geo.regions import fields_by_province, least_served, presence_distribution
 from reports.export import table_csv
 from ui import data
+from ui.entry import through_app
 from ui.tables import styled
+
+through_app()
 
 lang = st.session_state.get("lang", "bg")
 _ = translator(lang)

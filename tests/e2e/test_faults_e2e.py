@@ -51,9 +51,8 @@ def test_missing_store_is_reported_not_created(build_env, browser):
     with serve_app(build_env) as url:
         database.rename(database.with_suffix(".away"))
         try:
-            # "/" first: Streamlit runs a deep link's page file without app.py (its pages/
-            # folder mode) until some session has run app.py's st.navigation once.
-            english = _page_text(browser, url + "/?lang=en", "fault-no-store-en")
+            # a deep link first, on a fresh server: it too runs through app.py's guard
+            english = _page_text(browser, url + "/data?lang=en", "fault-no-store-en")
             assert "The organisation store is missing" in english.replace("the org", "The org")
             text = _page_text(browser, url + "/data", "fault-no-store-bg")
             assert "хранилището с организации липсва" in text
