@@ -7,10 +7,13 @@ English and Turkish.
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 
+from babel.dates import format_date
 from babel.messages.pofile import read_po
 
+from civic.facts import directory_date
 from civic.settings import PROJECT_ROOT
 
 LANGUAGES = ("bg", "en", "tr")
@@ -70,12 +73,19 @@ TERMS = {
     "sport": "Sport", "tourism": "Tourism", "agriculture": "Agriculture", "media": "Media",
     "business": "Business", "religion": "Religion", "animals": "Animals",
     "chitalishta_register": "Chitalishta register",
-    "civic_directory_ngos": "Civic directory (November 2026)",
-    "civic_directory_libraries": "Library directory (November 2026)",
+    "civic_directory_ngos": "Civic directory ({month})",
+    "civic_directory_libraries": "Library directory ({month})",
     "presumed_chitalishte_library": "Chitalishta register (presumed library)",
 }
 
 
+def directory_month(lang: str) -> str:
+    """When the civic directories were compiled, in words: 'ноември 2026', 'Kasım 2026'."""
+    year, month = directory_date().split("-")[:2]
+    return format_date(date(int(year), int(month), 1), "LLLL yyyy", locale=language(lang))
+
+
 def term(code: str, lang: str) -> str:
     """A stored code ('roma_inclusion', 'association') as words in `lang`."""
-    return gettext(TERMS.get(code, code), lang)
+    text = gettext(TERMS.get(code, code), lang)
+    return text.format(month=directory_month(lang)) if "{month}" in text else text

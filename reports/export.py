@@ -6,6 +6,8 @@ import json
 
 import pandas as pd
 
+from civic.facts import directory_date
+
 PUBLIC_COLUMNS = [
     "id", "kind", "legal_form", "name", "fields", "ekatte", "settlement", "municipality_code",
     "province_code", "address", "lon", "lat", "precision", "status", "source", "source_url",
@@ -13,7 +15,7 @@ PUBLIC_COLUMNS = [
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LICENCE_NOTE = ("Data: chitalishta register (MIT, data-for-good-bg), civic directory "
-                "(compiled November 2026, facts with citations), NSI EKATTE and Census 2021; "
+                f"(compiled {directory_date()}, facts with citations), NSI EKATTE and Census 2021; "
                 "see the sources listed with the export and each row's source_url.")
 
 
