@@ -82,7 +82,7 @@ def map_words(lang: str) -> dict:
 def map_style() -> dict:
     """Colours, radii and precision marks by the letters the records use."""
     return {
-        "colour": {KIND_LETTERS[k]: c for k, c in KIND_COLOURS.items()},
+        "colour": {letter: KIND_COLOURS[k] for k, letter in KIND_LETTERS.items()},
         "radius": {KIND_LETTERS[k]: r for k, r in KIND_RADIUS.items()},
         "mark": {PRECISION_LETTERS[p]: {"fill": m["fillOpacity"], "weight": m["weight"],
                                         "dash": m["dashArray"]}
