@@ -6,10 +6,10 @@ from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
+from civic.facts import DEFAULT_PROVINCES
 from civic.text import fold, to_latin
 from civic.vocabularies import FIELDS, KINDS, PRECISIONS, STATUSES
 
-DEFAULT_PROVINCES = ("KRZ", "RAZ", "VRC")
 LIST_PARAMS = ("provinces", "municipalities", "kinds", "fields", "legal_forms", "statuses",
                "precisions")
 

@@ -27,7 +27,7 @@ from jinja2 import Template
 
 from civic.i18n import TERMS, place_name, term, translator
 from civic.text import to_latin
-from civic.vocabularies import FIELDS, PRECISIONS, STATUSES
+from civic.vocabularies import FIELDS, KIND_TITLES, PRECISIONS, STATUSES, kind_key
 from layers.popup import clean_emails, clean_phones, safe_url
 from layers.style import KIND_COLOURS, KIND_RADIUS, PRECISION_MARKS
 from layers.transport import ascii_texts
@@ -39,16 +39,10 @@ STATUS_LETTERS = dict(zip(STATUSES, "aic"))
 COORD_SCALE = 10_000  # 4 decimals: about 10 m, finer than any mark on screen
 
 
-def kind_key(kind: str, presumed: bool) -> str:
-    """'library_presumed' for a chitalishte's presumed library, else the kind."""
-    return "library_presumed" if kind == "library" and presumed else kind
-
-
 def layer_titles(lang: str) -> dict[str, str]:
     """Kind keys as plural words in `lang` (layer names, counts, legend)."""
     _ = translator(lang)
-    return {"ngo": _("NGOs"), "chitalishte": _("Chitalishta"), "library": _("Libraries"),
-            "library_presumed": _("Chitalishte libraries (presumed)")}
+    return {key: _(title) for key, title in KIND_TITLES.items()}
 
 
 def map_words(lang: str) -> dict:

@@ -28,6 +28,7 @@ from geo import filters
 from layers.basemap import base_map, settlement_points
 from layers.organisations import (
     OrganisationLayer,
+    layer_titles,
     map_records,
     map_words,
     record_order,
@@ -115,8 +116,7 @@ visible = filters.apply(data.organisations(), current)
 count = filters.counts(visible)
 
 st.subheader(_("Civil sector map"))
-titles = {"ngo": _("NGOs"), "chitalishte": _("Chitalishta"), "library": _("Libraries"),
-          "library_presumed": _("Chitalishte libraries (presumed)")}
+titles = layer_titles(lang)
 st.markdown(" · ".join(f"{titles[k]} **{n}**" for k, n in count.items()))
 if current.name.strip() and visible.empty:
     st.warning(_("No organisation matches “{q}” with these filters.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit_folium import st_folium
 
+from civic import facts
 from civic.i18n import term, translator
 from civic.vocabularies import FIELDS, KINDS
 from geo.nearby import nearby, select
@@ -62,7 +63,7 @@ def place_query(text: str) -> dict | None:
 
 def coords(lat: float, lon: float, label: str) -> dict | None:
     """A search point from coordinates, or None (and a message) outside Bulgaria."""
-    if not (41.2 <= lat <= 44.3 and 22.3 <= lon <= 28.7):
+    if not facts.in_bulgaria(lon, lat):
         ss["n_error"] = _("That point is outside Bulgaria.")
         return None
     return {"lon": lon, "lat": lat, "label": label, "q": None}

@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from civic import facts
 from civic.i18n import LANGUAGE_NAMES, place_name, term, translator
 from civic.numbers import km
 from civic.vocabularies import KIND_COLOURS
@@ -41,7 +42,7 @@ st.subheader(_("Regions"))
 with st.sidebar:
     st.header(_("Regions"))
     chosen = st.multiselect(_("Province"), sorted(label, key=label.get),
-                            default=["KRZ", "RAZ", "VRC"], key="r_provinces",
+                            default=list(facts.DEFAULT_PROVINCES), key="r_provinces",
                             format_func=label.get)
     radius = st.slider(_("Radius R, km"), 1, 30, 10, key="r_radius")
 if not chosen:

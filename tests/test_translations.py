@@ -93,6 +93,7 @@ def test_no_fstrings_inside_translation_calls():
 @pytest.mark.parametrize("lang", ["bg", "tr"])
 def test_every_stored_code_has_words(lang):
     from civic.i18n import TERMS
+    from civic.vocabularies import KIND_TITLES
 
     catalogue = _catalogue(lang)
-    assert not [t for t in TERMS.values() if not catalogue.get(t)]
+    assert not [t for t in [*TERMS.values(), *KIND_TITLES.values()] if not catalogue.get(t)]
