@@ -176,6 +176,7 @@ class Gazetteer:
     def __init__(
         self, settlements: pd.DataFrame, municipalities: pd.DataFrame, provinces: pd.DataFrame
     ):
+        """Build the name, key and area indexes once from the three geography tables."""
         s = settlements.reset_index(drop=True)
         self.ekatte = s["ekatte"].to_numpy()
         self.name = s["name"].to_numpy()

@@ -42,6 +42,7 @@ class Throttle:
 
     def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
+        """Throttle with `interval` seconds between calls; tests inject a fake clock and sleep."""
         self.interval, self.clock, self.sleep = interval, clock, sleep
         self.last: float | None = None
 
@@ -77,7 +78,7 @@ class NominatimConfig:
 
 
 def nominatim_client(config: NominatimConfig) -> Any:
-    """geopy's Nominatim for the config: its timeout, no transport retries."""
+    """The geopy Nominatim client for the config: its timeout, no transport retries."""
     from functools import partial
 
     from geopy.adapters import RequestsAdapter
@@ -94,6 +95,7 @@ class StreetLookup:
 
     def __init__(self, config: NominatimConfig, geocode: Callable[..., Any] | None = None,
                  throttle: Throttle | None = None):
+        """Use `geocode` if given (tests), else geopy's Nominatim for `config`."""
         self._geocode = geocode or nominatim_client(config).geocode
         self.throttle = throttle or Throttle(config.min_delay_seconds)
 
@@ -136,6 +138,7 @@ class Geocoder:
     def __init__(self, gazetteer: Gazetteer, grounds: dict | None = None,
                  cache: Cache | None = None, street: StreetLookup | None = None,
                  clock: Callable[[], float] = time.monotonic):
+        """The chain's parts; without `cache` or `street` those steps are skipped."""
         self.gazetteer = gazetteer
         self.clock = clock
         self._failed: dict[str, float] = {}  # query key → when Nominatim last failed it

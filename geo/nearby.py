@@ -14,6 +14,8 @@ FALLBACK_COUNT = 5  # shown when nothing lies within the radius
 
 @dataclass(frozen=True)
 class NearbyResult:
+    """What a nearby search found: within the radius, else the nearest beyond it."""
+
     within: pd.DataFrame  # organisations within the radius, nearest first, with distance_km
     nearest_beyond: pd.DataFrame  # the nearest ones beyond it, when `within` is empty
 

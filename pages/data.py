@@ -205,6 +205,7 @@ with fix_tab:
         current = names.loc[chosen]
 
         def now(col: str) -> str:
+            """The organisation's current value in `col` as text ('' when missing)."""
             value = current[col]
             return "" if value is None or value != value else str(value)
 
