@@ -67,8 +67,11 @@ class NominatimConfig:
 
     @classmethod
     def from_env(cls) -> NominatimConfig | None:
-        """`CIVICMAP_NOMINATIM_URL` (e.g. https://nominatim.openstreetmap.org) turns it on;
-        `CIVICMAP_NOMINATIM_USER_AGENT` is required with it."""
+        """The config from the environment, or None when Nominatim is not configured.
+
+        `CIVICMAP_NOMINATIM_URL` (e.g. https://nominatim.openstreetmap.org) turns it on;
+        `CIVICMAP_NOMINATIM_USER_AGENT` is required with it.
+        """
         found = settings.nominatim()
         if found is None:
             return None
@@ -117,7 +120,8 @@ def result_json(query: str, match: Match | None) -> dict:
     """The JSON object the CLI prints for one query.
 
     An answer that is not confident places nothing: its `candidates` and `note` say which
-    settlements the query may mean and why it could not choose."""
+    settlements the query may mean and why it could not choose.
+    """
     empty = {"query": query, "ekatte": None, "name": None, "municipality": None,
              "province": None, "lon": None, "lat": None, "precision": None, "score": 0,
              "candidates": [], "note": None, "name_tr": None}
@@ -186,8 +190,7 @@ class Geocoder:
 
 
 def from_tables(settlements, municipalities, provinces, cache: Cache | None = None) -> Geocoder:
-    """The chain over the built tables: gazetteer, the given cache, and Nominatim when the
-    environment configures it."""
+    """The chain over the built tables: gazetteer, the cache, and Nominatim if configured."""
     gazetteer = Gazetteer(settlements, municipalities, provinces)
     config = NominatimConfig.from_env()
     street = StreetLookup(config) if config else None

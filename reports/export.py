@@ -62,8 +62,7 @@ def to_geojson(orgs: pd.DataFrame, sources: list[dict] | None = None) -> str:
 
 
 def table_csv(table: pd.DataFrame) -> bytes:
-    """Any table as UTF-8 CSV (with BOM, so spreadsheet programs read Cyrillic), formulas
-    neutralised."""
+    """Any table as UTF-8 CSV (with BOM, so spreadsheets read Cyrillic), formulas neutralised."""
     safe = table.copy()
     text_cols = safe.select_dtypes(include="object").columns
     safe[text_cols] = safe[text_cols].map(neutralise)
