@@ -1,5 +1,7 @@
-"""Load: N headless Chromium sessions against one server, each timing its first map and then
-municipality filter changes until its count or the time budget runs out; prints JSON.
+"""Load test: N headless Chromium sessions against one server; prints JSON.
+
+Each session times its first map, then municipality filter changes until its count or the
+time budget runs out.
 
 Per N (default 1, 4, 8): p50/p95 of filter → updated map, first-load times, errors, and the
 server's peak resident memory (its process tree, sampled every 0.2 s). The server is `make

@@ -1,0 +1,1 @@
+"""Geography: addresses, the gazetteer and geocoder, coverage, nearby search, regions."""

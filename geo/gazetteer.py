@@ -176,6 +176,7 @@ class Gazetteer:
     def __init__(
         self, settlements: pd.DataFrame, municipalities: pd.DataFrame, provinces: pd.DataFrame
     ):
+        """Build the name, key and area indexes once from the three geography tables."""
         s = settlements.reset_index(drop=True)
         self.ekatte = s["ekatte"].to_numpy()
         self.name = s["name"].to_numpy()
@@ -292,7 +293,8 @@ class Gazetteer:
     def match(self, query: str | ParsedAddress) -> Match | None:
         """The best place for a query; None when nothing comes near.
 
-        An answer below MIN_SCORE is a question back: it carries the candidates."""
+        An answer below MIN_SCORE is a question back: it carries the candidates.
+        """
         p = parse(query) if isinstance(query, str) else query
         found = self._match(p)
         if found is None or (found.score < MIN_SCORE and not found.candidates):
@@ -300,8 +302,10 @@ class Gazetteer:
         return found
 
     def _hints(self, p: ParsedAddress) -> tuple[list[_Hint], int]:
-        """The municipality and province hints of a query, and how many marked area
-        words named no known place."""
+        """The query's municipality and province hints, and a count of unknown area words.
+
+        The count is of marked area words (municipality, province) that named no known place.
+        """
         hints: list[_Hint] = []
         unknown = 0
         provinces: set[str] = set()
@@ -335,8 +339,7 @@ class Gazetteer:
         return munis or sorted({c for h in hints for c in h.provs})
 
     def _named(self, name: str, hints: list[_Hint]) -> _Rows:
-        """Rows named `name` (exact key), else a fuzzy match inside the hints' areas, else
-        anywhere in the country."""
+        """Rows named `name`: exact key, else fuzzy inside the hints' areas, else anywhere."""
         key = place_key(name)
         if not key:
             return _Rows([], 0.0)

@@ -42,6 +42,7 @@ class Throttle:
 
     def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
+        """Throttle with `interval` seconds between calls; tests inject a fake clock and sleep."""
         self.interval, self.clock, self.sleep = interval, clock, sleep
         self.last: float | None = None
 
@@ -66,8 +67,11 @@ class NominatimConfig:
 
     @classmethod
     def from_env(cls) -> NominatimConfig | None:
-        """`CIVICMAP_NOMINATIM_URL` (e.g. https://nominatim.openstreetmap.org) turns it on;
-        `CIVICMAP_NOMINATIM_USER_AGENT` is required with it."""
+        """The config from the environment, or None when Nominatim is not configured.
+
+        `CIVICMAP_NOMINATIM_URL` (e.g. https://nominatim.openstreetmap.org) turns it on;
+        `CIVICMAP_NOMINATIM_USER_AGENT` is required with it.
+        """
         found = settings.nominatim()
         if found is None:
             return None
@@ -77,7 +81,7 @@ class NominatimConfig:
 
 
 def nominatim_client(config: NominatimConfig) -> Any:
-    """geopy's Nominatim for the config: its timeout, no transport retries."""
+    """The geopy Nominatim client for the config: its timeout, no transport retries."""
     from functools import partial
 
     from geopy.adapters import RequestsAdapter
@@ -94,6 +98,7 @@ class StreetLookup:
 
     def __init__(self, config: NominatimConfig, geocode: Callable[..., Any] | None = None,
                  throttle: Throttle | None = None):
+        """Use `geocode` if given (tests), else geopy's Nominatim for `config`."""
         self._geocode = geocode or nominatim_client(config).geocode
         self.throttle = throttle or Throttle(config.min_delay_seconds)
 
@@ -115,7 +120,8 @@ def result_json(query: str, match: Match | None) -> dict:
     """The JSON object the CLI prints for one query.
 
     An answer that is not confident places nothing: its `candidates` and `note` say which
-    settlements the query may mean and why it could not choose."""
+    settlements the query may mean and why it could not choose.
+    """
     empty = {"query": query, "ekatte": None, "name": None, "municipality": None,
              "province": None, "lon": None, "lat": None, "precision": None, "score": 0,
              "candidates": [], "note": None, "name_tr": None}
@@ -136,6 +142,7 @@ class Geocoder:
     def __init__(self, gazetteer: Gazetteer, grounds: dict | None = None,
                  cache: Cache | None = None, street: StreetLookup | None = None,
                  clock: Callable[[], float] = time.monotonic):
+        """The chain's parts; without `cache` or `street` those steps are skipped."""
         self.gazetteer = gazetteer
         self.clock = clock
         self._failed: dict[str, float] = {}  # query key → when Nominatim last failed it
@@ -183,8 +190,7 @@ class Geocoder:
 
 
 def from_tables(settlements, municipalities, provinces, cache: Cache | None = None) -> Geocoder:
-    """The chain over the built tables: gazetteer, the given cache, and Nominatim when the
-    environment configures it."""
+    """The chain over the built tables: gazetteer, the cache, and Nominatim if configured."""
     gazetteer = Gazetteer(settlements, municipalities, provinces)
     config = NominatimConfig.from_env()
     street = StreetLookup(config) if config else None

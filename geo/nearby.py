@@ -14,13 +14,17 @@ FALLBACK_COUNT = 5  # shown when nothing lies within the radius
 
 @dataclass(frozen=True)
 class NearbyResult:
+    """What a nearby search found: within the radius, else the nearest beyond it."""
+
     within: pd.DataFrame  # organisations within the radius, nearest first, with distance_km
     nearest_beyond: pd.DataFrame  # the nearest ones beyond it, when `within` is empty
 
 
 def select(orgs: pd.DataFrame, kind: str | None = None, field: str | None = None) -> pd.DataFrame:
     """Active organisations with a point, of one kind and one field of activity if asked.
-    Presumed libraries are left out: they stand on their chitalishte's point."""
+
+    Presumed libraries are left out: they stand on their chitalishte's point.
+    """
     keep = (orgs["status"] == "active") & orgs["lon"].notna() & orgs["lat"].notna()
     keep &= ~orgs["presumed"].astype(bool)
     if kind:
@@ -39,9 +43,11 @@ def _ranked(orgs: pd.DataFrame, lon: float, lat: float) -> pd.DataFrame:
 
 def nearby(orgs: pd.DataFrame, lon: float, lat: float, radius_km: float,
            limit: int | None = None, candidates: list[str] | None = None) -> NearbyResult:
-    """Organisations within `radius_km` of (lon, lat), nearest first; if none, the nearest
-    FALLBACK_COUNT beyond it. `candidates` (ids a spatial index found within the radius,
-    e.g. PostGIS) narrows the search; distances are measured here either way."""
+    """Organisations within `radius_km` of (lon, lat), nearest first.
+
+    If none, the nearest FALLBACK_COUNT beyond it. `candidates` (ids a spatial index found
+    within the radius, e.g. PostGIS) narrows the search; distances are measured here either way.
+    """
     empty = orgs.iloc[0:0].assign(distance_km=[])
     if orgs.empty:
         return NearbyResult(empty, empty)

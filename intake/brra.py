@@ -76,9 +76,11 @@ def _value(elem, name: str) -> str:
 
 
 def parse_brra(data: bytes) -> tuple[list[dict], list[dict]]:
-    """(rows, skipped): one row per non-profit deed in the template's columns; skipped
-    deeds (other legal forms) with their position and reason. Raises ValueError on XML
-    that is not well formed."""
+    """(rows, skipped): one row per non-profit deed in the template's columns, and the rest.
+
+    Skipped deeds (other legal forms) come with their position and reason. Raises ValueError
+    on XML that is not well formed.
+    """
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:

@@ -1,5 +1,6 @@
-"""`civicmap import`: organisations from CSV, XLSX, the chitalishta register layout or the
-Registry Agency XML, validated row by row, written in one transaction.
+"""`civicmap import`: organisation files validated row by row and written in one transaction.
+
+Accepted files: CSV, XLSX, the chitalishta register layout or the Registry Agency XML.
 
 Default: all or nothing (any rejected row stops the import; nothing is written).
 `accept_valid`: the valid rows are written, the rejected ones reported. `dry_run`: nothing
@@ -75,8 +76,10 @@ class ImportReport:
 # -- reading ------------------------------------------------------------------------------
 
 def _badly_cased(text: str) -> int:
-    """Cyrillic words whose letter case is mixed inside the word ('лЯТДЦБМЙ'): what KOI8-R
-    text looks like when read as Windows-1251."""
+    """Cyrillic words whose letter case is mixed inside the word ('лЯТДЦБМЙ').
+
+    That is what KOI8-R text looks like when read as Windows-1251.
+    """
     words = re.findall("[А-Яа-я]{2,}", text)
     return sum(not (w.islower() or w.isupper() or (w[0].isupper() and w[1:].islower()))
                for w in words)
@@ -388,8 +391,10 @@ def write(records: list[dict], source_file: str, who: str = "import") -> tuple[i
 
 def run_import(path: Path, kind: str, fmt: str | None = None, dry_run: bool = False,
                accept_valid: bool = False, who: str = "import") -> ImportReport:
-    """Read, validate and (unless told otherwise) write one file. Raises ImportFileError
-    when the file as a whole is unusable; row problems go into the report."""
+    """Read, validate and (unless told otherwise) write one file.
+
+    Raises ImportFileError when the file as a whole is unusable; row problems go into the report.
+    """
     if kind not in KINDS:
         raise ImportFileError("unknown kind '{kind}'; use {kinds}", kind=kind[:20],
                               kinds=", ".join(KINDS))

@@ -70,8 +70,11 @@ def _check_point(out: dict) -> None:
 
 
 def _check_values(values: dict) -> dict:
-    """Proposed values, cleaned; raises ProposalError. Text stays text (markup and
-    formula-looking cells are kept verbatim and escaped wherever they are shown)."""
+    """Proposed values, cleaned; raises ProposalError.
+
+    Text stays text (markup and formula-looking cells are kept verbatim and escaped wherever
+    they are shown).
+    """
     out = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()
            if k in EDITABLE and v not in (None, "", [])}
     problem = rules.too_long(out)
@@ -88,8 +91,10 @@ def _check_values(values: dict) -> dict:
 
 
 def submit(action: str, values: dict, target_id: str | None = None) -> int:
-    """Store a pending proposal; returns its number. `values` for a correction hold only the
-    fields to change."""
+    """Store a pending proposal; returns its number.
+
+    `values` for a correction hold only the fields to change.
+    """
     if action not in ("new", "correction"):
         raise ProposalError("unknown action '{action}'", action=action)
     clean = _check_values(values)
@@ -158,8 +163,7 @@ def _changes(values: dict, number: int) -> dict:
 
 
 def approve(number: int, moderator: str, edits: dict | None = None) -> str:
-    """Apply a pending proposal (with a moderator's edits) to the organisations; returns the
-    organisation id."""
+    """Apply a pending proposal (with a moderator's edits); returns the organisation id."""
     prop = proposal(number)
     if prop["status"] != "pending":
         raise ProposalError("proposal {n} is already {status}", n=number,

@@ -58,8 +58,10 @@ def check_login(moderators: dict[str, str], name: str, password: str) -> bool:
 
 
 def login_wait(address: str, name: str, clock: Callable[[], float] = time.time) -> float:
-    """Seconds to wait before another attempt from this address or on this account (0: go
-    ahead); an allowed attempt is recorded against both before any hashing happens."""
+    """Seconds to wait before another attempt from this address or on this account (0: go ahead).
+
+    An allowed attempt is recorded against both before any hashing happens.
+    """
     now = clock()
     wait = max(limits.wait("login_address", address, *LOGINS_PER_ADDRESS, now),
                limits.wait("login_account", name.strip().lower(), *LOGINS_PER_ACCOUNT, now))

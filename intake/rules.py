@@ -1,6 +1,8 @@
-"""Rules shared by imports and proposals, defined once: field lengths, e-mail, URL, UIC,
-formula-looking cells and placeholder cells. Each check returns a `RowProblem` (a
-translatable message with its values) or None."""
+"""Rules shared by imports and proposals, defined once.
+
+Field lengths, e-mail, URL, UIC, formula-looking cells and placeholder cells. Each check
+returns a `RowProblem` (a translatable message with its values) or None.
+"""
 
 from __future__ import annotations
 

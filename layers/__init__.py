@@ -1,0 +1,1 @@
+"""Map layers and HTML the pages draw: base map, organisations, coverage, nearby, popups."""

@@ -1,5 +1,7 @@
-"""The nearby map: province outlines, the search point, the radius circle and the
-organisations found, with the same popups as the Map page."""
+"""The nearby map: province outlines, the search point, the radius circle and the results.
+
+The organisations found get the same popups as on the Map page.
+"""
 
 from __future__ import annotations
 
@@ -41,7 +43,8 @@ def nearby_map(lon: float | None, lat: float | None, radius_km: float, results: 
     """A small map framed on the radius around the point (all Bulgaria without a point).
 
     With `provinces` it draws their outlines; with `names` (municipality names for the
-    popups) the results get the Map page's popups, else plain escaped tooltips."""
+    popups) the results get the Map page's popups, else plain escaped tooltips.
+    """
     if lon is None:
         fmap = OfflineMap(location=[BULGARIA_CENTRE[1], BULGARIA_CENTRE[0]], zoom_start=6,
                           tiles=None, prefer_canvas=True)

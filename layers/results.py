@@ -1,5 +1,7 @@
-"""The nearby result list as escaped HTML cards: name, kind, fields, distance, address,
-contacts as tel:/mailto:/web links and a directions link to OpenStreetMap routing.
+"""The nearby result list as escaped HTML cards.
+
+Each card: name, kind, fields, distance, address, contacts as tel:/mailto:/web links and a
+directions link to OpenStreetMap routing.
 
 A card says when its point is approximate (a settlement or municipality centre) and,
 when the organisation has no public contact, invites a correction instead of staying
@@ -33,8 +35,11 @@ def _text(value) -> str:
 
 
 def candidate_label(candidate: dict, lang: str) -> str:
-    """'Бенковски (Кирково, Кърджали)'; in Turkish the Turkish name beside the Bulgarian
-    one when known ('Кърджали · Kırcaali (Кърджали, Кърджали)')."""
+    """A settlement's label with its municipality and province: 'Бенковски (Кирково, Кърджали)'.
+
+    In Turkish the Turkish name stands beside the Bulgarian one when known
+    ('Кърджали · Kırcaali (Кърджали, Кърджали)').
+    """
     name = candidate["name"]
     if lang == "tr" and candidate.get("name_tr"):
         name = f"{name} · {candidate['name_tr']}"
@@ -85,7 +90,8 @@ def result_cards(results: pd.DataFrame, origin: tuple[float, float],
     """One card per organisation; every value escaped, links limited to safe schemes.
 
     `labels` holds the translated 'directions', 'approx_settlement', 'approx_municipality',
-    'no_contact' and 'correct'."""
+    'no_contact' and 'correct'.
+    """
     labels = {"no_contact": "", "correct": "", **labels}
     cards = [_card(rank, rec, origin, kind_label, field_label, labels, latin)
              for rank, rec in enumerate(results.to_dict("records"), start=1)]

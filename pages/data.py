@@ -36,8 +36,10 @@ def moderators() -> dict[str, str]:
 
 
 def place(text: str) -> tuple[str | None, str]:
-    """(EKATTE, label) of the settlement a visitor typed, or (None, message). A name several
-    places share keeps its candidates in the session for the visitor to pick from."""
+    """(EKATTE, label) of the settlement a visitor typed, or (None, message).
+
+    A name several places share keeps its candidates in the session for the visitor to pick from.
+    """
     text = text[:200]
     found = data.geocoder().geocode(text) if text.strip() else {"ekatte": None}
     if found.get("candidates"):
@@ -51,8 +53,10 @@ def place(text: str) -> tuple[str | None, str]:
 
 
 def picked_candidate(text: str) -> str | None:
-    """A candidate picker under the settlement field when the last try was ambiguous;
-    the EKATTE of the one chosen (inside a form: read on the next submit)."""
+    """A candidate picker under the settlement field when the last try was ambiguous.
+
+    Returns the EKATTE of the one chosen (inside a form: read on the next submit).
+    """
     offer = ss.get("new_place_candidates")
     if not offer or offer["q"] != text[:200]:
         return None
@@ -75,8 +79,10 @@ def point_picker(key: str) -> tuple[float, float] | None:
 
 
 def client_address() -> str:
-    """The client address Streamlit reports (None on localhost: all local visitors share
-    one key), the key of the server-side proposal and login limits."""
+    """The key of the server-side proposal and login limits: the client address Streamlit reports.
+
+    Streamlit reports None on localhost, so all local visitors share the key "local".
+    """
     try:
         return st.context.ip_address or "local"
     except Exception:  # no browser behind this run (tests, bare mode)
@@ -205,6 +211,7 @@ with fix_tab:
         current = names.loc[chosen]
 
         def now(col: str) -> str:
+            """The organisation's current value in `col` as text ('' when missing)."""
             value = current[col]
             return "" if value is None or value != value else str(value)
 

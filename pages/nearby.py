@@ -45,8 +45,7 @@ def _label(found: dict) -> str:
 
 
 def place_query(text: str) -> dict | None:
-    """A search point from free text; None with candidates or a message when it cannot be
-    placed for sure."""
+    """A search point from free text; None with candidates or a message when unsure where."""
     text = text[:200]
     found = data.geocoder().geocode(text)
     ss["n_candidates"] = found.get("candidates") or []

@@ -32,6 +32,7 @@ def public_table(orgs: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv(orgs: pd.DataFrame) -> str:
+    """The public table as CSV text, formula-looking cells neutralised."""
     table = public_table(orgs)
     text_cols = table.select_dtypes(include="object").columns
     table[text_cols] = table[text_cols].map(neutralise)
@@ -46,6 +47,7 @@ def to_xlsx(orgs: pd.DataFrame, sources: list[dict]) -> bytes:
 
 
 def to_geojson(orgs: pd.DataFrame, sources: list[dict] | None = None) -> str:
+    """The public table as a GeoJSON FeatureCollection; with `sources`, licence metadata."""
     features = []
     for rec in public_table(orgs).to_dict("records"):
         rec = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in rec.items()}
@@ -60,8 +62,7 @@ def to_geojson(orgs: pd.DataFrame, sources: list[dict] | None = None) -> str:
 
 
 def table_csv(table: pd.DataFrame) -> bytes:
-    """Any table as UTF-8 CSV (with BOM, so spreadsheet programs read Cyrillic), formulas
-    neutralised."""
+    """Any table as UTF-8 CSV (with BOM, so spreadsheets read Cyrillic), formulas neutralised."""
     safe = table.copy()
     text_cols = safe.select_dtypes(include="object").columns
     safe[text_cols] = safe[text_cols].map(neutralise)

@@ -15,7 +15,8 @@ def html_to_pdf(html: str) -> bytes:
     """A4 PDF of a self-contained HTML page (no network needed: images are embedded).
 
     Runs in its own thread: Playwright's sync API refuses a thread that already has an
-    event loop (a test's browser session, an async server)."""
+    event loop (a test's browser session, an async server).
+    """
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1) as pool:

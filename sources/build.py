@@ -87,8 +87,10 @@ def build() -> dict:
 
 
 def read_turkish_names(path) -> pd.DataFrame:
-    """The project's Turkish place names (ekatte, name_bg, name_tr, source_url); every row
-    must cite its public source."""
+    """The project's Turkish place names (ekatte, name_bg, name_tr, source_url).
+
+    Every row must cite its public source.
+    """
     names = pd.read_csv(path, dtype=str).fillna("")
     names["ekatte"] = names["ekatte"].str.zfill(5)
     uncited = names[~names["source_url"].str.match(r"^https?://\S+$")]
@@ -110,8 +112,11 @@ def add_turkish_names(settlements, names: pd.DataFrame):
 
 
 def write_place_suggestions(settlements, municipalities, provinces) -> None:
-    """[type, name, Latin name, municipality, province, Turkish name] per settlement,
-    largest first, for the search box's suggestions (the browser caches the file)."""
+    """Write the search box's suggestions: one entry per settlement, largest first.
+
+    Each is [type, name, Latin name, municipality, province, Turkish name]; the browser caches
+    the file.
+    """
     muni = dict(zip(municipalities["code"], municipalities["name"]))
     prov = dict(zip(provinces["code"], provinces["name"]))
     ordered = settlements.sort_values("population_2021", ascending=False)

@@ -38,6 +38,8 @@ SAME_POINT_M = 30.0
 
 @dataclass
 class ImportResult:
+    """One source's import: rows for the store, rejected rows with reasons, enrichments."""
+
     rows: list[dict] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     enriched: list[dict] = field(default_factory=list)

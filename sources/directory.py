@@ -71,7 +71,8 @@ def _place(row: pd.Series, places: Gazetteer, settlements: pd.DataFrame,
 
     The row's settlement column decides; an address is geocoded as well, and a street
     address that names another settlement is noted. Rows with no usable settlement take
-    the settlement their address names, else the municipality centre."""
+    the settlement their address names, else the municipality centre.
+    """
     municipalities = [m.strip() for m in row["municipality"].split(";") if m.strip()]
     province = row["province"]
     prov = places.province_code(province)
@@ -154,8 +155,10 @@ def _by_settlement(chitalishta: list[dict]) -> dict[str, list[dict]]:
 
 def _placed_rows(df: pd.DataFrame, places: Gazetteer, s_idx: pd.DataFrame,
                  locate: Locate | None, result: ImportResult):
-    """(row, ekatte, precision, note) for each row that has a name and a place; the others
-    go into `result.rejected` with their reason."""
+    """(row, ekatte, precision, note) for each row that has a name and a place.
+
+    The others go into `result.rejected` with their reason.
+    """
     for _, row in df.iterrows():
         if not row["name"]:
             result.rejected.append({"row": row["line"], "name": "", "reason": "missing name"})

@@ -1,5 +1,8 @@
-"""Changes to organisations from outside the build: visitors' proposals, moderators'
-decisions and file imports. Each change is one transaction with its audit entry."""
+"""Changes to organisations from outside the build: proposals, moderation, file imports.
+
+Visitors propose, moderators decide, operators import. Each change is one transaction with
+its audit entry.
+"""
 
 from __future__ import annotations
 
@@ -56,8 +59,10 @@ def proposal(number: int) -> dict | None:
 
 def apply_proposal(number: int, moderator: str, org_id: str, changes: dict, new: bool,
                    values: dict) -> bool:
-    """Add (`new`) or update organisation `org_id` with `changes` and mark the proposal
-    approved, in one transaction; False when it was no longer pending (nothing changed)."""
+    """Add (`new`) or update organisation `org_id` and mark the proposal approved, in one go.
+
+    One transaction; False when the proposal was no longer pending (nothing changed).
+    """
     now = datetime.now()
     org = organisations
     with writing() as conn:
@@ -103,8 +108,10 @@ def match_keys() -> list[tuple[str, str | None, str, str | None, str]]:
 
 
 def write_import(additions: list[dict], updates: dict[str, dict], who: str) -> None:
-    """Insert `additions` (full rows) and apply `updates` (id → changed values) in ONE
-    transaction, each with its audit entry."""
+    """Insert `additions` (full rows) and apply `updates` (id → changed values) in ONE transaction.
+
+    Each change is written with its audit entry.
+    """
     org = organisations
     with writing() as conn:
         for org_id, changes in updates.items():

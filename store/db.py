@@ -44,8 +44,10 @@ def _engine(url: str, create: bool) -> Engine:
 
 def migrate() -> None:
     """Create what is missing: tables, and on PostgreSQL the PostGIS point with its indexes.
+
     Run by `civicmap build` only, never on a process's start (an ALTER TABLE behind an open
-    import transaction would queue every reader behind it)."""
+    import transaction would queue every reader behind it).
+    """
     eng = _engine(settings.database_url(), True)
     if eng.dialect.name == "postgresql":
         with eng.begin() as conn:
@@ -58,8 +60,10 @@ def migrate() -> None:
 
 
 def _add_postgis_geometry(eng: Engine) -> None:
-    """A point geometry kept in step with lon/lat by PostgreSQL itself, with GiST indexes
-    for planar and geographic (metre) searches."""
+    """A point geometry kept in step with lon/lat by PostgreSQL itself.
+
+    GiST indexes serve planar and geographic (metre) searches.
+    """
     with eng.begin() as conn:
         exists = conn.execute(text(
             "SELECT 1 FROM information_schema.columns WHERE table_name = 'organisations' "
@@ -116,8 +120,10 @@ def is_postgis() -> bool:
 
 
 def ids_within(lon: float, lat: float, radius_km: float) -> list[str] | None:
-    """Ids of organisations within the radius, from the PostGIS index; None on SQLite
-    (callers then measure every point themselves)."""
+    """Ids of organisations within the radius, from the PostGIS index.
+
+    None on SQLite (callers then measure every point themselves).
+    """
     if not is_postgis():
         return None
     query = text("SELECT id FROM organisations WHERE geom IS NOT NULL AND ST_DWithin("
@@ -131,8 +137,7 @@ def ids_within(lon: float, lat: float, radius_km: float) -> list[str] | None:
 def replace_organisations(rows: Iterable[dict], sources: Iterable[str],
                           audit_before: dict | None = None,
                           audit_after: dict | None = None) -> int:
-    """Delete every row from `sources`, insert `rows`, in one transaction with its audit
-    entry; returns rows added."""
+    """Replace every row of `sources` with `rows` in one audited transaction; returns rows added."""
     from store import audit
 
     rows = [Organisation.from_row(row).row() for row in rows]  # checked, every column
@@ -160,8 +165,10 @@ def load_organisations() -> pd.DataFrame:
 
 
 class GeocodeCache:
-    """Geocoding answers kept in the store, keyed by the normalised query. The cache is an
-    aid: when the store cannot be read or written, a look-up simply misses."""
+    """Geocoding answers kept in the store, keyed by the normalised query.
+
+    The cache is an aid: when the store cannot be read or written, a look-up simply misses.
+    """
 
     def get(self, query: str) -> dict | None:
         """The stored answer for `query`, or None."""

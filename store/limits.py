@@ -20,8 +20,10 @@ def hashed(key: str) -> str:
 
 
 def take(scope: str, key: str, limit: int, seconds: float, now: float) -> float:
-    """Record one event and return 0 when fewer than `limit` happened in the last `seconds`;
-    otherwise record nothing and return the seconds until the next one is allowed."""
+    """Record one event and return 0 when fewer than `limit` happened in the last `seconds`.
+
+    Otherwise record nothing and return the seconds until the next one is allowed.
+    """
     ev, key = rate_events, hashed(key)
     with writing() as conn:
         conn.execute(delete(ev).where(ev.c.scope == scope, ev.c.key == key,

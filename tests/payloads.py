@@ -1,5 +1,7 @@
-"""A corpus of hostile text: each payload, if it ever ran, sets `window.__pwned` or opens a
-dialog. Used by the unit tests of layers.safe and by the Chromium tests on every page."""
+"""A corpus of hostile text: each payload, if it ever ran, sets `window.__pwned` or opens a dialog.
+
+Used by the unit tests of layers.safe and by the Chromium tests on every page.
+"""
 
 from __future__ import annotations
 

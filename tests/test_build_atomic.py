@@ -1,5 +1,7 @@
-"""A `civicmap build` killed at random moments leaves the previous build readable and whole;
-a damaged build file or a missing store is reported (NotBuiltError), never created empty."""
+"""A `civicmap build` killed at random moments leaves the previous build readable and whole.
+
+A damaged build file or a missing store is reported (NotBuiltError), never created empty.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""`civicmap gaps`: its JSON shape, an independent recomputation, the KRZ figures, and no
-organisation counted twice."""
+"""`civicmap gaps`: JSON shape, an independent recount, the KRZ figures, no double counting."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""`civicmap import` and export: every rule, on whichever store the suite runs against
-(SQLite by default; PostgreSQL+PostGIS in CI's second run)."""
+"""`civicmap import` and export: every rule, on whichever store the suite runs against.
+
+SQLite by default; PostgreSQL+PostGIS in CI's second run.
+"""
 
 from __future__ import annotations
 

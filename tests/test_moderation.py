@@ -224,7 +224,7 @@ def _sqlite_path() -> str:
 
 @contextmanager
 def _read_only_writing():
-    """root ignores file modes: open the copy read-only through SQLite itself."""
+    """Root ignores file modes: open the copy read-only through SQLite itself."""
     import sqlite3
 
     from sqlalchemy import create_engine

@@ -1,5 +1,7 @@
-"""Nearby result cards and candidate labels: approximate points said, empty contacts turned
-into an invitation, every value escaped (issue 16)."""
+"""Nearby result cards and candidate labels (issue 16).
+
+Approximate points said, empty contacts turned into an invitation, every value escaped.
+"""
 
 from __future__ import annotations
 

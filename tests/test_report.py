@@ -1,5 +1,7 @@
-"""The Compass report: its figures are the coverage model's, per kind; the cover says what
-it found; several provinces compare side by side; the PDF reads right."""
+"""The Compass report: its figures are the coverage model's, per kind.
+
+The cover says what it found; several provinces compare side by side; the PDF reads right.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""Issue 17's smaller items outside the importer: failed Nominatim look-ups are not retried
-on every search; approvals refresh every view computed from the organisations."""
+"""Issue 17's smaller items outside the importer.
+
+Failed Nominatim look-ups are not retried on every search; approvals refresh every view
+computed from the organisations.
+"""
 
 from __future__ import annotations
 
@@ -55,8 +58,10 @@ def test_approval_refreshes_everything_computed_from_organisations(monkeypatch):
 
 
 def test_no_schema_change_when_a_process_starts(built):
-    """Opening the store and reading it runs no DDL (an ALTER behind an open import
-    transaction would queue every reader behind it on PostgreSQL)."""
+    """Opening the store and reading it runs no DDL.
+
+    An ALTER behind an open import transaction would queue every reader behind it on PostgreSQL.
+    """
     import re
 
     from sqlalchemy import Engine, event
@@ -83,8 +88,10 @@ def test_no_schema_change_when_a_process_starts(built):
 
 
 def test_postgis_readers_do_not_wait_behind_an_open_import(built):
-    """PostgreSQL only: a transaction holding a write lock on organisations (an import in
-    progress) does not delay a new process's reads."""
+    """PostgreSQL only: an import in progress does not delay a new process's reads.
+
+    The import is a transaction holding a write lock on organisations.
+    """
     import subprocess
     import sys
     import time

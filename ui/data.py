@@ -18,8 +18,10 @@ def organisations() -> pd.DataFrame:
 
 
 def organisations_changed() -> None:
-    """After an approval or an import: forget the organisations and everything computed
-    from them (coverage, hub suggestions, regions, the Compass), in this process."""
+    """After an approval or an import: forget the organisations and all computed from them.
+
+    That is coverage, hub suggestions, regions and the Compass, in this process.
+    """
     for cached in (organisations, settlement_coverage, municipality_coverage, hubs,
                    province_figures, compass_pdf):
         cached.clear()
@@ -52,8 +54,10 @@ def municipality_names() -> dict[str, dict[str, str]]:
 
 
 def tiles() -> Tiles:
-    """Tile URL and attribution from `CIVICMAP_TILES_URL` / `CIVICMAP_TILES_ATTRIBUTION`;
-    `CIVICMAP_TILES_URL=none` draws boundaries only."""
+    """Tile URL and attribution from `CIVICMAP_TILES_URL` / `CIVICMAP_TILES_ATTRIBUTION`.
+
+    `CIVICMAP_TILES_URL=none` draws boundaries only.
+    """
     return Tiles(url=settings.tiles_url(), attribution=settings.tiles_attribution())
 
 

@@ -1,6 +1,8 @@
-"""Every page runs behind this guard: a store or build that is missing, damaged or read-only
-gives a clear page in the visitor's language with what the operator should run, never a
-traceback, SQL or a server path."""
+"""Every page runs behind this guard: a broken store or build gives a clear page.
+
+A store or build that is missing, damaged or read-only gives a page in the visitor's
+language with what the operator should run, never a traceback, SQL or a server path.
+"""
 
 from __future__ import annotations
 

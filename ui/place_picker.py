@@ -131,9 +131,11 @@ SUGGESTIONS_URL = "/app/static/generated/places.json"
 
 def place_picker(labels: dict[str, str], value: str = "", latin: bool = False,
                  key: str = "place_picker", turkish: bool = False):
-    """Mount the picker; the result has `.query` (text) or `.location` ({lat, lon}) for the
-    one rerun after the user acts, else None. `latin` shows the Latin names beside the
-    Bulgarian ones, `turkish` the Turkish names where known."""
+    """Mount the picker; returns what the user did, for the one rerun after, else None.
+
+    The result has `.query` (text) or `.location` ({lat, lon}). `latin` shows the Latin names
+    beside the Bulgarian ones, `turkish` the Turkish names where known.
+    """
     return _component(
         key=key,
         data={"labels": labels, "value": value, "latin": latin, "turkish": turkish,

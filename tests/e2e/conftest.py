@@ -9,8 +9,10 @@ from tests.e2e.harness import chromium, serve_app
 
 @pytest.fixture(scope="session")
 def app_url(built):
-    """The app on the project's build (`make run` builds it if missing); the configured
-    store holds the same organisations, rebuilt by the `built` fixture."""
+    """The app on the project's build (`make run` builds it if missing).
+
+    The configured store holds the same organisations, rebuilt by the `built` fixture.
+    """
     with serve_app() as url:
         yield url
 

@@ -37,7 +37,9 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def serve_app(env_overrides: dict[str, str] | None = None):
     """`make run` on a free port (the same command users run); stopped by its process group.
-    The store is the configured one (`CIVICMAP_DATABASE_URL`), unless overridden."""
+
+    The store is the configured one (`CIVICMAP_DATABASE_URL`), unless overridden.
+    """
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k != "CIVICMAP_BUILD_DIR"}
     env.update(env_overrides or {})
@@ -71,8 +73,10 @@ def serve_app(env_overrides: dict[str, str] | None = None):
 
 
 def private_store(folder: Path, imports: tuple[str, ...] = ()) -> dict[str, str]:
-    """Build the real sources into `folder` (its own SQLite store), import fixture files
-    with --accept-valid, and return the environment that points the app at it."""
+    """Build the real sources into `folder` (its own SQLite store) and import fixture files.
+
+    Imports use --accept-valid; returns the environment that points the app at the build.
+    """
     import sys
 
     env = {"CIVICMAP_BUILD_DIR": str(folder),

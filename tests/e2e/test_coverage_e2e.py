@@ -1,5 +1,8 @@
-"""The Coverage page in Debian's Chromium: gaps at a glance at its defaults, a legend with
-real classes, the view in the URL (kept across pages), desktop and phone screenshots."""
+"""The Coverage page in Debian's Chromium.
+
+Gaps at a glance at its defaults, a legend with real classes, the view in the URL (kept
+across pages), desktop and phone screenshots.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +23,10 @@ LEGEND = ("(() => { const d = document.querySelector('.civic-legend'); if (!d) r
 
 def coverage_legend(page, differs_from: str | None = None, timeout: float = 60,
                     showing: str = "") -> dict:
-    """The coverage map's legend once drawn (and, if asked, once it changed and shows the
-    text `showing`, such as the radius)."""
+    """The coverage map's legend once drawn.
+
+    If asked, once it changed and shows the text `showing`, such as the radius.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for frame in page.frames:
@@ -63,10 +68,13 @@ def _wait_url(page, pattern: str, timeout: float = 30) -> str:
 
 @pytest.fixture(scope="module", autouse=True)
 def navigation_ready(app_url, browser):
-    """Open the app's root once. KNOWN BUG (layout, not this page): while no session has run
-    app.py, Streamlit treats pages/ as a v1 multipage folder, so a first visit straight to
-    /coverage runs the page without app.py (no language switch, file names as navigation).
-    app.py's st.navigation switches that off for the whole process."""
+    """Open the app's root once.
+
+    KNOWN BUG (layout, not this page): while no session has run app.py, Streamlit treats
+    pages/ as a v1 multipage folder, so a first visit straight to /coverage runs the page
+    without app.py (no language switch, file names as navigation). app.py's st.navigation
+    switches that off for the whole process.
+    """
     page, _log = open_page(browser, f"{app_url}/?lang=bg")
     page.get_by_role("link", name=re.compile("Покритие|Coverage")).first.wait_for(
         timeout=90000)

@@ -1,5 +1,8 @@
-"""Submissions in Chromium: a visitor proposes an NGO; it is not on the map until a
-moderator logs in and approves it; then it is, with the submitted data."""
+"""Submissions in Chromium: a visitor proposes an NGO, a moderator approves it.
+
+It is not on the map until a moderator logs in and approves it; then it is, with the
+submitted data.
+"""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
-"""A damaged or missing build/store in Chromium: a clear page in the visitor's language with
-what to run, never a traceback, SQL or a server path; `make run` rebuilds an incomplete
-build; a missing store is not silently created."""
+"""A damaged or missing build/store in Chromium.
+
+A clear page in the visitor's language with what to run, never a traceback, SQL or a
+server path; `make run` rebuilds an incomplete build; a missing store is not silently
+created.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Server-side limits in Chromium: each attempt in a new browser session (a reload), then a
-server restart; the login throttle and the proposal limit hold throughout."""
+"""Server-side limits in Chromium: the login throttle and the proposal limit hold.
+
+Each attempt runs in a new browser session (a reload), then after a server restart.
+"""
 
 from __future__ import annotations
 

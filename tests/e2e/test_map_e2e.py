@@ -1,5 +1,8 @@
-"""The map page in Debian's Chromium: offline, national view, filters in the browser,
-grouped locations, popups, search, language, screen sizes."""
+"""The map page in Debian's Chromium.
+
+Offline, national view, filters in the browser, grouped locations, popups, search,
+language, screen sizes.
+"""
 
 from __future__ import annotations
 
@@ -60,8 +63,10 @@ def _iframe_box(page):
 
 
 def _settled(frame, page):
-    """The marks once the map shows the counted organisations and has stopped moving
-    (the filter state frames the map; the frame may still be resized)."""
+    """The marks once the map shows the counted organisations and has stopped moving.
+
+    The filter state frames the map; the frame may still be resized.
+    """
     _until(lambda: frame.evaluate("civicMap.shown()") == sum(_counts(page).values()),
            page=page, what="the filter state to reach the map")
     still, previous = 0, None
@@ -79,8 +84,10 @@ def _settled(frame, page):
 
 
 def _click_mark(page, frame, pick, popup_selector: str):
-    """Click the mark `pick(marks)` chooses until its popup shows (the view may still
-    shift once); returns the mark."""
+    """Click the mark `pick(marks)` chooses until its popup shows; returns the mark.
+
+    The view may still shift once.
+    """
     for _ in range(3):
         mark = pick(_settled(frame, page))
         box = _iframe_box(page)

@@ -1,5 +1,8 @@
-"""Nearby on a phone in Chromium: Cyrillic and Latin search, suggestions, candidates for a
-shared name, Turkish names, map click, GPS. No fixed sleeps: every wait is on a condition."""
+"""Nearby on a phone in Chromium.
+
+Cyrillic and Latin search, suggestions, candidates for a shared name, Turkish names, map
+click, GPS. No fixed sleeps: every wait is on a condition.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ def _open(browser, url: str, lang: str = "bg", **kwargs):
     language switch while the project keeps its pages in a folder named `pages/`
     (Streamlit's old auto-discovery; reported to the lead), and the very first visit to
     Nearby in a fresh server can lose the language the same way, so that one step is
-    tried twice."""
+    tried twice.
+    """
     if lang == "bg":
         page, log = open_page(browser, url, width=1200, height=844, has_touch=True, **kwargs)
         page.locator("input.q").wait_for(timeout=60000)

@@ -1,6 +1,9 @@
-"""The payload corpus on every surface: Map, Nearby, Coverage, Regions, Data and the
-Compass, in Chromium. No script runs (no dialog, no `window.__pwned` in any frame), no page
-error, and every map is still drawn with its tooltips holding the payloads as plain text."""
+"""The payload corpus on every surface, in Chromium.
+
+Map, Nearby, Coverage, Regions, Data and the Compass. No script runs (no dialog, no
+`window.__pwned` in any frame), no page error, and every map is still drawn with its
+tooltips holding the payloads as plain text.
+"""
 
 from __future__ import annotations
 
