@@ -66,21 +66,6 @@ def _wait_url(page, pattern: str, timeout: float = 30) -> str:
     raise AssertionError(f"URL {page.url} never matched {pattern}")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def navigation_ready(app_url, browser):
-    """Open the app's root once.
-
-    KNOWN BUG (layout, not this page): while no session has run app.py, Streamlit treats
-    pages/ as a v1 multipage folder, so a first visit straight to /coverage runs the page
-    without app.py (no language switch, file names as navigation). app.py's st.navigation
-    switches that off for the whole process.
-    """
-    page, _log = open_page(browser, f"{app_url}/?lang=bg")
-    page.get_by_role("link", name=re.compile("Покритие|Coverage")).first.wait_for(
-        timeout=90000)
-    page.context.close()
-
-
 @pytest.mark.parametrize("lang", ["bg", "en"])
 def test_defaults_show_the_gaps(app_url, browser, lang):
     page, log = open_page(browser, f"{app_url}/coverage?lang={lang}")

@@ -17,35 +17,14 @@ PHONE_SIZE = {"width": PHONE["width"], "height": PHONE["height"]}
 HEADINGS = {"bg": "Кой е близо до мен?", "en": "Who is near me?", "tr": "Yakınımda kim var?"}
 
 
-NEARBY = {"bg": "Наблизо", "en": "Nearby", "tr": "Yakında"}
-MAP_HEADINGS = {"en": "Civil sector map", "tr": "Sivil toplum haritası"}
 
 
 def _open(browser, url: str, lang: str = "bg", **kwargs):
-    """Nearby opened wide, then looked at as a phone does (390 x 844).
-
-    Bulgarian opens the deep link itself. Another language comes in through the app's
-    front page and its navigation: a deep link such as /nearby?lang=tr runs without the
-    language switch while the project keeps its pages in a folder named `pages/`
-    (Streamlit's old auto-discovery; reported to the lead), and the very first visit to
-    Nearby in a fresh server can lose the language the same way, so that one step is
-    tried twice.
-    """
-    if lang == "bg":
-        page, log = open_page(browser, url, width=1200, height=844, has_touch=True, **kwargs)
-        page.locator("input.q").wait_for(timeout=60000)
-    else:
-        root = re.sub(r"/nearby.*$", "", url) + f"/?lang={lang}"
-        page, log = open_page(browser, root, width=1200, height=844, has_touch=True, **kwargs)
-        for _attempt in range(2):
-            page.get_by_text(MAP_HEADINGS[lang]).first.wait_for(timeout=60000)
-            wait_idle(page)
-            page.get_by_test_id("stSidebarNav").get_by_text(NEARBY[lang]).click()
-            page.locator("input.q").wait_for(timeout=60000)
-            wait_idle(page)
-            if page.get_by_role("heading", name=HEADINGS[lang]).count():
-                break
-            page.goto(root)
+    """Nearby opened wide by its deep link in `lang`, then looked at as a phone (390 x 844)."""
+    sep = "&" if "?" in url else "?"
+    page, log = open_page(browser, f"{url}{sep}lang={lang}", width=1200, height=844,
+                          has_touch=True, **kwargs)
+    page.locator("input.q").wait_for(timeout=60000)
     wait_idle(page)
     page.get_by_role("heading", name=HEADINGS[lang]).wait_for(timeout=30000)
     page.set_viewport_size(PHONE_SIZE)
