@@ -5,9 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from civic.i18n import translator
+from ui.entry import through_app
 from ui.guard import guarded
 from ui.sidebar import language_picker
 
+through_app()
 st.set_page_config(page_title="Civic map · Гражданска карта", page_icon="🗺️", layout="wide")
 lang = language_picker()
 _ = translator(lang)

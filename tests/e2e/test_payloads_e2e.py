@@ -140,11 +140,11 @@ def test_payloads_on_regions_and_data(payload_app, browser, path):
 
 COMPASS = """
 import store
-from cli import source_list
+from reports.compass import source_rows
 from reports.compass import compass_data, render_html
-data = compass_data('KRZ', 'bg', store.load_settlements(), store.load_municipalities(),
+data = compass_data(['KRZ'], 'bg', store.load_settlements(), store.load_municipalities(),
                     store.load_provinces(), store.load_organisations(), 10.0)
-print(render_html(data, source_list()))
+print(render_html(data, source_rows()))
 """
 
 
