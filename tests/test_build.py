@@ -130,6 +130,7 @@ def test_a_store_made_before_the_card_column_gets_it_from_the_build(built):
         conn.execute(text("ALTER TABLE organisations DROP COLUMN info_card_url"))
     with pytest.raises(NotBuiltError):  # the app asks for `civicmap build`
         store.load_organisations()
+    assert not store.is_built()  # so `make run` rebuilds first
     build()  # migrates: ALTER TABLE … ADD COLUMN, then fills it
     orgs = store.load_organisations().set_index("id")
     cards = orgs.loc[orgs["kind"] == "chitalishte", "info_card_url"].dropna()
