@@ -47,6 +47,7 @@ class Organisation:
     website: str | None = None
     source_url: str | None = None
     see_also_url: str | None = None  # a second citation, e.g. the directory row that enriched it
+    info_card_url: str | None = None  # a chitalishte's latest information card in the register
     source_date: str | None = None
     source_file: str | None = None
     imported_at: datetime | None = None

@@ -1,7 +1,8 @@
 /* civicmap.js: organisations and settlements drawn in the browser from compact records.
  *
  * Text from the data is only ever set with textContent or as an href that Python
- * already checked (http(s), tel: digits, plain e-mail), so no name can become markup.
+ * already checked (http(s), tel: digits, plain e-mail, cards on chitalishta.com), so no
+ * name can become markup.
  * Marks are L.CircleMarker on the canvas renderer; organisations at one location are
  * one mark with a count, whose popup lists them all.
  */
@@ -161,6 +162,7 @@ var CIVIC_CSS = '.civic-popup .leaflet-popup-content{margin:10px 12px;overflow-w
     + '.civic-popup .org-name{display:block;font-size:14px;margin-right:14px}'
     + '.civic-popup .latin{color:#555;font-style:italic}'
     + '.civic-popup .precision,.civic-popup .library,.civic-popup .status{color:#555;margin:6px 0 0}'
+    + '.civic-popup .card{margin:6px 0 0}'
     + '.civic-popup .org-list{margin:6px 0 0;padding-left:18px}'
     + '.civic-popup .org-list li{margin:3px 0}'
     + '.civic-popup .org-item{font-weight:600}'
@@ -174,7 +176,7 @@ function civicOrganisations(map, D, control, initialRuns) {
     css.textContent = CIVIC_CSS;
     document.head.appendChild(css);
     var O = D.org, W = D.words, S = D.style, L_ = W.label;
-    ['n', 'f', 'a', 'ph', 'em', 'u', 'id', 'nl'].forEach(function (c) {
+    ['n', 'f', 'a', 'ph', 'em', 'u', 'ic', 'id', 'nl'].forEach(function (c) {
         if (typeof O[c] === 'string') { O[c] = O[c].split('|'); }
     });
     function expand(values, common) {
@@ -187,6 +189,7 @@ function civicOrganisations(map, D, control, initialRuns) {
     }
     O.em = expand(O.em, D.email_common);
     O.n = expand(O.n, D.name_common);
+    O.ic = expand(O.ic, D.card_common);
     civicUndelta(D.loc);
     ['pp', 'at', 's', 'm'].forEach(function (c) {
         for (var k = 1; k < O[c].length; k++) { O[c][k] += O[c][k - 1]; }
@@ -304,6 +307,13 @@ function civicOrganisations(map, D, control, initialRuns) {
             row(table, L_.source, cell);
         }
         box.appendChild(table);
+        // The register's information card: a record's own (a presumed library has none).
+        var card = pa[j] < 0 ? O.ic[fi[j]] : '';
+        if (card && /^https?:\/\//i.test(card)) {
+            var cardP = civicEl('p', 'card');
+            cardP.appendChild(link(card, L_.card));
+            box.appendChild(cardP);
+        }
         if (O.st[j] !== 'a') { box.appendChild(civicEl('p', 'status', W.status[O.st[j]])); }
         if (hasLibrary) { box.appendChild(civicEl('p', 'library', L_.library)); }
         var note = W.precision[O.p[j]];

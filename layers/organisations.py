@@ -9,8 +9,8 @@ Records are columnar: rounded, integer coordinates per location, one-letter code
 kind, precision, status and source, small integers for fields and legal forms, table
 indices for settlements and municipalities, and each word once per language. Free text
 (names, addresses, contacts) is sent raw and set in the browser with `textContent`, so it
-can never become markup; only http(s) websites, `tel:` digits and plain e-mail addresses
-become links.
+can never become markup; only http(s) websites, `tel:` digits, plain e-mail addresses and
+information cards on chitalishta.com become links.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from jinja2 import Template
 from civic.i18n import TERMS, place_name, term, translator
 from civic.text import to_latin
 from civic.vocabularies import FIELDS, KIND_TITLES, PRECISIONS, STATUSES, kind_key
-from layers.popup import clean_emails, clean_phones, safe_url
+from layers.popup import card_url, clean_emails, clean_phones, safe_url
 from layers.style import KIND_COLOURS, KIND_RADIUS, PRECISION_MARKS
 from layers.transport import ascii_texts
 
@@ -53,6 +53,7 @@ def map_words(lang: str) -> dict:
                   "address": _("Address"), "settlement": _("Settlement"),
                   "municipality": _("Municipality"), "contacts": _("Contacts"),
                   "source": _("Source"), "correct": _("Suggest a correction"),
+                  "card": _("Information card (register)"),
                   "here": _("{n} organisations at this place"),
                   "back": _("Back to the list"),
                   "approximate": _("The location is approximate: all of them are placed at "
@@ -121,6 +122,11 @@ def _source_urls(orgs: pd.DataFrame) -> tuple[list[str], list[int], list[str]]:
     which = [index.get(t, -1) for t in shapes]
     values = [",".join(re.findall(r"\d+", u)) if w >= 0 else u for u, w in zip(urls, which)]
     return templates, which, values
+
+
+def _optional(orgs: pd.DataFrame, column: str) -> pd.Series:
+    """A column that older tables may lack (then all missing)."""
+    return orgs[column] if column in orgs else pd.Series([None] * len(orgs), index=orgs.index)
 
 
 def _names(orgs: pd.DataFrame, ids: dict[str, int]) -> tuple[list[str], list[int], str]:
@@ -201,7 +207,7 @@ def pack(values: list[str]) -> str | list[str]:
     return values if any("|" in v for v in values) else "|".join(values)
 
 
-PACKED = ("n", "f", "a", "ph", "em", "u", "id", "nl")
+PACKED = ("n", "f", "a", "ph", "em", "u", "ic", "id", "nl")
 
 
 def steps(values: list[int]) -> list[int]:
@@ -263,6 +269,7 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict,
                                                for v in full_rows["website"]) if u},
         "ut": template_at,
         "u": url_values,
+        "ic": [card_url(_text(v)) or "" for v in _optional(full_rows, "info_card_url")],
         "d": date_at,
         "idk": id_letters,
         "id": id_rests,
@@ -274,6 +281,9 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict,
                                                                        r"@[\w.-]+"), "~")
     records["n"], name_common = shorten(records["n"], common_pieces(records["n"],
                                                                     r"^\w{1,3} „"), "~")
+    # a card URL's part before its number ('…&do=detail1&id=') is sent once
+    records["ic"], card_common = shorten(records["ic"], common_pieces(
+        records["ic"], r"^\S*\D(?=\d+$)", least=3), "~")
     for name in PACKED:
         if name in records:
             records[name] = pack(records[name])
@@ -292,6 +302,7 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict,
         "library_prefix": prefix,
         "email_common": email_common,
         "name_common": name_common,
+        "card_common": card_common,
     }
 
 

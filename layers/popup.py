@@ -1,4 +1,6 @@
-"""What an organisation's popup may link to: cleaned phones, e-mails and safe websites.
+"""What an organisation's popup may link to.
+
+Cleaned phones, e-mails, safe websites and information cards on chitalishta.com.
 
 The popup itself is built in the browser (`civicmap.js`) with `textContent`; these helpers
 decide, in Python, which values may become links at all: only http(s) websites, `tel:`
@@ -10,6 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 SAFE_SCHEMES = {"http", "https"}
+CARD_HOST = "chitalishta.com"  # where the register's information cards are
 
 
 def safe_url(url: str | None) -> str | None:
@@ -21,6 +24,16 @@ def safe_url(url: str | None) -> str | None:
         url = "https://" + url
     parsed = urlparse(url)
     return url if parsed.scheme.lower() in SAFE_SCHEMES and parsed.netloc else None
+
+
+def card_url(url: str | None) -> str | None:
+    """A `safe_url` on chitalishta.com (or a subdomain), or None.
+
+    A register's information card links nowhere else.
+    """
+    url = safe_url(url)
+    host = (urlparse(url).hostname or "") if url else ""
+    return url if host == CARD_HOST or host.endswith("." + CARD_HOST) else None
 
 
 def clean_phones(text: str | None) -> list[str]:

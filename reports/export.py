@@ -11,7 +11,7 @@ from civic.facts import directory_date
 PUBLIC_COLUMNS = [
     "id", "kind", "legal_form", "name", "fields", "ekatte", "settlement", "municipality_code",
     "province_code", "address", "lon", "lat", "precision", "status", "source", "source_url",
-    "source_date", "presumed",
+    "info_card_url", "source_date", "presumed",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 LICENCE_NOTE = ("Data: chitalishta register (MIT, data-for-good-bg), civic directory "

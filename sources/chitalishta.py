@@ -29,6 +29,9 @@ REGISTER_COLUMNS = {
     "Телефон": "phone",
     "линк": "source_url",
 }
+# 'Информационна карта 2022' … 2016, and one undated 'Информационна карта' column.
+CARD_COLUMN = re.compile(r"^Информационна карта(?: (\d{4}))?$")
+_CARD_ID = re.compile(r"[?&]id=(\d+)")
 STATUS = {"действащо": "active", "закрито": "closed", "неработещо": "inactive"}
 REGISTER_SOURCE = "chitalishta_register"
 REGISTER_DATE = "2023"
@@ -47,11 +50,44 @@ class ImportResult:
 
 
 def read_register(path: Path) -> pd.DataFrame:
-    """The register's public columns, renamed, as strings."""
-    reg = pd.read_csv(path, dtype=str, usecols=list(REGISTER_COLUMNS)).rename(
-        columns=REGISTER_COLUMNS
-    )
-    return reg.fillna("").apply(lambda c: c.str.strip())
+    """The register's public columns, renamed, as strings.
+
+    The information card columns become one `info_card_url` (the latest, see `latest_card`).
+    """
+    reg = pd.read_csv(path, dtype=str,
+                      usecols=lambda c: c in REGISTER_COLUMNS or bool(CARD_COLUMN.match(c)))
+    reg = reg.fillna("").apply(lambda c: c.str.strip())
+    cards = [c for c in reg.columns if CARD_COLUMN.match(c)]
+    reg["info_card_url"] = [latest_card(dict(zip(cards, row)))
+                            for row in reg[cards].itertuples(index=False)]
+    return reg.drop(columns=cards).rename(columns=REGISTER_COLUMNS)
+
+
+def latest_card(cells: dict[str, str]) -> str | None:
+    """The newest information card URL among a register row's card cells, or None.
+
+    Dated columns count by their year. The undated column is older unless its card number
+    (`id=` on chitalishta.com, which grows year by year: each year's cards in the register
+    have higher numbers than the year before's) is higher than the newest dated card's.
+    """
+    dated, undated = [], ""
+    for column, value in cells.items():
+        found = CARD_COLUMN.match(column)
+        if not found or not (value or "").strip():
+            continue
+        if found.group(1):
+            dated.append((int(found.group(1)), value.strip()))
+        else:
+            undated = value.strip()
+    newest = max(dated)[1] if dated else ""
+    if undated and (not newest or _card_number(undated) > _card_number(newest)):
+        return undated
+    return newest or None
+
+
+def _card_number(url: str) -> int:
+    found = _CARD_ID.search(url)
+    return int(found.group(1)) if found else -1
 
 
 def read_gps(path: Path) -> pd.DataFrame:
@@ -146,6 +182,7 @@ def import_register(
             "email": ";".join(e.strip() for e in row.email.split(";") if "@" in e) or None,
             "website": None,
             "see_also_url": None,
+            "info_card_url": row.info_card_url or None,
             "source": REGISTER_SOURCE,
             "source_url": row.source_url or None,
             "source_date": REGISTER_DATE,

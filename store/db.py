@@ -43,8 +43,9 @@ def _engine(url: str, create: bool) -> Engine:
 
 
 def migrate() -> None:
-    """Create what is missing: tables, and on PostgreSQL the PostGIS point with its indexes.
+    """Create what is missing: tables, columns added since a store was made, PostGIS.
 
+    On PostgreSQL also the PostGIS point with its indexes.
     Run by `civicmap build` only, never on a process's start (an ALTER TABLE behind an open
     import transaction would queue every reader behind it).
     """
@@ -53,10 +54,34 @@ def migrate() -> None:
         with eng.begin() as conn:
             conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
     metadata.create_all(eng)
+    _add_missing_columns(eng)
     if eng.dialect.name == "postgresql":
         _add_postgis_geometry(eng)
     eng.dispose()
     _engine(settings.database_url(), False).dispose()
+
+
+def _add_missing_columns(eng: Engine) -> None:
+    """ALTER TABLE … ADD COLUMN for each schema column an existing table lacks.
+
+    `create_all` makes missing tables only, so a store built before a column was added
+    (e.g. `organisations.info_card_url`) gets it here. New columns must be nullable: the
+    rows already there have no value, and the build fills them.
+    """
+    prep = eng.dialect.identifier_preparer
+    with eng.begin() as conn:
+        for table in metadata.sorted_tables:
+            # the names only: reflecting types would warn about PostGIS's `geom`
+            have = set(conn.execute(text(
+                f"SELECT * FROM {prep.quote(table.name)} WHERE 1 = 0")).keys())
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                if not column.nullable:
+                    raise ValueError(f"a new column must be nullable: {table.name}.{column.name}")
+                conn.execute(text(
+                    f"ALTER TABLE {prep.quote(table.name)} ADD COLUMN {prep.quote(column.name)} "
+                    f"{column.type.compile(dialect=eng.dialect)}"))
 
 
 def _add_postgis_geometry(eng: Engine) -> None:
@@ -211,5 +236,6 @@ def check_built() -> None:
 
     check_geodata()
     with reading() as conn:
-        if conn.execute(select(organisations.c.id).limit(1)).first() is None:
+        # every column: a store made before a column was added counts as not built
+        if conn.execute(select(*organisations.c).limit(1)).first() is None:
             raise NotBuiltError("the organisation store is empty; run `civicmap build`")

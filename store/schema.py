@@ -48,6 +48,7 @@ organisations = Table(
     Column("source", Text, nullable=False),
     Column("source_url", Text),
     Column("see_also_url", Text),  # a second citation, e.g. the directory row that enriched it
+    Column("info_card_url", Text),  # a chitalishte's latest information card in the register
     Column("source_date", Text),
     Column("source_file", Text),
     Column("imported_at", DateTime),

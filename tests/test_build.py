@@ -6,8 +6,11 @@ import json
 import re
 
 import pandas as pd
+import pytest
+from sqlalchemy import text
 
 import store
+from civic.errors import NotBuiltError
 from sources.build import build
 from sources.manifest import locate
 
@@ -120,6 +123,21 @@ def test_rebuild_is_idempotent(built):
     after = store.load_organisations()
     assert len(after) == len(before) and after["id"].is_unique
     assert set(after["id"]) == set(before["id"])
+
+
+def test_a_store_made_before_the_card_column_gets_it_from_the_build(built):
+    with store.writing() as conn:  # a store built before organisations.info_card_url
+        conn.execute(text("ALTER TABLE organisations DROP COLUMN info_card_url"))
+    with pytest.raises(NotBuiltError):  # the app asks for `civicmap build`
+        store.load_organisations()
+    assert not store.is_built()  # so `make run` rebuilds first
+    build()  # migrates: ALTER TABLE … ADD COLUMN, then fills it
+    orgs = store.load_organisations().set_index("id")
+    cards = orgs.loc[orgs["kind"] == "chitalishte", "info_card_url"].dropna()
+    assert len(cards) == 3325 and cards.str.startswith("https://chitalishta.com/").all()
+    assert orgs.at["chitalishte-1", "info_card_url"].endswith("&id=99060")  # 2021, no 2022
+    assert orgs.at["chitalishte-855", "info_card_url"].endswith("&id=102692")  # undated, newer
+    assert orgs.loc[orgs["kind"] != "chitalishte", "info_card_url"].isna().all()
 
 
 def test_build_report_saved(built):

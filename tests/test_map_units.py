@@ -19,7 +19,7 @@ from layers.organisations import (
     safe_json,
     visible_runs,
 )
-from layers.popup import clean_emails, contact_links, safe_url
+from layers.popup import card_url, clean_emails, contact_links, safe_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -102,6 +102,42 @@ def test_map_records_carry_raw_text_once_and_only_safe_links():
     assert org["ph"] == "0361 2345|0361 2345"
     assert rec["munis"] == ["Кърджали (Kardzhali)"]
     assert org["k"] == "nn" and org["p"] == "ss" and org["st"] == "aa"
+
+
+CARD = "https://chitalishta.com/index.php?act=community&do=detail1&id={}"
+BAD_CARDS = ["javascript:alert(1)", "https://evil.example/index.php?id=5",
+             "https://chitalishta.com.evil.example/?id=6", "data:text/html,x"]
+
+
+def test_card_links_only_on_chitalishta_com():
+    assert card_url(CARD.format(1)) == CARD.format(1)
+    assert card_url("http://www.chitalishta.com/x") == "http://www.chitalishta.com/x"
+    assert [card_url(u) for u in [*BAD_CARDS, "https://chitalishta.com@evil.example/", ""]] \
+        == [None] * 6
+
+
+def _decoded_cards(rec: dict) -> list[str]:
+    """The cards as civicmap.js reads them: split, then '~n' back to the shared piece."""
+    values = rec["org"]["ic"].split("|")
+    return [re.sub(r"~(\d)", lambda m: rec["card_common"][int(m.group(1))], v) for v in values]
+
+
+def test_map_records_carry_chitalishte_cards_and_drop_unsafe_ones():
+    cards = [CARD.format(99060), CARD.format(106108), CARD.format(71272), None, *BAD_CARDS]
+    orgs = _hostile_orgs().iloc[[0] * len(cards)].assign(
+        kind="chitalishte", legal_form="chitalishte", info_card_url=cards,
+        id=[f"chitalishte-{i}" for i in range(len(cards))], name="НЧ „Зора“")
+    rec = map_records(record_order(orgs), "bg", {"municipality": {}, "municipality_latin": {}})
+    assert _decoded_cards(rec) == [*cards[:3], "", *[""] * len(BAD_CARDS)]
+    assert rec["card_common"] == [CARD.format("")]  # the common part is sent once
+    assert rec["org"]["ic"].startswith("~099060|")
+    sent = safe_json(rec)
+    assert "javascript" not in sent and "evil" not in sent and "data:" not in sent
+    assert {map_words(lang)["label"]["card"] for lang in ("en", "bg", "tr")} == {
+        "Information card (register)", "Информационна карта (регистър)", "Bilgi kartı (sicil)"}
+    # a frame without the column (an older table) sends no cards
+    assert set(map_records(record_order(_hostile_orgs()), "en", {"municipality": {},
+               "municipality_latin": {}})["org"]["ic"].split("|")) == {""}
 
 
 def test_visible_runs_cover_exactly_the_visible_ids():

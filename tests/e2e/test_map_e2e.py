@@ -199,16 +199,28 @@ def test_grouped_mark_lists_every_organisation_and_each_opens(app_url, browser):
     assert not log.errors, log.errors
 
 
-def test_popup_wraps_clear_of_the_zoom_buttons_and_links_the_correction(app_url, browser):
+def test_popup_wraps_clear_of_the_zoom_buttons_and_links_the_correction(app_url, browser,
+                                                                       orgs):
     page, log = open_page(browser, app_url + "/?municipalities=KRZ14&kinds=chitalishte")
     frame = map_frame(page)
+    # chitalishta of Kirkovo whose register entry links an information card (names unique)
+    kirkovo = orgs[(orgs["municipality_code"] == "KRZ14") & (orgs["kind"] == "chitalishte")]
+    kirkovo = kirkovo[~kirkovo["name"].duplicated(keep=False)]
+    cards = {n: u for n, u in zip(kirkovo["name"], kirkovo["info_card_url"])
+             if isinstance(u, str)}
+    assert len(cards) >= 5
 
     def near_middle(marks):
         box = _iframe_box(page)
-        return min((m for m in marks if m["n"] == 1), key=lambda m: abs(
-            m["x"] - box["width"] / 2) + abs(m["y"] - box["height"] / 2))
+        return min((m for m in marks if m["n"] == 1 and m["names"][0] in cards), key=lambda m:
+                   abs(m["x"] - box["width"] / 2) + abs(m["y"] - box["height"] / 2))
 
     _click_mark(page, frame, near_middle, ".leaflet-popup-content .org-name")
+    shown = frame.locator(".leaflet-popup-content .org-name").inner_text()
+    card = frame.locator(".leaflet-popup-content p.card a")
+    assert card.inner_text() == "Информационна карта (регистър)"
+    assert card.get_attribute("href") == cards[shown]
+    assert card.get_attribute("target") == "_blank" and "noopener" in card.get_attribute("rel")
     _until(lambda: not frame.evaluate("map._panAnim && map._panAnim._inProgress"), page=page)
     wrap = frame.evaluate("""(() => {
         const c = document.querySelector('.leaflet-popup-content');
