@@ -25,7 +25,6 @@ from intake.passwords import (  # noqa: F401 - re-exported for the CLI and the D
     check_login,
     hash_password,
     login,
-    moderators_from_env,
     verify_password,
 )
 from store import changes, limits

@@ -14,7 +14,6 @@ import secrets
 import time
 from collections.abc import Callable
 
-from civic import settings
 from store import limits
 
 ITERATIONS = 600_000
@@ -41,11 +40,6 @@ def verify_password(password: str, encoded: str) -> bool:
         return hmac.compare_digest(candidate, base64.b64decode(digest))
     except (ValueError, TypeError):
         return False
-
-
-def moderators_from_env() -> dict[str, str]:
-    """`CIVICMAP_MODERATORS="name=hash;other=hash"`; empty when unset."""
-    return settings.moderators()
 
 
 def check_login(moderators: dict[str, str], name: str, password: str) -> bool:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from civic import settings
 from civic.errors import CivicError
 from civic.i18n import term, translator
 from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS
@@ -32,7 +33,7 @@ def moderators() -> dict[str, str]:
         configured = dict(st.secrets.get("moderators", {}))
     except Exception:  # no secrets file at all
         configured = {}
-    return configured or moderation.moderators_from_env()
+    return configured or settings.moderators()
 
 
 def place(text: str) -> tuple[str | None, str]:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import delete
 
 import store
+from civic import settings
 from intake import moderation, passwords
 from intake.moderation import ProposalError
 from store import audit
@@ -116,9 +117,9 @@ def test_passwords():
 
 def test_no_moderators_without_configuration(monkeypatch):
     monkeypatch.delenv("CIVICMAP_MODERATORS", raising=False)
-    assert moderation.moderators_from_env() == {}
+    assert settings.moderators() == {}
     monkeypatch.setenv("CIVICMAP_MODERATORS", "ana=pbkdf2_sha256$1$AA==$AA==;broken")
-    assert list(moderation.moderators_from_env()) == ["ana"]
+    assert list(settings.moderators()) == ["ana"]
 
 
 class Clock:
