@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from babel import Locale
 from babel.numbers import format_decimal, format_percent
 
 LOCALES = {"bg": "bg_BG", "en": "en_GB", "tr": "tr_TR"}
@@ -26,18 +27,23 @@ def fmt_int(value: float | None, lang: str) -> str:
 
 
 def fmt_pct(value: float | None, lang: str, digits: int = 1) -> str:
-    """A 0-1 share as a percentage with `digits` decimals ('20,8%').
+    """A 0-1 share as a percentage with `digits` decimals: '20,8%', Turkish '%20,8'.
 
     A share above 0 that would round to 0 shows as '<0,1%': "nobody" is never said of a few.
     """
     if _missing(value):
         return "–"
+    pattern = _percent_pattern(lang, digits)
     smallest = 10 ** -(digits + 2)
     if 0 < float(value) < smallest / 2:
-        return "<" + format_percent(smallest, format="#,##0." + "0" * digits + "%"
-                                    if digits else "#,##0%", locale=_locale(lang))
-    pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+        return "<" + format_percent(smallest, format=pattern, locale=_locale(lang))
     return format_percent(float(value), format=pattern, locale=_locale(lang))
+
+
+def _percent_pattern(lang: str, digits: int) -> str:
+    """The locale's own percent pattern (where the sign goes) with `digits` decimals."""
+    pattern = Locale.parse(_locale(lang)).percent_formats[None].pattern
+    return pattern.replace("#,##0", "#,##0." + "0" * digits) if digits else pattern
 
 
 def fmt_km(value: float | None, lang: str) -> str:

@@ -199,3 +199,15 @@ def test_paths_are_inside_the_build_dir(monkeypatch, tmp_path):
     for getter in (settings.settlements_file, settings.municipalities_file,
                    settings.provinces_file, settings.build_report_file):
         assert Path(getter()).parent == tmp_path
+
+
+# -- numbers ------------------------------------------------------------------------------
+
+def test_percent_where_each_language_puts_the_sign():
+    from civic.numbers import fmt_pct
+
+    assert fmt_pct(0.2083, "bg") == "20,8%"
+    assert fmt_pct(0.2083, "en") == "20.8%"
+    assert fmt_pct(0.2083, "tr") == "%20,8"
+    assert fmt_pct(0.00001, "tr") == "<%0,1"  # a few are never "nobody"
+    assert fmt_pct(None, "tr") == "–"
