@@ -50,3 +50,18 @@ class MapScript(MacroElement):
         super().__init__()
         self._name = "MapScript"
         self.script = (Path(__file__).parent / "civicmap.js").read_text(encoding="utf-8")
+
+
+class MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (folium's shows miles and feet too)."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        """No options: metric, Leaflet's default place (bottom left)."""
+        super().__init__()
+        self._name = "MetricScale"

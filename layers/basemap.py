@@ -17,7 +17,7 @@ from jinja2 import Template
 
 from civic.i18n import place_name, translator
 from civic.settings import DEFAULT_ATTRIBUTION, DEFAULT_TILES
-from layers.assets import MapScript, OfflineMap
+from layers.assets import MapScript, MetricScale, OfflineMap
 from layers.style import KIND_COLOURS, PRECISION_MARKS
 from layers.transport import ascii_texts
 
@@ -283,8 +283,8 @@ def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
     chosen = provinces[provinces["code"].isin(selected)]
     bounds = chosen.total_bounds if len(chosen) else provinces.total_bounds
     fmap = OfflineMap(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
-                      zoom_start=zoom_for(bounds), tiles=None, prefer_canvas=True,
-                      control_scale=True)
+                      zoom_start=zoom_for(bounds), tiles=None, prefer_canvas=True)
+    MetricScale().add_to(fmap)
     if tiles.url:
         folium.TileLayer(tiles.url, attr=tiles.attribution, name=_("Base map"),
                          max_zoom=18).add_to(fmap)

@@ -109,6 +109,14 @@ def _gap_markers(fmap: folium.Map, gaps: pd.DataFrame, lang: str) -> None:
     ).add_to(fmap)
 
 
+def hub_label(rank: int, name: str, settlement: str, newly_covered: float, lang: str) -> str:
+    """'1. НЧ Просвета, Кирково: +1 234 residents within R' (the place said once)."""
+    _ = translator(lang)
+    where = name if not settlement or settlement == name else f"{name}, {settlement}"
+    return _("{rank}. {where}: +{n} residents within R").format(
+        rank=rank, where=where, n=fmt_int(newly_covered, lang))
+
+
 def _hub_markers(fmap: folium.Map, hubs: dict[str, pd.DataFrame], lang: str) -> None:
     _ = translator(lang)
     for key, sites in hubs.items():
@@ -118,8 +126,8 @@ def _hub_markers(fmap: folium.Map, hubs: dict[str, pd.DataFrame], lang: str) -> 
             folium.CircleMarker(
                 [rec.lat, rec.lon], radius=9, color=HUB_COLOURS[key], weight=4, fill=True,
                 fill_color="#ffffff", fill_opacity=0.9,
-                tooltip=tooltip(f"{rank}. {rec.name}, {rec.settlement} "
-                                f"(+{fmt_int(rec.newly_covered, lang)})"),
+                tooltip=tooltip(hub_label(rank, rec.name, rec.settlement, rec.newly_covered,
+                                          lang)),
             ).add_to(hub_group)
         hub_group.add_to(fmap)
 

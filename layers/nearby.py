@@ -10,6 +10,7 @@ import geopandas as gpd
 import pandas as pd
 
 from civic.i18n import place_name
+from civic.numbers import fmt_km
 from layers.assets import MapScript, OfflineMap
 from layers.basemap import Tiles, boundary_geojson, zoom_for
 from layers.organisations import (
@@ -75,6 +76,6 @@ def nearby_map(lon: float | None, lat: float | None, radius_km: float, results: 
         folium.CircleMarker(
             [rec.lat, rec.lon], radius=7, color=colour, weight=2, fill=True,
             fill_color=colour, fill_opacity=0.8,
-            tooltip=tooltip(f"{rank}. {rec.name} — {rec.distance_km:.1f} km"),
+            tooltip=tooltip(f"{rank}. {rec.name} — {fmt_km(rec.distance_km, lang)}"),
         ).add_to(fmap)
     return fmap

@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from civic.numbers import fmt_km
 from layers.popup import contact_links
 
 OSM_DIRECTIONS = ("https://www.openstreetmap.org/directions?engine=fossgis_osrm_foot"
@@ -52,8 +53,9 @@ def candidate_query(candidate: dict) -> str:
 
 
 def _card(rank: int, rec: dict, origin: tuple[float, float], kind_label: dict[str, str],
-          field_label: dict[str, str], labels: dict[str, str], latin: bool) -> str:
-    """One result card, every value escaped."""
+          field_label: dict[str, str], labels: dict[str, str], lang: str) -> str:
+    """One result card, every value escaped; Latin names beside Cyrillic outside Bulgarian."""
+    latin = lang != "bg"
     fields = ", ".join(field_label.get(f, f) for f in _text(rec.get("fields")).split(";") if f)
     contacts = contact_links(_text(rec.get("phone")), _text(rec.get("email")),
                              _text(rec.get("website")))
@@ -76,7 +78,7 @@ def _card(rank: int, rec: dict, origin: tuple[float, float], kind_label: dict[st
                      f'<a href="{fix}" target="_top">{escape(labels["correct"])}</a></div>')
     return (
         f'<div class="result"><div><b>{rank}. {escape(_text(rec["name"]))}</b>{alt} '
-        f'<span class="distance">· {rec["distance_km"]:.1f} km</span></div>'
+        f'<span class="distance">· {escape(fmt_km(rec["distance_km"], lang))}</span></div>'
         f'<div class="meta">{escape(kind_label.get(rec["kind"], rec["kind"]))}'
         f"{' · ' + escape(fields) if fields else ''}</div>"
         f'<div class="address">{escape(address)}</div>{"".join(notes)}'
@@ -86,14 +88,14 @@ def _card(rank: int, rec: dict, origin: tuple[float, float], kind_label: dict[st
 
 def result_cards(results: pd.DataFrame, origin: tuple[float, float],
                  kind_label: dict[str, str], field_label: dict[str, str],
-                 labels: dict[str, str], latin: bool = False) -> str:
+                 labels: dict[str, str], lang: str = "bg") -> str:
     """One card per organisation; every value escaped, links limited to safe schemes.
 
     `labels` holds the translated 'directions', 'approx_settlement', 'approx_municipality',
     'no_contact' and 'correct'.
     """
     labels = {"no_contact": "", "correct": "", **labels}
-    cards = [_card(rank, rec, origin, kind_label, field_label, labels, latin)
+    cards = [_card(rank, rec, origin, kind_label, field_label, labels, lang)
              for rank, rec in enumerate(results.to_dict("records"), start=1)]
     style = ("<style>.result{padding:10px 0;border-bottom:1px solid #ddd}"
              ".result .meta,.result .address,.result .latin{font-size:14px;opacity:.85}"

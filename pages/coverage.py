@@ -58,7 +58,8 @@ with st.sidebar:
     st.radio(_("Kind"), MEASURED, key="c_kind", horizontal=True,
              format_func=lambda k: _("Any kind") if k == "any" else term(k, lang))
     chosen = st.multiselect(_("Province"), sorted(province_label, key=province_label.get),
-                            key="c_provinces", format_func=province_label.get)
+                            key="c_provinces", format_func=province_label.get,
+                            placeholder=_("Choose…"))
     muni_options = sorted(municipalities.loc[municipalities["province_code"].isin(chosen),
                                              "code"], key=muni_label.get)
     st.session_state["c_municipalities"] = [m for m in st.session_state["c_municipalities"]

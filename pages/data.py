@@ -165,7 +165,8 @@ with new_tab:
         kind = st.selectbox(_("Kind"), KINDS, format_func=lambda k: term(k, lang))
         legal = st.selectbox(_("Legal form"), ["", *LEGAL],
                              format_func=lambda f: term(f, lang) if f else "—")
-        fields = st.multiselect(_("Field of activity"), FIELDS, format_func=lambda f: term(f, lang))
+        fields = st.multiselect(_("Field of activity"), FIELDS,
+                                format_func=lambda f: term(f, lang), placeholder=_("Choose…"))
         settlement = st.text_input(_("Settlement"), placeholder="с. Бенковски, общ. Кирково",
                                    key="new_settlement")
         chosen_place = picked_candidate(ss.get("new_settlement", ""))
@@ -221,7 +222,8 @@ with fix_tab:
                 "name": st.text_input(_("Name"), now("name"), max_chars=300),
                 "fields": st.multiselect(_("Field of activity"), FIELDS,
                                          [f for f in now("fields").split(";") if f in FIELDS],
-                                         format_func=lambda f: term(f, lang)),
+                                         format_func=lambda f: term(f, lang),
+                                         placeholder=_("Choose…")),
                 "address": st.text_input(_("Address"), now("address"), max_chars=300),
                 "phone": st.text_input(_("Phone"), now("phone")),
                 "email": st.text_input(_("E-mail"), now("email")),

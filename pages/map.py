@@ -23,6 +23,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from civic.i18n import directory_month, place_name, term, translator
+from civic.numbers import fmt_int
 from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS, PRECISIONS, STATUSES
 from geo import filters
 from layers.basemap import base_map, settlement_points
@@ -76,7 +77,7 @@ with st.sidebar:
     st.header(_("Filters"))
     chosen = st.multiselect(_("Province"), sorted(province_label, key=province_label.get),
                             key="f_provinces", format_func=province_label.get,
-                            default=list(start.provinces))
+                            default=list(start.provinces), placeholder=_("Choose…"))
     muni_options = sorted((c for c in muni_label if c[:3] in chosen), key=muni_label.get)
     kept = [m for m in st.session_state.get("f_municipalities", start.municipalities)
             if m in muni_options]
@@ -86,7 +87,7 @@ with st.sidebar:
                    format_func=muni_label.get, placeholder=_("All municipalities"),
                    default=[m for m in start.municipalities if m in muni_options])
     st.multiselect(_("Kind"), KINDS, key="f_kinds", format_func=label,
-                   default=list(start.kinds))
+                   default=list(start.kinds), placeholder=_("Choose…"))
     st.toggle(_("Chitalishte libraries (presumed)"), key="f_presumed",
               value=start.presumed_libraries)
     st.multiselect(_("Field of activity"), FIELDS, key="f_fields", format_func=label,
@@ -94,9 +95,9 @@ with st.sidebar:
     st.multiselect(_("Legal form"), legal_forms, key="f_legal_forms", format_func=label,
                    placeholder=_("Any legal form"), default=list(start.legal_forms))
     st.multiselect(_("Status"), STATUSES, key="f_statuses", format_func=label,
-                   default=list(start.statuses))
+                   default=list(start.statuses), placeholder=_("Choose…"))
     st.multiselect(_("Location precision"), PRECISIONS, key="f_precisions", format_func=label,
-                   default=list(start.precisions))
+                   default=list(start.precisions), placeholder=_("Choose…"))
     st.text_input(_("Name contains"), key="f_name", max_chars=100,
                   placeholder=_("Cyrillic or Latin"), value=start.name)
 
@@ -117,7 +118,7 @@ count = filters.counts(visible)
 
 st.subheader(_("Civil sector map"))
 titles = layer_titles(lang)
-st.markdown(" · ".join(f"{titles[k]} **{n}**" for k, n in count.items()))
+st.markdown(" · ".join(f"{titles[k]} **{fmt_int(n, lang)}**" for k, n in count.items()))
 if current.name.strip() and visible.empty:
     st.warning(_("No organisation matches “{q}” with these filters.")
                .format(q=md_escape(current.name.strip())))
@@ -180,3 +181,5 @@ st.caption(_("Rings are settlement centres, a number is how many organisations s
              "place (click it for the list); chitalishta libraries are presumed from the "
              "Chitalishta Act. Sources: chitalishta register, civic directory "
              "({month}), NSI.").format(month=directory_month(lang)))
+st.caption(_("Known NGOs are those in the civic directory, imported or proposed and approved: "
+             "{n} in all, not the national register.").format(n=fmt_int(data.known_ngos(), lang)))

@@ -187,4 +187,4 @@ with results_box:
               "no_contact": _("No public contact yet. Do you know one?"),
               "correct": _("Suggest a correction")}
     st.html(result_cards(shown, (point["lon"], point["lat"]), {k: term(k, lang) for k in KINDS},
-                         {f: term(f, lang) for f in FIELDS}, labels, latin=lang != "bg"))
+                         {f: term(f, lang) for f in FIELDS}, labels, lang))

@@ -43,7 +43,7 @@ with st.sidebar:
     st.header(_("Regions"))
     chosen = st.multiselect(_("Province"), sorted(label, key=label.get),
                             default=list(facts.DEFAULT_PROVINCES), key="r_provinces",
-                            format_func=label.get)
+                            format_func=label.get, placeholder=_("Choose…"))
     radius = st.slider(_("Radius R, km"), 1, 30, 10, key="r_radius")
 if not chosen:
     st.info(_("Choose at least one province."))

@@ -18,7 +18,8 @@ def app(built):
 
 def _counts(at) -> dict[str, int]:
     line = next(m.value for m in at.markdown if "·" in m.value)
-    return {label.strip(): int(n) for label, n in re.findall(r"([^·*\d]+?)\s*\*\*(\d+)\*\*", line)}
+    pairs = re.findall(r"([^·*\d]+?)\s*\*\*([\d\u00a0\u202f ,]+)\*\*", line)
+    return {label.strip(): int(re.sub(r"\D", "", n)) for label, n in pairs}
 
 
 def test_map_page_runs_and_counts_follow_filters(app):

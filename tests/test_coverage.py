@@ -238,3 +238,12 @@ def test_coverage_view_round_trips_through_the_url():
     odd = from_query({"prov": "KRZ,XX", "muni": "RAZ11", "kind": "pizza", "r": "999"},
                      {"KRZ", "RAZ"}, {"RAZ11"})
     assert odd == View(("KRZ",), (), "ngo", 30, False, "share", 3)
+
+
+def test_hub_label_names_the_place_once_and_says_what_the_number_counts():
+    from layers.coverage import hub_label
+
+    assert hub_label(1, "Точилари", "Точилари", 13470, "en") == \
+        "1. Точилари: +13,470 residents within R"
+    assert hub_label(2, "НЧ Просвета", "Кирково", 5, "bg") == \
+        "2. НЧ Просвета, Кирково: +5 жители в обхват R"

@@ -46,3 +46,10 @@ def test_candidate_labels_and_queries():
     assert candidate_label(cand, "bg") == "Кърджали (Кърджали, Кърджали)"
     assert candidate_label(cand, "tr") == "Кърджали · Kırcaali (Кърджали, Кърджали)"
     assert candidate_query(cand) == "Кърджали, Кърджали, Кърджали"
+
+
+def test_distance_in_the_language_of_the_page():
+    assert "0,4 км" in _card()  # Bulgarian by default
+    assert "0.4 km" in result_cards(pd.DataFrame([{
+        "id": "ngo-1", "name": "Клуб", "kind": "ngo", "distance_km": 0.4, "lon": 25.25,
+        "lat": 41.38}]), (25.2, 41.4), {"ngo": "NGO"}, {}, LABELS, "en")

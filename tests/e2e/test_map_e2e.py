@@ -33,8 +33,9 @@ MARKS = """
 def _counts(page) -> dict[str, int]:
     text = page.locator("[data-testid='stMarkdownContainer']").filter(has_text="·").first
     text.wait_for()
-    pairs = re.findall(r"([^·\d]+?)\s*(\d+)", text.inner_text())
-    return {label.strip(): int(n) for label, n in pairs}
+    # thousands separated as each language does: '3 689', '3,689'
+    pairs = re.findall(r"([^·\d]+?)\s*(\d(?:[\d\u00a0\u202f ,]*\d)?)", text.inner_text())
+    return {label.strip(): int(re.sub(r"\D", "", n)) for label, n in pairs}
 
 
 def _until(check, timeout_s: float = 20, page=None, what: str = "condition"):
