@@ -84,7 +84,7 @@ KIND_COLUMNS = {"province": _("Province"), "kind": _("Kind"),
                 "inhabited_settlements": _("Inhabited settlements"),
                 "organisations": _("Organisations"), "per_10k": _("per 10,000")}
 kind_colour = alt.Color("kind:N", title=_("Kind"), scale=KIND_SCALE,
-                        legend=alt.Legend(orient="bottom", labelLimit=400, columns=2))
+                        legend=alt.Legend(orient="bottom", labelLimit=400, columns=1))
 st.markdown(f"#### {_('Residents beyond R, by kind')}")
 chart_with_numbers(
     alt.Chart(per_kind).mark_bar().encode(
