@@ -47,13 +47,26 @@ def translator(lang: str):
     return lambda message: gettext(message, lang)
 
 
-def place_name(name: str, latin: str | None, lang: str) -> str:
-    """'Кърджали' in Bulgarian; 'Кърджали (Kardzhali)' in English and Turkish."""
+def place_name(name: str, latin: str | None, lang: str, turkish: str | None = None) -> str:
+    """'Кърджали' in Bulgarian; 'Кърджали (Kardzhali)' in English; 'Кърджали (Kırcaali)'.
+
+    Turkish readers get the Turkish name in common use where the project knows one
+    (data/places_tr.csv), else the Latin transliteration.
+    """
     if not name:
         return ""
+    if lang == "tr" and turkish and isinstance(turkish, str):
+        return f"{name} ({turkish})"
     if lang == "bg" or not latin or latin == name:
         return name
     return f"{name} ({latin})"
+
+
+def place_names(frame, lang: str) -> list[str]:
+    """`place_name` for every row of a table with name, name_latin and maybe name_tr."""
+    turkish = frame["name_tr"] if "name_tr" in frame else [None] * len(frame)
+    return [place_name(n, lt, lang, t) for n, lt, t in
+            zip(frame["name"], frame["name_latin"], turkish)]
 
 
 # English labels for the codes stored in the data; translated like any other message.

@@ -15,7 +15,7 @@ import geopandas as gpd
 from branca.element import MacroElement
 from jinja2 import Template
 
-from civic.i18n import place_name, translator
+from civic.i18n import place_names, translator
 from civic.settings import DEFAULT_ATTRIBUTION, DEFAULT_TILES
 from layers.assets import MapScript, MetricScale, OfflineMap
 from layers.style import KIND_COLOURS, PRECISION_MARKS
@@ -248,7 +248,7 @@ class SettlementLayer(MacroElement):
                                                           round(pt.y * COORD_SCALE))])
         self.data = safe_json(ascii_texts({
             "q": COORD_SCALE, "xy": xy,
-            "n": [place_name(n, lt, lang) for n, lt in zip(places["name"], places["name_latin"])],
+            "n": place_names(places, lang),
             "pop": [int(p) for p in places["population_2021"].fillna(0)],
             "residents": _("residents (2021 estimate)")}))
         self.pane = pane
@@ -290,7 +290,7 @@ def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
                          max_zoom=18).add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     MapScript().add_to(fmap)
-    labels = [place_name(n, lt, lang) for n, lt in zip(provinces["name"], provinces["name_latin"])]
+    labels = place_names(provinces, lang)
     tolerance = min(SIMPLIFY_DEGREES, pixel_degrees(bounds) / 2)
     BoundaryLayer(boundary_records(provinces, labels, tolerance, grid_scale(tolerance)),
                   {"color": "#333333", "weight": 2, "fill": False, "interactive": True},
@@ -317,7 +317,7 @@ def base_map(
     fmap = province_map(provinces, selected, lang, tiles)
     munis = municipalities[municipalities["province_code"].isin(selected)]
     if len(munis):
-        labels = [place_name(n, lt, lang) for n, lt in zip(munis["name"], munis["name_latin"])]
+        labels = place_names(munis, lang)
         tolerance = min(SIMPLIFY_DEGREES, pixel_degrees(munis.total_bounds) / 2)
         BoundaryLayer(boundary_records(munis, labels, tolerance, grid_scale(tolerance)),
                       {"color": "#666666", "weight": 1, "fillColor": "#ffffff",

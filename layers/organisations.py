@@ -239,8 +239,9 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict,
     places, own_at = _coded(own)
     own_iter = iter(own_at)
     place_at = [shared[e] if e in shared else -1 - next(own_iter) for e in full_rows["ekatte"]]
+    turkish = names.get("municipality_tr", {})
     munis, muni_at = _coded([place_name(names["municipality"].get(c, ""),
-                                        names["municipality_latin"].get(c), lang)
+                                        names["municipality_latin"].get(c), lang, turkish.get(c))
                              for c in full_rows["municipality_code"].fillna("")])
     legal, legal_at = _coded([_text(g) for g in full_rows["legal_form"]])
     dates, date_at = _coded([_text(d) for d in full_rows["source_date"]])

@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from civic import facts
-from civic.i18n import place_name, term, translator
+from civic.i18n import place_names, term, translator
 from civic.numbers import fmt_int, fmt_km, fmt_pct, km
 from geo.coverage import KINDS, MEASURED, library_definition, summarise
 from layers.basemap import province_map, zoom_for
@@ -28,9 +28,7 @@ _ = translator(lang)
 provinces = data.provinces()
 municipalities = data.municipalities()
 province_label = data.province_labels(lang)
-muni_label = dict(zip(municipalities["code"], [place_name(n, lt, lang) for n, lt in
-                                               zip(municipalities["name"],
-                                                   municipalities["name_latin"])]))
+muni_label = dict(zip(municipalities["code"], place_names(municipalities, lang)))
 KIND_WORDS = {"ngo": _("known NGO"), "chitalishte": _("chitalishte"),
               "library": _("library"), "any": _("organisation of any kind")}
 RADIUS_PRESETS = (0, 3, 5, 10, 15)
@@ -140,10 +138,9 @@ if kind in ("ngo", "any"):
 # Gap settlements: inhabited, and no organisation of the chosen kind within R.
 points = data.settlements().set_index("ekatte").geometry
 gaps = cov[cov[f"gap_{kind}"]].sort_values("population", ascending=False)
-latin = data.settlements().set_index("ekatte")["name_latin"]
+place_label = dict(zip(data.settlements()["ekatte"], place_names(data.settlements(), lang)))
 gaps = gaps.assign(
-    settlement=[place_name(n, latin.get(e), lang) for n, e in
-                zip(gaps["settlement"], gaps["ekatte"])],
+    settlement=gaps["ekatte"].map(place_label).fillna(gaps["settlement"]),
     municipality=gaps["municipality_code"].map(muni_label),
     lon=gaps["ekatte"].map(points).map(lambda p: p.x),
     lat=gaps["ekatte"].map(points).map(lambda p: p.y),
@@ -213,9 +210,8 @@ if plans:
     tab3.write(_("Existing chitalishta and libraries as hubs would newly reach {n}")
                .format(n=fmt_int(covered["existing"], lang)))
     for key in ("existing", "new"):
-        plans[key] = plans[key].assign(settlement=[place_name(n, latin.get(e), lang) for n, e
-                                                   in zip(plans[key]["settlement"],
-                                                          plans[key]["ekatte"])])
+        plans[key] = plans[key].assign(
+            settlement=plans[key]["ekatte"].map(place_label).fillna(plans[key]["settlement"]))
     tab3.dataframe(styled(plans["existing"], hub_columns, lang), hide_index=True,
                    width="stretch")
     tab3.write(_("New sites at settlements would newly reach {n}")

@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civic.i18n import directory_month, place_name, term, translator
+from civic.i18n import directory_month, place_names, term, translator
 from civic.numbers import fmt_int
 from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS, PRECISIONS, STATUSES
 from geo import filters
@@ -59,9 +59,7 @@ def label(code: str) -> str:
 provinces = data.provinces()
 municipalities = data.municipalities()
 province_label = data.province_labels(lang)
-muni_label = dict(zip(municipalities["code"], [place_name(n, lt, lang) for n, lt in
-                                               zip(municipalities["name"],
-                                                   municipalities["name_latin"])]))
+muni_label = dict(zip(municipalities["code"], place_names(municipalities, lang)))
 legal_forms = sorted(set(LEGAL_FORMS.values()))
 
 if "f_start" not in st.session_state:

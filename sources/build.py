@@ -33,8 +33,9 @@ def build() -> dict:
     census = geodata.read_census(files["census_2021_units.csv"])
     settlements = add_turkish_names(geodata.build_settlements(files, census),
                                     read_turkish_names(TURKISH_NAMES))
-    municipalities = geodata.build_municipalities(files, census)
-    provinces = geodata.build_provinces(files, census)
+    municipalities = add_centre_turkish_names(geodata.build_municipalities(files, census),
+                                              settlements)
+    provinces = add_centre_turkish_names(geodata.build_provinces(files, census), settlements)
     places = Gazetteer(settlements, municipalities, provinces)
     locate = _address_locator(places)
 
@@ -109,6 +110,17 @@ def add_turkish_names(settlements, names: pd.DataFrame):
                               ekatte=row.ekatte, name=row.name_bg)
     tr = dict(zip(names["ekatte"], names["name_tr"]))
     return settlements.assign(name_tr=settlements["ekatte"].map(tr).fillna(""))
+
+
+def add_centre_turkish_names(areas, settlements):
+    """Municipalities or provinces with `name_tr`: their centre's Turkish name, if known.
+
+    Only where the area bears its centre's name (Кърджали → Kırcaali), never a neighbour's.
+    """
+    tr = settlements.set_index("ekatte")["name_tr"]
+    names = settlements.set_index("ekatte")["name"]
+    return areas.assign(name_tr=[tr.get(e, "") if names.get(e) == n else ""
+                                 for e, n in zip(areas["centre_ekatte"], areas["name"])])
 
 
 def write_place_suggestions(settlements, municipalities, provinces) -> None:

@@ -153,3 +153,15 @@ def test_directory_address_places_a_multi_municipality_row(orgs):
     assert (mig["settlement"], mig["precision"]) == ("Завет", "settlement")
     multi = orgs[orgs["name"] == "СНЦ „МИГ Ардино – Джебел“"].iloc[0]  # no address
     assert multi["precision"] == "municipality" and "Ардино" in multi["precision_note"]
+
+
+def test_turkish_names_reach_the_centres_municipalities_and_provinces(built):
+    from civic.i18n import place_names
+
+    munis = store.load_municipalities().set_index("code")
+    provinces = store.load_provinces().set_index("code")
+    assert munis.at["KRZ21", "name_tr"] == "Mestanlı"  # Момчилград
+    assert munis.at["RAZ26", "name_tr"] == "Hezargrad"  # Разград
+    assert provinces.at["KRZ", "name_tr"] == "Kırcaali"
+    assert (munis.loc[~munis.index.str.startswith(("KRZ", "RAZ")), "name_tr"] == "").all()
+    assert place_names(provinces.loc[["KRZ"]].reset_index(), "tr") == ["Кърджали (Kırcaali)"]

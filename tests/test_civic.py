@@ -211,3 +211,16 @@ def test_percent_where_each_language_puts_the_sign():
     assert fmt_pct(0.2083, "tr") == "%20,8"
     assert fmt_pct(0.00001, "tr") == "<%0,1"  # a few are never "nobody"
     assert fmt_pct(None, "tr") == "–"
+
+
+def test_place_names_in_turkish_use_the_turkish_name_where_known():
+    import pandas as pd
+
+    from civic.i18n import place_names
+
+    frame = pd.DataFrame({"name": ["Кърджали", "Бенковски"],
+                          "name_latin": ["Kardzhali", "Benkovski"], "name_tr": ["Kırcaali", ""]})
+    assert place_names(frame, "tr") == ["Кърджали (Kırcaali)", "Бенковски (Benkovski)"]
+    assert place_names(frame, "en") == ["Кърджали (Kardzhali)", "Бенковски (Benkovski)"]
+    assert place_names(frame, "bg") == ["Кърджали", "Бенковски"]
+    assert place_names(frame.drop(columns="name_tr"), "tr")[0] == "Кърджали (Kardzhali)"

@@ -47,10 +47,11 @@ def provinces() -> gpd.GeoDataFrame:
 
 @st.cache_data(show_spinner=False)
 def municipality_names() -> dict[str, dict[str, str]]:
-    """Municipality code → name, Cyrillic and Latin."""
+    """Municipality code → name: Cyrillic, Latin and Turkish (where known)."""
     m = municipalities()
     return {"municipality": dict(zip(m["code"], m["name"])),
-            "municipality_latin": dict(zip(m["code"], m["name_latin"]))}
+            "municipality_latin": dict(zip(m["code"], m["name_latin"])),
+            "municipality_tr": dict(zip(m["code"], m["name_tr"])) if "name_tr" in m else {}}
 
 
 def tiles() -> Tiles:
@@ -158,11 +159,10 @@ def ids_within(lon: float, lat: float, radius_km: float) -> list[str] | None:
 
 def province_labels(lang: str) -> dict[str, str]:
     """Province code → display name ('Кърджали', or 'Кърджали (Kardzhali)' outside bg)."""
-    from civic.i18n import place_name
+    from civic.i18n import place_names
 
     p = provinces()
-    return dict(zip(p["code"], [place_name(n, lt, lang) for n, lt in
-                                zip(p["name"], p["name_latin"])]))
+    return dict(zip(p["code"], place_names(p, lang)))
 
 
 def phone() -> bool:
