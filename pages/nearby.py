@@ -37,11 +37,16 @@ def _float(value: str | None) -> float | None:
 
 
 def _label(found: dict) -> str:
-    """'Кърджали (Кърджали)'; in Turkish with the Turkish name ('Кърджали · Kırcaali …')."""
+    """'Бенковски (Кирково)'; the municipality only where it says more than the name.
+
+    In Turkish with the Turkish name ('Кърджали · Kırcaali').
+    """
     name = found["name"]
     if lang == "tr" and found.get("name_tr"):
         name = f"{name} · {found['name_tr']}"
-    return name if not found["municipality"] else f"{name} ({found['municipality']})"
+    municipality = found["municipality"]
+    return name if not municipality or municipality == found["name"] else \
+        f"{name} ({municipality})"
 
 
 def place_query(text: str) -> dict | None:
