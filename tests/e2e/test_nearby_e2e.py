@@ -52,8 +52,9 @@ def _search(page, text: str) -> None:
 
 
 def _distances(page) -> list[float]:
-    return [float(x) for x in re.findall(r"· ([\d.]+) km", page.locator(".result").first
-                                         .locator("xpath=..").inner_text())]
+    """Card distances as numbers ('0,4 км' in Bulgarian, '0.4 km' in English)."""
+    text = page.locator(".result").first.locator("xpath=..").inner_text()
+    return [float(x.replace(",", ".")) for x in re.findall(r"· ([\d.,]+) (?:km|км)", text)]
 
 
 def _leaflet(page, ready: str = "true", timeout: float = 30):
