@@ -121,7 +121,7 @@ def test_payloads_in_coverage_hub_tooltips(payload_app, browser):
     wait_idle(page)
     frame = _map_frames(page)[0]
     text = _tooltips(frame)["text"]
-    hubs = [line for line in text.splitlines() if "(+" in line]
+    hubs = [line for line in text.splitlines() if ": +" in line]
     # existing hubs are (renamed) organisations: their payloads show as text; new sites
     # are settlements
     assert sum("__pwned" in line or "alert(" in line for line in hubs) >= 2, hubs
