@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 
 from babel import Locale
 from babel.numbers import format_decimal, format_percent
@@ -40,6 +41,7 @@ def fmt_pct(value: float | None, lang: str, digits: int = 1) -> str:
     return format_percent(float(value), format=pattern, locale=_locale(lang))
 
 
+@cache
 def _percent_pattern(lang: str, digits: int) -> str:
     """The locale's own percent pattern (where the sign goes) with `digits` decimals."""
     pattern = Locale.parse(_locale(lang)).percent_formats[None].pattern

@@ -138,7 +138,7 @@ if kind in ("ngo", "any"):
 # Gap settlements: inhabited, and no organisation of the chosen kind within R.
 points = data.settlements().set_index("ekatte").geometry
 gaps = cov[cov[f"gap_{kind}"]].sort_values("population", ascending=False)
-place_label = dict(zip(data.settlements()["ekatte"], place_names(data.settlements(), lang)))
+place_label = data.settlement_labels(lang)
 gaps = gaps.assign(
     settlement=gaps["ekatte"].map(place_label).fillna(gaps["settlement"]),
     municipality=gaps["municipality_code"].map(muni_label),

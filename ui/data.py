@@ -157,6 +157,15 @@ def ids_within(lon: float, lat: float, radius_km: float) -> list[str] | None:
     return store.ids_within(lon, lat, radius_km)
 
 
+@st.cache_data(show_spinner=False, max_entries=3)
+def settlement_labels(lang: str) -> dict[str, str]:
+    """EKATTE → display name in `lang` ('Кърджали (Kırcaali)' in Turkish), every settlement."""
+    from civic.i18n import place_names
+
+    s = settlements()
+    return dict(zip(s["ekatte"], place_names(s, lang)))
+
+
 def province_labels(lang: str) -> dict[str, str]:
     """Province code → display name ('Кърджали', or 'Кърджали (Kardzhali)' outside bg)."""
     from civic.i18n import place_names
