@@ -58,3 +58,7 @@ class ProposalError(CivicError):
 
 class PlanError(CivicError):
     """An analysis asked of too much or too little data (hubs over too large an area)."""
+
+
+class ActionError(CivicError):
+    """A civic action (or a change to one) that cannot be accepted."""

@@ -72,3 +72,12 @@ def kind_key(kind: str, presumed: bool) -> str:
 def kind_keys(orgs) -> list[str]:
     """`kind_key` for every row of an organisations table (columns kind, presumed)."""
     return [kind_key(k, bool(p)) for k, p in zip(orgs["kind"], orgs["presumed"])]
+
+
+# Civic actions (civic.action): what kind of action, for which cause, in which state.
+ACTION_TYPES = ("exhibition", "volunteer_action", "training", "public_meeting", "campaign")
+# The organisations' fields of activity, then the causes actions add ("other" stays last).
+CAUSES = (*(f for f in FIELDS if f != "other"), "social_inclusion", "reading",
+          "digital_skills", "other")
+# Stored states; "past" is computed from the last occurrence (civic.action.effective_status).
+ACTION_STATUSES = ("proposed", "published", "cancelled")

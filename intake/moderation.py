@@ -162,11 +162,18 @@ def _changes(values: dict, number: int) -> dict:
 
 
 def approve(number: int, moderator: str, edits: dict | None = None) -> str:
-    """Apply a pending proposal (with a moderator's edits); returns the organisation id."""
+    """Apply a pending proposal (with a moderator's edits); returns the organisation id.
+
+    A proposal about a civic action is published by `intake.actions` (returns its id).
+    """
     prop = proposal(number)
     if prop["status"] != "pending":
         raise ProposalError("proposal {n} is already {status}", n=number,
                             status=prop["status"])
+    if prop["action"].startswith("action_"):
+        from intake import actions
+
+        return actions.approve(prop, moderator, edits)
     values = _check_values({**prop["values"], **(edits or {})})
     new = prop["action"] == "new"
     cols = _changes(values, number)

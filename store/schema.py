@@ -98,3 +98,41 @@ rate_events = Table(
     Column("at", Float, nullable=False),  # seconds since the epoch
     Index("rate_events_scope_key_at", "scope", "key", "at"),
 )
+
+actions = Table(
+    "actions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("cause", String(32), nullable=False, index=True),
+    Column("type", String(32), nullable=False, index=True),
+    Column("start", String(16), nullable=False, index=True),  # local time, Europe/Sofia
+    Column("end", String(16), nullable=False),
+    Column("host_id", String(64), nullable=False, index=True),
+    Column("source", Text, nullable=False),  # proposal | import
+    Column("description", Text),
+    Column("rrule", Text),  # RFC 5545 RRULE with COUNT or UNTIL
+    Column("online", Boolean, nullable=False, default=False),
+    Column("ekatte", String(5), index=True),
+    Column("settlement", Text),
+    Column("municipality_code", String(5), index=True),
+    Column("province_code", String(3), index=True),
+    Column("address", Text),
+    Column("lon", Float),
+    Column("lat", Float),
+    Column("partner_ids", Text),  # ';'-separated organisation ids
+    Column("volunteers_needed", Integer),
+    Column("skills", Text),
+    Column("items", Text),
+    Column("contact_phone", Text),  # the organisation's public contact, never a person's
+    Column("contact_email", Text),
+    Column("url", Text),
+    Column("status", String(16), nullable=False, index=True),  # proposed|published|cancelled
+    Column("cancel_reason", Text),
+    Column("joined", Integer, nullable=False, default=0),  # a count of "I'll join", no names
+    Column("last_end", String(16), nullable=False, index=True),  # end of the last occurrence
+    Column("created_at", DateTime),
+    Column("updated_at", DateTime),
+)
+
+ACTION_COLUMNS = [c.name for c in actions.columns]  # == civic.action.ACTION_COLUMNS

@@ -27,6 +27,24 @@ def organisations_changed() -> None:
         cached.clear()
 
 
+@st.cache_data(show_spinner=False, ttl=60)
+def actions() -> pd.DataFrame:
+    """Every stored civic action (published, cancelled, past), soonest first.
+
+    Cached for a minute at most, so an approval made by another app process (a replica on
+    the same store) shows without a restart; `actions_changed` clears it at once here.
+    """
+    from store.actions import load_actions
+
+    return load_actions()
+
+
+def actions_changed() -> None:
+    """After an action is published, changed, cancelled or joined: forget what used them."""
+    actions.clear()
+    compass_pdf.clear()
+
+
 @st.cache_resource(show_spinner=False)
 def settlements() -> gpd.GeoDataFrame:
     """Settlements from the build."""
