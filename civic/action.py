@@ -228,3 +228,43 @@ def window(name: str, now: datetime | None = None) -> tuple[datetime, datetime]:
             day = datetime(now.year + 1, 12, 5)
         return max(now, day), day + timedelta(days=1)
     return now, today + timedelta(days=366)
+
+
+def agenda(rows, after: datetime, before: datetime, every: bool = False):
+    """Published actions that take place in [after, before), soonest first (a DataFrame).
+
+    One row per action with its next occurrence (`when_start`, `when_end`), or with `every`
+    one row per occurrence in the window. Cancelled and proposed actions are left out.
+    """
+    import pandas as pd
+
+    out = []
+    for row in rows[rows["status"] == "published"].to_dict("records"):
+        found = occurrences(row, after, before)
+        for start, end in (found if every else found[:1]):
+            out.append({**row, "when_start": start, "when_end": end})
+    if not out:
+        return rows.iloc[0:0].assign(when_start=pd.Series(dtype="datetime64[ns]"),
+                                     when_end=pd.Series(dtype="datetime64[ns]"))
+    return pd.DataFrame(out).sort_values(["when_start", "title"], kind="stable"
+                                         ).reset_index(drop=True)
+
+
+REPEATS = ("none", "weekly", "monthly_weekday", "custom")
+_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def simple_rule(repeat: str, start: datetime, count: int, custom: str = "") -> str | None:
+    """The RRULE of a form's repeat choice: weekly, or monthly on the same weekday.
+
+    'monthly_weekday' from Saturday 5 December gives 'FREQ=MONTHLY;BYDAY=1SA;COUNT=n'
+    (every first Saturday); 'custom' passes the typed rule on for the record to check.
+    """
+    if repeat == "weekly":
+        return f"FREQ=WEEKLY;COUNT={int(count)}"
+    if repeat == "monthly_weekday":
+        nth = (start.day - 1) // 7 + 1
+        return f"FREQ=MONTHLY;BYDAY={nth}{_DAYS[start.weekday()]};COUNT={int(count)}"
+    if repeat == "custom":
+        return custom.strip() or None
+    return None

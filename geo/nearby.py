@@ -58,3 +58,21 @@ def nearby(orgs: pd.DataFrame, lon: float, lat: float, radius_km: float,
         within = within.head(limit)
     beyond = _ranked(orgs, lon, lat).head(FALLBACK_COUNT) if within.empty else empty
     return NearbyResult(within, beyond)
+
+
+def actions_near(agenda: pd.DataFrame, lon: float, lat: float, radius_km: float
+                 ) -> pd.DataFrame:
+    """Actions of an agenda (`civic.action.agenda`) within the radius, soonest first.
+
+    Online actions have no place and are left out; each row gains `distance_km`.
+    """
+    placed = agenda[agenda["lon"].notna() & agenda["lat"].notna()
+                    & ~agenda["online"].astype(bool)]
+    if placed.empty:
+        return placed.assign(distance_km=[])
+    xy = to_metric(placed["lon"], placed["lat"])
+    here = to_metric([lon], [lat])[0]
+    dist = np.round(np.hypot(xy[:, 0] - here[0], xy[:, 1] - here[1]) / 1000, 3)
+    ranked = placed.assign(distance_km=dist)
+    return ranked[ranked["distance_km"] <= radius_km].sort_values(
+        ["when_start", "distance_km"], kind="stable")

@@ -15,7 +15,7 @@ from geo.coverage import KINDS, MEASURED, library_definition, summarise
 from layers.basemap import province_map, zoom_for
 from layers.coverage import coverage_layers
 from reports.export import points_geojson, table_csv, tables_xlsx
-from ui import data
+from ui import actions_view, data
 from ui.coverage_view import View, from_query, to_query
 from ui.entry import through_app
 from ui.markdown import md_escape
@@ -273,3 +273,6 @@ with st.expander(_("Specialist details")):
           "residents, shared among everyone within R of them; 0 only where none is within R."),
         _("Population: NSI 2017 estimates scaled to Census 2021 municipality totals."),
     ]))
+
+# Published civic actions per municipality of the area, with the same R (cached per minute).
+actions_view.section(munis["municipality_code"], radius, lang)

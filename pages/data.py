@@ -79,15 +79,18 @@ def point_picker(key: str) -> tuple[float, float] | None:
     return lonlat
 
 
-def client_address() -> str:
-    """The key of the server-side proposal and login limits: the client address Streamlit reports.
+def proposal_kind(kind: str) -> str:
+    """What a pending proposal is about, in words ('new organisation', 'action cancelled')."""
+    return {"new": _("new organisation"), "correction": _("correction"),
+            "action_new": _("new action"), "action_change": _("change to an action"),
+            "action_cancel": _("cancellation of an action")}.get(kind, kind)
 
-    Streamlit reports None on localhost, so all local visitors share the key "local".
-    """
-    try:
-        return st.context.ip_address or "local"
-    except Exception:  # no browser behind this run (tests, bare mode)
-        return "local"
+
+def stored_action(action_id: str) -> dict | None:
+    """The stored action a change or cancellation is about."""
+    from store.actions import action
+
+    return action(action_id)
 
 
 def show_error(exc: CivicError) -> None:
@@ -98,7 +101,7 @@ def show_error(exc: CivicError) -> None:
 def send(action: str, values: dict, target: str | None = None) -> None:
     """Check the server-side limit, then store the proposal; messages in the page's language."""
     try:
-        wait = moderation.proposal_wait(client_address())
+        wait = moderation.proposal_wait(data.client_address())
         if wait:
             st.error(_("Too many proposals from this address; try again in {s} s.")
                      .format(s=int(wait)))
@@ -247,7 +250,7 @@ with mod_tab:
             if st.form_submit_button(_("Log in")):
                 try:
                     ok, wait = moderation.login(configured, who[:100], password[:1000],
-                                                client_address())
+                                                data.client_address())
                 except CivicError as exc:
                     ok, wait = None, 0  # the store failed: its message, not "wrong password"
                     show_error(exc)
@@ -264,11 +267,16 @@ with mod_tab:
         if waiting.empty:
             st.info(_("No proposals are waiting."))
         else:
+            kinds = dict(zip(waiting["id"], waiting["action"]))
             number = st.selectbox(_("Proposal"), waiting["id"].tolist(),
-                                  format_func=lambda n: f"#{n}")
+                                  format_func=lambda n: f"#{n} · {proposal_kind(kinds[n])}")
             prop = moderation.proposal(number)
-            target = moderation.organisation(prop["target_id"]) if prop["target_id"] else {}
+            about_action = prop["action"].startswith("action_")
+            target = (stored_action(prop["target_id"]) if about_action else
+                      moderation.organisation(prop["target_id"])) if prop["target_id"] else {}
+            target = target or {}
             values = prop["values"]
+            name_key = "title" if about_action else "name"
             st.dataframe(pd.DataFrame([
                 {_("Field"): k, _("Now"): "" if target.get(k) is None else str(target.get(k)),
                  _("Proposed"): ";".join(v) if isinstance(v, list) else str(v)}
@@ -284,14 +292,16 @@ with mod_tab:
                           key=f"review_map_{number}", height=240, use_container_width=True,
                           returned_objects=[])
             with st.form(f"decide_{number}"):
-                edited_name = st.text_input(_("Name"), values.get("name", target.get("name", "")))
+                edited_name = st.text_input(_("Title") if about_action else _("Name"),
+                                            values.get(name_key, target.get(name_key, "")))
                 reason = st.text_input(_("Reason (for a rejection)"))
                 approve, reject = st.columns(2)
                 if approve.form_submit_button(_("Approve")):
-                    edits = {"name": edited_name} if edited_name and "name" in values else None
+                    edits = {name_key: edited_name} if edited_name and name_key in values \
+                        else None
                     try:
                         moderation.approve(number, ss["moderator"], edits)
-                        data.organisations_changed()
+                        data.actions_changed() if about_action else data.organisations_changed()
                         st.success(_("Approved: the change is on the map."))
                     except CivicError as exc:
                         show_error(exc)

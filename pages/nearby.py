@@ -7,13 +7,18 @@ province outlines before any search, so tapping it works at once.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 from streamlit_folium import st_folium
 
+from civic import action as act
 from civic import facts
 from civic.i18n import term, translator
 from civic.vocabularies import FIELDS, KINDS
-from geo.nearby import nearby, select
+from geo.nearby import actions_near, nearby, select
+from layers.action_cards import card_words
+from layers.action_cards import cards as action_cards
 from layers.nearby import nearby_map
 from layers.results import candidate_label, candidate_query, result_cards
 from ui import data
@@ -122,6 +127,21 @@ def _candidates() -> None:
                   use_container_width=True, on_click=_choose, args=(cand,))
 
 
+def upcoming_actions(point: dict, radius: int) -> None:
+    """The next three published actions within the radius, soonest first (all: Actions page)."""
+    now = act.now_local()
+    near = actions_near(act.agenda(data.actions(), now, now + timedelta(days=366)),
+                        point["lon"], point["lat"], radius)
+    st.markdown(_("**{n}** upcoming published actions within {r} km").format(
+        n=len(near), r=radius) + f" · [{_('all actions')}](/actions)")
+    if len(near):
+        orgs = data.organisations()
+        labels = data.settlement_labels(lang)
+        near = near.head(3)
+        near = near.assign(place_label=[labels.get(e, "") for e in near["ekatte"]])
+        st.html(action_cards(near, card_words(lang), lang, dict(zip(orgs["id"], orgs["name"]))))
+
+
 if "n_ready" not in ss:
     _start()
 
@@ -191,5 +211,6 @@ with results_box:
                                        "centre."),
               "no_contact": _("No public contact yet. Do you know one?"),
               "correct": _("Suggest a correction")}
+    upcoming_actions(point, radius)
     st.html(result_cards(shown, (point["lon"], point["lat"]), {k: term(k, lang) for k in KINDS},
                          {f: term(f, lang) for f in FIELDS}, labels, lang))

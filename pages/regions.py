@@ -16,7 +16,7 @@ from civic.vocabularies import KIND_COLOURS
 from geo.coverage import MEASURED
 from geo.regions import fields_by_province, least_served, presence_distribution
 from reports.export import table_csv
-from ui import data
+from ui import actions_view, data
 from ui.entry import through_app
 from ui.tables import styled
 
@@ -247,3 +247,6 @@ if st.session_state.get("r_pdf"):
     codes, doc_lang, pdf = st.session_state["r_pdf"]
     st.download_button(_("Download PDF"), pdf, f"compass-{'-'.join(codes)}-{doc_lang}.pdf",
                        "application/pdf", key="r_download")
+
+# Published civic actions per municipality of the chosen provinces, with the same R.
+actions_view.section(munis["municipality_code"], float(radius), lang, label)

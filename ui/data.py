@@ -192,6 +192,17 @@ def province_labels(lang: str) -> dict[str, str]:
     return dict(zip(p["code"], place_names(p, lang)))
 
 
+def client_address() -> str:
+    """The key of the server-side limits (proposals, logins, joins): the client's address.
+
+    Streamlit reports None on localhost, so all local visitors share the key "local".
+    """
+    try:
+        return st.context.ip_address or "local"
+    except Exception:  # no browser behind this run (tests, bare mode)
+        return "local"
+
+
 def phone() -> bool:
     """True for a phone's browser (its User-Agent says Mobile): maps then frame for ~360 px."""
     try:
