@@ -89,6 +89,12 @@ TERMS = {
     "civic_directory_ngos": "Civic directory ({month})",
     "civic_directory_libraries": "Library directory ({month})",
     "presumed_chitalishte_library": "Chitalishta register (presumed library)",
+    # civic actions: the causes actions add to the fields, their types and states
+    "social_inclusion": "Social inclusion", "reading": "Reading",
+    "digital_skills": "Digital skills",
+    "exhibition": "Exhibition", "volunteer_action": "Volunteer action", "training": "Training",
+    "public_meeting": "Public meeting", "campaign": "Campaign",
+    "proposed": "Proposed", "published": "Published", "cancelled": "Cancelled", "past": "Past",
 }
 
 
