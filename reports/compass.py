@@ -3,7 +3,8 @@
 `compass_data` gathers the numbers from the one coverage model (geo.coverage, geo.regions,
 geo.hubs), per kind: known NGOs, chitalishta and libraries known by name (a chitalishte
 and its presumed library are one organisation); `render_html` fills the Jinja template
-(autoescaped: every value is text); `reports.pdf` prints it with Chromium.
+(autoescaped: every value is text); `reports.pdf` prints it with Chromium. Given the stored
+actions, it adds the published civic actions of the chosen provinces (geo.actions).
 """
 
 from __future__ import annotations
@@ -11,16 +12,26 @@ from __future__ import annotations
 import base64
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from civic.i18n import place_name, term, translator
+from civic.action import now_local, occurrences
+from civic.i18n import language, place_name, term, translator
 from civic.numbers import fmt_int, fmt_km, fmt_num, fmt_pct
 from civic.settings import MANIFEST
+from geo.actions import (
+    LOOKBACK,
+    by_cause_and_type,
+    counted,
+    hosts,
+    municipality_actions,
+    settlements_without_action,
+)
 from geo.coverage import KINDS, MEASURED, Options, municipality_coverage, settlement_coverage
 from geo.hubs import existing_hubs, new_hubs
 from geo.regions import least_served, province_figures
@@ -29,6 +40,7 @@ from reports.maps import gaps_map, organisations_map
 TEMPLATES = Path(__file__).resolve().parent
 TOP_GAPS = 12
 HUBS = 3
+LISTED_ACTIONS = 20
 FOCUS = "ngo"  # the seed project's question: where are NGOs out of reach?
 
 
@@ -49,6 +61,26 @@ class Section:
 
 
 @dataclass
+class ActionsSummary:
+    """The civic actions page: published actions of the chosen provinces, formatted."""
+
+    published: int  # published actions in the whole store, any date (0: none yet)
+    total: int  # placed in these provinces, last 12 months or upcoming, each once
+    online: int  # online ones of the same dates: in no province, not counted in `total`
+    causes: list[dict]  # {"name", "n"}, most first
+    types: list[dict]
+    hosts: list[dict]  # {"name", "kind", "n"}
+    listed: list[dict]  # {"title", "type", "cause", "place", "when"}, up to LISTED_ACTIONS
+    more: int  # counted actions beyond the list
+    provinces: list[dict]  # {"name", "inhabited", "without", "municipalities"}
+
+    @property
+    def empty(self) -> bool:
+        """True when the store has no published action at all (yet)."""
+        return self.published == 0
+
+
+@dataclass
 class CompassData:
     """Everything the report prints."""
 
@@ -57,6 +89,7 @@ class CompassData:
     radius_km: float
     known_ngos: int
     sections: list[Section]
+    actions: ActionsSummary | None = None  # None: no actions given, the page is left out
 
     @property
     def figures(self) -> dict:
@@ -147,10 +180,85 @@ def _section(code: str, lang: str, tables: dict, cov: pd.DataFrame, munis: pd.Da
     return section
 
 
+def _dates(row: dict, now: datetime) -> tuple[bool, datetime]:
+    """(upcoming?, start): the next occurrence, else the last one in the past 12 months."""
+    ahead = occurrences(row, now)
+    if ahead:
+        return True, ahead[0][0]
+    return False, occurrences(row, now - LOOKBACK, now)[-1][0]
+
+
+def _listed(mine: pd.DataFrame, settlements: gpd.GeoDataFrame, now: datetime,
+            lang: str) -> list[dict]:
+    """The actions to list: upcoming soonest first, then past ones, latest first."""
+    _ = translator(lang)
+    places = settlements.set_index("ekatte")
+    rows = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
+            for r in mine.to_dict("records")]
+    dated = sorted(((*_dates(r, now), r) for r in rows),
+                   key=lambda t: (not t[0], (t[1] - now).total_seconds() * (1 if t[0] else -1)))
+    out = []
+    for _upcoming, start, row in dated[:LISTED_ACTIONS]:
+        e = row.get("ekatte")
+        place = (place_name(places.at[e, "name"], places.at[e, "name_latin"], lang)
+                 if e in places.index else (row.get("settlement") or ""))
+        when = format_date(start.date(), "medium", locale=language(lang))
+        out.append({"title": row["title"], "type": term(row["type"], lang),
+                    "cause": term(row["cause"], lang), "place": place,
+                    "when": when + (", " + _("recurring") if row.get("rrule") else "")})
+    return out
+
+
+def actions_summary(actions: pd.DataFrame, codes: list[str], lang: str,
+                    tables: dict, radius_km: float, now: datetime) -> ActionsSummary:
+    """The civic actions page's figures for `codes` (geo.actions; see its docstring).
+
+    Actions placed in the provinces, last 12 months or upcoming, each once; online ones
+    apart. Per province: inhabited settlements with no published action within R in the
+    last 12 months (actions across a border count) and the municipalities with none there.
+    `tables`: settlements, municipalities, provinces and all_orgs (for the hosts' names).
+    """
+    settlements, municipalities = tables["settlements"], tables["municipalities"]
+    published = int((actions["status"] == "published").sum())
+    everything = counted(actions, now)
+    mine = everything[~everything["online"] & everything["province_code"].isin(codes)]
+    counts = by_cause_and_type(mine, now)
+    host_rows = hosts(mine, tables["all_orgs"])
+    gaps = settlements_without_action(settlements, actions, radius_km, now,
+                                      include_upcoming=False)
+    per_muni = municipality_actions(actions, municipalities, now)
+    inhabited = settlements[settlements.geometry.notna() & (settlements["population_2021"] > 0)]
+    names = municipalities.set_index("code")
+    areas = tables["provinces"].set_index("code")
+    provinces = []
+    for code in codes:
+        none = per_muni[(per_muni["province_code"] == code) & (per_muni["actions_last_12m"] == 0)]
+        provinces.append({
+            "name": place_name(areas.at[code, "name"], areas.at[code, "name_latin"], lang),
+            "inhabited": int((inhabited["province_code"] == code).sum()),
+            "without": int((gaps["province_code"] == code).sum()),
+            "municipalities": ", ".join(
+                place_name(names.at[m, "name"], names.at[m, "name_latin"], lang)
+                for m in none["municipality_code"])})
+    return ActionsSummary(
+        published, counts["total"], int(everything["online"].sum()),
+        [{"name": term(k, lang), "n": n} for k, n in counts["cause"].items()],
+        [{"name": term(k, lang), "n": n} for k, n in counts["type"].items()],
+        [{"name": r.name if isinstance(r.name, str) else r.host_id,
+          "kind": term(r.kind, lang) if isinstance(r.kind, str) else "", "n": r.actions}
+         for r in host_rows.itertuples()],
+        _listed(mine, settlements, now, lang), max(len(mine) - LISTED_ACTIONS, 0), provinces)
+
+
 def compass_data(codes: list[str] | str, lang: str, settlements: gpd.GeoDataFrame,
                  municipalities: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame,
-                 orgs: pd.DataFrame, radius_km: float = 10.0) -> CompassData:
-    """Every number of the report, computed by the coverage model for these inputs."""
+                 orgs: pd.DataFrame, radius_km: float = 10.0,
+                 actions: pd.DataFrame | None = None) -> CompassData:
+    """Every number of the report, computed by the coverage model for these inputs.
+
+    `actions`: the stored actions (all states; `store.actions.load_actions()`), counted as
+    of now in Sofia; without them the civic actions page is left out.
+    """
     codes = [codes] if isinstance(codes, str) else list(codes)
     active = orgs[orgs["status"] == "active"]
     options = Options(radius_km=radius_km)
@@ -159,7 +267,13 @@ def compass_data(codes: list[str] | str, lang: str, settlements: gpd.GeoDataFram
     figures = province_figures(provinces, cov, active, settlements, options)
     tables = {"settlements": settlements, "municipalities": municipalities, "orgs": active}
     sections = [_section(c, lang, tables, cov, munis, figures, radius_km) for c in codes]
-    return CompassData(codes, lang, radius_km, int((active["kind"] == "ngo").sum()), sections)
+    summary = None
+    if actions is not None:
+        summary = actions_summary(actions, codes, lang,
+                                  {**tables, "all_orgs": orgs, "provinces": provinces},
+                                  radius_km, now_local())
+    return CompassData(codes, lang, radius_km, int((active["kind"] == "ngo").sum()), sections,
+                       summary)
 
 
 def comparison(data: CompassData) -> list[dict]:
