@@ -25,6 +25,7 @@ def add_args(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Render the report and write it."""
     from reports.compass import compass_data, render_html, source_rows
+    from store.actions import load_actions
 
     ensure_built()
     codes = province_list(args.province)
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--out must end in .pdf or .html")
     data = compass_data(codes, args.lang, store.load_settlements(),
                         store.load_municipalities(), store.load_provinces(),
-                        store.load_organisations(), args.radius_km)
+                        store.load_organisations(), args.radius_km, load_actions())
     html = render_html(data, source_rows())
     if out.suffix.lower() == ".html":
         out.write_text(html, encoding="utf-8")

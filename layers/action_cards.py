@@ -20,6 +20,13 @@ from civic.numbers import fmt_km
 from layers.popup import contact_links, safe_url
 
 ACTION_URL = "/actions?action={id}"
+
+
+def action_url(action_id: str, lang: str) -> str:
+    """An action's own page, in the reader's language ('/actions?action=…&lang=en')."""
+    url = ACTION_URL.format(id=action_id)
+    return url if lang == "bg" else f"{url}&lang={lang}"
+
 CARD_CSS = """<style>
 .civic-actions{display:flex;flex-direction:column;gap:.6rem}
 .civic-action{border:1px solid #ddd;border-left:5px solid #c51b7d;border-radius:6px;
@@ -90,7 +97,7 @@ def _contacts(row: dict) -> str:
 
 def card(row: dict, words: dict, lang: str, hosts: dict[str, str]) -> str:
     """One action as an escaped card: when, title (its own page), what, where, host, needs."""
-    url = ACTION_URL.format(id=row["id"])
+    url = action_url(row["id"], lang)
     when = when_text(row["when_start"], row["when_end"], lang)
     what = f"{term(row['type'], lang)} · {term(row['cause'], lang)}"
     host = hosts.get(row["host_id"], "")
@@ -135,7 +142,7 @@ def month_grid(agenda: pd.DataFrame, year: int, month: int, lang: str,
         start = r["when_start"]
         label = f"{start:%H:%M} {_text(r['title'])}"
         by_day.setdefault(start.date(), []).append(
-            f'<a href="{escape(ACTION_URL.format(id=r["id"]), quote=True)}" target="_self" '
+            f'<a href="{escape(action_url(r["id"], lang), quote=True)}" target="_self" '
             f'title="{escape(_text(r["title"]), quote=True)}">{escape(label)}</a>')
     head = "".join(f"<th>{escape(d)}</th>" for d in _weekdays(lang))
     rows = []

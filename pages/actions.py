@@ -58,7 +58,7 @@ def action_page(action_id: str) -> None:
     """One action: what, when, where, who, what is needed; I'll join; change or cancel."""
     rows = data.actions()
     found = rows[rows["id"] == action_id]
-    st.markdown(f"[← {_('All actions')}](/actions)")
+    st.markdown(f"[← {_('All actions')}](/actions?lang={lang})")
     if found.empty:
         st.warning(_("This action is not published (or no longer exists)."))
         return
@@ -69,7 +69,8 @@ def action_page(action_id: str) -> None:
     row = with_places(found.assign(when_start=[nxt[0]], when_end=[nxt[1]])).iloc[0].to_dict()
     hosts = host_names()
     st.html(detail(row, words, lang, hosts, status))
-    st.html(_jsonld(row, hosts.get(row["host_id"], "")))
+    # a JSON-LD block is data, not code; its JSON escapes <, > and &, so nothing breaks out
+    st.html(_jsonld(row, hosts.get(row["host_id"], "")), unsafe_allow_javascript=True)
     if status == "published":
         join_box(row, hosts.get(row["host_id"], ""))
     with st.expander(_("Propose a change or a cancellation")):
@@ -339,7 +340,7 @@ def listing() -> None:
     host = picked["host"]
     if host:
         st.markdown(_("Actions hosted by **{host}**").format(
-            host=md_escape(hosts.get(host, host))) + f" · [{_('all hosts')}](/actions)")
+            host=md_escape(hosts.get(host, host))) + f" · [{_('all hosts')}](/actions?lang={lang})")
     if all_rows.empty:
         st.info(_("No actions have been published yet. Be the first: propose one below, and "
                   "a librarian will publish it."))

@@ -133,7 +133,7 @@ def upcoming_actions(point: dict, radius: int) -> None:
     near = actions_near(act.agenda(data.actions(), now, now + timedelta(days=366)),
                         point["lon"], point["lat"], radius)
     st.markdown(_("**{n}** upcoming published actions within {r} km").format(
-        n=len(near), r=radius) + f" · [{_('all actions')}](/actions)")
+        n=len(near), r=radius) + f" · [{_('all actions')}](/actions?lang={lang})")
     if len(near):
         orgs = data.organisations()
         labels = data.settlement_labels(lang)

@@ -166,7 +166,7 @@ def compass_pdf(codes: tuple[str, ...], lang: str, radius_km: float) -> bytes:
     from reports.pdf import html_to_pdf
 
     data = compass_data(list(codes), lang, settlements(), municipalities(), provinces(),
-                        organisations(), radius_km)
+                        organisations(), radius_km, actions())
     return html_to_pdf(render_html(data, source_rows()))
 
 
