@@ -111,7 +111,24 @@ def test_propose_publish_find_join(actions_url, browser, lang):
     feed = urllib.request.urlopen(f"{actions_url}/app/static/generated/feeds/province-KRZ.ics",
                                   timeout=30).read()
     _check_calendar(feed, title)
+    if lang == "bg":  # the Compass once (printing a PDF takes a while)
+        _check_compass(page, actions_url, title)
     assert not log.dialogs and not log.errors, (log.dialogs, log.errors)
+
+
+def _check_compass(page, url: str, title: str) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    page.goto(f"{url}/regions")
+    page.get_by_role("button", name="Подготви PDF").click()
+    with page.expect_download(timeout=120000) as download:
+        page.get_by_role("button", name="Изтегляне PDF").click(timeout=120000)
+    text = " ".join(p.extract_text() for p in PdfReader(
+        BytesIO(download.value.path().read_bytes())).pages)
+    text = " ".join(text.split())
+    assert "Граждански инициативи" in text and title.split(" <")[0] in text
 
 
 def _check_calendar(data: bytes, title: str) -> None:
