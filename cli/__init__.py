@@ -11,7 +11,19 @@ import argparse
 import sys
 
 from civic.errors import CivicError
-from cli import build, coverage, export, gaps, geocode, importing, nearby, password, report, stats
+from cli import (
+    actions,
+    build,
+    coverage,
+    export,
+    gaps,
+    geocode,
+    importing,
+    nearby,
+    password,
+    report,
+    stats,
+)
 
 # name → (run function, add_args function, help)
 COMMANDS = {
@@ -32,6 +44,7 @@ COMMANDS = {
     "import": (importing.run, importing.add_args, importing.HELP),
     "hash-password": (password.run, password.add_args, password.HELP),
     "export": (export.run, export.add_args, export.HELP),
+    "actions": (actions.run, actions.add_args, actions.HELP),
 }
 
 

@@ -1,4 +1,4 @@
-"""Export organisations with their public columns as CSV or GeoJSON."""
+"""Export organisations and civic actions with their public columns: CSV, XLSX, GeoJSON."""
 
 from __future__ import annotations
 
@@ -98,3 +98,80 @@ def points_geojson(table: pd.DataFrame, lon: str = "lon", lat: str = "lat",
     if metadata:
         doc["metadata"] = metadata
     return json.dumps(doc, ensure_ascii=False, default=str)
+
+
+# -- civic actions --------------------------------------------------------------------------
+
+ACTION_PUBLIC_COLUMNS = [
+    "id", "title", "description", "cause", "type", "start", "end", "rrule", "online",
+    "settlement", "ekatte", "municipality_code", "province_code", "address", "lon", "lat",
+    "host_id", "host_name", "partner_ids", "volunteers_needed", "joined", "skills", "items",
+    "contact_phone", "contact_email", "url", "status", "cancel_reason", "source",
+    "source_date", "licence",
+]
+# Who published an action and on what terms; the lead may settle a licence for this data.
+ACTIONS_LICENCE = "not specified: published by the host organisation on civicmap"
+ACTIONS_NOTE = ("Published civic actions on civicmap: what host organisations published "
+                "(proposals approved by a moderator, or an operator's import), not a complete "
+                "list of what happens. Times are local, Europe/Sofia; rrule is RFC 5545. "
+                "Contacts are the organisations' public ones; joined is a count, no names. "
+                "source: proposal or import; source_date: the day the action was last changed.")
+
+
+def actions_public_table(rows: pd.DataFrame, orgs_by_id: dict[str, str],
+                         now=None) -> pd.DataFrame:
+    """Published, past and cancelled actions (never proposed ones) with their public columns.
+
+    `status` is the effective one ('past' once a published action's last occurrence ended);
+    `host_name` comes from `orgs_by_id`; soonest first.
+    """
+    from civic.action import effective_status
+
+    shown = rows[rows["status"].isin(("published", "cancelled"))].copy()
+    shown["status"] = [effective_status(r, now) for r in shown.to_dict("records")]
+    shown["host_name"] = shown["host_id"].map(lambda h: orgs_by_id.get(h))
+    stamps = shown["updated_at"] if "updated_at" in shown else pd.Series(None, index=shown.index)
+    shown["source_date"] = [None if pd.isna(s) else pd.Timestamp(s).date().isoformat()
+                            for s in stamps]
+    shown["licence"] = ACTIONS_LICENCE
+    for column in ACTION_PUBLIC_COLUMNS:
+        if column not in shown:
+            shown[column] = None
+    shown["online"] = [bool(v) if pd.notna(v) else False for v in shown["online"]]
+    for column in ("volunteers_needed", "joined"):  # whole numbers, missing as empty
+        shown[column] = pd.Series([None if pd.isna(v) else int(v) for v in shown[column]],
+                                  index=shown.index, dtype=object)
+    return shown[ACTION_PUBLIC_COLUMNS].sort_values(["start", "id"]).reset_index(drop=True)
+
+
+def _actions_notes(sources: list[dict] | None) -> list[str]:
+    return [ACTIONS_NOTE, LICENCE_NOTE] + [
+        f"{s['description']}: {s['upstream']} ({s['licence']})" for s in sources or []]
+
+
+def actions_csv(rows: pd.DataFrame, orgs_by_id: dict[str, str], now=None) -> str:
+    """The public actions table as CSV text, formula-looking cells neutralised."""
+    table = actions_public_table(rows, orgs_by_id, now)
+    text_cols = table.select_dtypes(include="object").columns
+    table[text_cols] = table[text_cols].map(neutralise)
+    return table.to_csv(index=False)
+
+
+def actions_xlsx(rows: pd.DataFrame, orgs_by_id: dict[str, str],
+                 sources: list[dict] | None = None, now=None) -> bytes:
+    """The public actions table as a workbook with an `about` sheet (what it is, licence)."""
+    return tables_xlsx({"actions": actions_public_table(rows, orgs_by_id, now)},
+                       _actions_notes(sources))
+
+
+def actions_geojson(rows: pd.DataFrame, orgs_by_id: dict[str, str],
+                    sources: list[dict] | None = None, now=None) -> str:
+    """The public actions as GeoJSON points (online actions without a point: null geometry).
+
+    Text is kept as typed (GeoJSON is not a spreadsheet), as in the organisation export.
+    """
+    table = actions_public_table(rows, orgs_by_id, now)
+    metadata = {"note": ACTIONS_NOTE, "licence": ACTIONS_LICENCE, "places": LICENCE_NOTE}
+    if sources is not None:
+        metadata["sources"] = sources
+    return points_geojson(table, metadata=metadata)
