@@ -9,14 +9,28 @@ first_map_ms / national_first_map_ms: navigation start to the organisation marks
 filter_update_ms_median: a municipality filter change to the map showing the new count;
 filter_update_bytes_median: websocket bytes received for that change.
 Run after `make test` has built the data: `.venv/bin/python benchmarks/map.py`.
+
+The actions case (`benchmarks/map.py actions` runs only it) generates 1,000 upcoming
+actions of organisations in KRZ, RAZ and VRC (titles of 40-60 Cyrillic characters) and
+writes them into a temporary copy of the build, never the real store:
+actions_layer_bytes: how much longer the KRZ,RAZ,VRC map element's HTML is with the
+actions layer than without it (the records and `actions.js`);
+actions_state_ms_median: server side, the time to compute a date window's filter state
+and its count; actions_window_ms_median / actions_window_bytes_median: in Chromium, a
+change of the date window to the map showing the new number of action marks, and the
+websocket bytes that change received.
 """
 
 from __future__ import annotations
 
 import json
+import random
+import shutil
 import statistics
 import sys
+import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,7 +63,7 @@ def _first_load(browser, url: str) -> tuple[int, float, int]:
     page = context.new_page()
     meter = WsMeter(page)
     started = time.perf_counter()
-    page.goto(url)
+    page.goto(url + "/?lang=en")
     frame = map_frame(page, timeout_ms=120000)
     first_ms = (time.perf_counter() - started) * 1000
     wait_idle(page)
@@ -111,8 +125,209 @@ def _all_provinces() -> str:
     return ",".join(sorted(store.load_provinces()["code"]))
 
 
+ACTION_PROVINCES = ("KRZ", "RAZ", "VRC")
+OPENINGS = ("Доброволческо почистване на", "Изложба за", "Обучение по", "Среща с жителите за",
+            "Кампания в подкрепа на", "Работилница за деца:", "Благотворителен базар за",
+            "Четене на глас:", "Разговор за", "Засаждане на дървета край", "Поход до",
+            "Концерт в помощ на", "Беседа за", "Празник на", "Курс по", "Ремонт на",
+            "Дарителска акция за", "Кръгла маса за", "Фотоизложба", "Ден на отворените врати:")
+SUBJECTS = ("градския парк", "читалищната библиотека", "старите занаяти", "първа помощ",
+            "местния бюджет", "хората с увреждания", "Родопските песни", "езерото",
+            "училищния двор", "компютърна грамотност", "самотните възрастни хора",
+            "детската площадка", "историята на селото", "рециклирането", "пътя до гората",
+            "младежкия клуб", "народните танци", "пчеларството", "кварталната градинка",
+            "правата на детето", "безопасността на пътя", "здравословното хранене",
+            "къщата музей", "реката и бреговете ѝ", "новите книги", "дигиталните умения")
+PLACES = ("в {place}", "с доброволци от {place}", "— {place}", "за жителите на {place}", "")
+SKILLS = ("", "", "работа с деца", "шофьорска книжка", "английски език", "готвене",
+          "фотография", "ръчна работа")
+ITEMS = ("", "", "ръкавици и чували", "бои и четки", "книги за дарение", "дрехи",
+         "лаптоп", "столове")
+
+
+def _title(rng: random.Random, place: str) -> str:
+    """A made-up title of 40-60 characters (retried until it fits)."""
+    for _ in range(50):
+        title = " ".join(p for p in (rng.choice(OPENINGS), rng.choice(SUBJECTS),
+                                     rng.choice(PLACES).format(place=place)) if p)
+        if 40 <= len(title) <= 60:
+            return title
+    return (title + " " * 40)[:60].strip() if len(title) < 40 else title[:60]
+
+
+def generated_actions(n: int = 1000, seed: int = 21) -> list:
+    """`n` upcoming published actions of real KRZ/RAZ/VRC organisations (checked records).
+
+    Contacts are the host's public phone and e-mail; a sixth repeat weekly.
+    """
+    import store
+    from civic.action import TIME_FORMAT, now_local
+    from civic.vocabularies import ACTION_TYPES, CAUSES
+    from intake.actions import build
+
+    rng = random.Random(seed)
+    orgs = store.load_organisations()
+    orgs = orgs[orgs["province_code"].isin(ACTION_PROVINCES) & orgs["ekatte"].notna()
+                & orgs["lon"].notna()]
+    settlements = store.load_settlements()
+    hosts = orgs.sample(n=min(300, len(orgs)), random_state=seed).to_dict("records")
+    now = now_local()
+    out = []
+    for k in range(n):
+        host = rng.choice(hosts)
+        start = (now + timedelta(days=rng.randint(1, 330))).replace(
+            hour=rng.randint(9, 18), minute=rng.choice((0, 30)))
+        needed = rng.choice((None, None, 5, 10, 20, 30))
+        values = {
+            "title": _title(rng, str(host["settlement"])), "cause": rng.choice(CAUSES),
+            "type": rng.choice(ACTION_TYPES), "start": start.strftime(TIME_FORMAT),
+            "end": (start + timedelta(hours=rng.choice((1, 2, 3)))).strftime(TIME_FORMAT),
+            "host_id": host["id"], "ekatte": host["ekatte"],
+            "address": host["address"] if rng.random() < 0.5 else None,
+            "rrule": f"FREQ=WEEKLY;COUNT={rng.randint(3, 10)}" if k % 6 == 0 else None,
+            "volunteers_needed": needed,
+            "joined": rng.randint(0, needed) if needed else 0,
+            "skills": rng.choice(SKILLS) or None, "items": rng.choice(ITEMS) or None,
+            "contact_phone": host["phone"] if isinstance(host["phone"], str) else None,
+            "contact_email": host["email"] if isinstance(host["email"], str) else None,
+        }
+        out.append(build(values, f"action-{rng.getrandbits(48):012x}", "published", "import",
+                         settlements=settlements, known=lambda _id: True))
+    return out
+
+
+def _map_html(selected: tuple[str, ...], actions) -> int:
+    """Characters of the map element's HTML for the province set, with those actions."""
+    import pandas as pd
+
+    import store
+    from layers.actions import ActionLayer, Hosts, action_records, action_words
+    from layers.basemap import Tiles, base_map, settlement_points
+    from layers.organisations import OrganisationLayer, map_records, map_words, record_order
+
+    orgs = store.load_organisations()
+    orgs = record_order(orgs[orgs["province_code"].isin(selected)])
+    settlements = store.load_settlements()
+    fmap, control = base_map(store.load_provinces(), store.load_municipalities(), settlements,
+                             list(selected), "bg", Tiles())
+    drawn = list(settlement_points(settlements, list(selected))["ekatte"])
+    OrganisationLayer(map_records(orgs, "bg", _muni_name_table(), drawn), map_words("bg"),
+                      [0, len(orgs)], control).add_to(fmap)
+    if actions is not None:
+        frame = pd.DataFrame([a.row() for a in actions])
+        hosts = Hosts.of(store.load_organisations(), orgs)
+        ActionLayer(action_records(frame, "bg", hosts, drawn), action_words("bg"),
+                    control).add_to(fmap)
+    return len(fmap.get_root().render())
+
+
+def _muni_name_table() -> dict:
+    import store
+
+    m = store.load_municipalities()
+    return {"municipality": dict(zip(m["code"], m["name"])),
+            "municipality_latin": dict(zip(m["code"], m["name_latin"]))}
+
+
+def _state_timings(actions) -> list[float]:
+    """Milliseconds to compute a date window's filter state and count, server side."""
+    import pandas as pd
+
+    from layers.actions import action_filter, action_records, actions_state, shown
+
+    records = action_records(pd.DataFrame([a.row() for a in actions]), "bg", {})
+    out = []
+    for when in ("week", "month", "volunteer_day", "upcoming") * 5:
+        started = time.perf_counter()
+        state = action_filter("k", records["base"], when)
+        actions_state("k", records["base"], when)
+        len(shown(records, state))
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+ACTIONS_SHOWN = "(window.civicActionLayer && window.civicActionLayer.ready ? " \
+                "window.civicActionLayer.shown() : -1)"
+
+
+def _window_changes(browser, url: str) -> tuple[list[float], list[int]]:
+    """Milliseconds and websocket bytes per change of the actions' date window."""
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    meter = WsMeter(page)
+    page.goto(url + "/?lang=en")
+    frame = map_frame(page, timeout_ms=120000)
+    wait_idle(page)
+    deadline = time.monotonic() + 30
+    while frame.evaluate(ACTIONS_SHOWN) < 1:
+        if time.monotonic() > deadline:
+            raise AssertionError("the map drew no action")
+        page.wait_for_timeout(50)
+    timings, sizes = [], []
+    box = page.get_by_role("combobox", name="Dates", exact=True)
+    for label in ("This month", "This week", "12 months", "This month", "12 months",
+                  "This week", "12 months"):
+        frame = map_frame(page)
+        before = frame.evaluate(ACTIONS_SHOWN)
+        bytes_before = meter.total
+        started = time.perf_counter()
+        box.click()
+        box.fill(label)
+        page.keyboard.press("Enter")
+        deadline = time.monotonic() + 20
+        while frame.evaluate(ACTIONS_SHOWN) == before:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the action marks did not change for {label}")
+            page.wait_for_timeout(5)
+        timings.append((time.perf_counter() - started) * 1000)
+        wait_idle(page)
+        sizes.append(meter.total - bytes_before)
+    page.close()
+    return timings, sizes
+
+
+def actions_case(browser_too: bool = True) -> dict:
+    """The actions figures (module docstring); the real store is only read."""
+    from civic import settings
+
+    actions = generated_actions()
+    selected = ACTION_PROVINCES
+    out = {"actions": len(actions),
+           "actions_layer_bytes": _map_html(selected, actions) - _map_html(selected, None),
+           "actions_state_ms_median": round(statistics.median(_state_timings(actions)), 2)}
+    if not browser_too:
+        return out
+    with tempfile.TemporaryDirectory(prefix="civicmap-bench-") as tmp:
+        folder = Path(tmp)
+        for item in settings.build_dir().iterdir():
+            if item.is_file():
+                shutil.copy2(item, folder / item.name)
+        env = {"CIVICMAP_BUILD_DIR": str(folder),
+               "CIVICMAP_DATABASE_URL": f"sqlite:///{folder / 'civicmap.sqlite'}"}
+        _write_actions(env, actions)
+        with serve_app(env) as url, chromium() as browser:
+            timings, sizes = _window_changes(browser, url)
+    out["actions_window_ms_median"] = round(statistics.median(timings))
+    out["actions_window_bytes_median"] = round(statistics.median(sizes))
+    return out
+
+
+def _write_actions(env: dict[str, str], actions) -> None:
+    """Write the generated actions into the store `env` names (a separate process)."""
+    import os
+    import pickle
+    import subprocess
+
+    code = ("import pickle,sys; from store.actions import write_import; "
+            "write_import(pickle.load(sys.stdin.buffer), 'benchmark')")
+    subprocess.run([sys.executable, "-c", code], input=pickle.dumps(actions), check=True,
+                   cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **env})
+
+
 def main() -> None:
     """Run both views and the filter changes; print one JSON object."""
+    if sys.argv[1:] == ["actions"]:
+        print(json.dumps(actions_case()))
+        return
     national = f"/?provinces={_all_provinces()}"
     with serve_app() as url, chromium() as browser:
         _first_load(browser, url)  # warm the server's caches, as after any first visitor
@@ -128,6 +343,7 @@ def main() -> None:
         "national_first_map_ms": round(national_ms),
         "filter_update_ms_median": round(statistics.median(updates)),
         "filter_update_bytes_median": round(statistics.median(sizes)),
+        **actions_case(),
     }))
 
 

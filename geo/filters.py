@@ -6,9 +6,10 @@ from dataclasses import dataclass, fields, replace
 
 import pandas as pd
 
+from civic.action import WINDOWS
 from civic.facts import DEFAULT_PROVINCES
 from civic.text import fold, to_latin
-from civic.vocabularies import FIELDS, KINDS, PRECISIONS, STATUSES
+from civic.vocabularies import ACTION_TYPES, CAUSES, FIELDS, KINDS, PRECISIONS, STATUSES
 
 LIST_PARAMS = ("provinces", "municipalities", "kinds", "fields", "legal_forms", "statuses",
                "precisions")
@@ -27,6 +28,11 @@ class Filters:
     precisions: tuple[str, ...] = PRECISIONS
     name: str = ""
     presumed_libraries: bool = True
+    # civic actions on the map (layers.actions): date window, causes and types (empty: any)
+    show_actions: bool = True
+    action_when: str = "upcoming"
+    action_causes: tuple[str, ...] = ()
+    action_types: tuple[str, ...] = ()
 
 
 ALLOWED = {"kinds": set(KINDS), "fields": set(FIELDS), "statuses": set(STATUSES),
@@ -47,7 +53,23 @@ def from_query(params: dict[str, str], known: dict[str, set[str]] | None = None)
         values["name"] = params["q"][:100]
     if params.get("presumed") == "0":
         values["presumed_libraries"] = False
-    return replace(Filters(), **values)
+    return replace(Filters(), **values, **_actions_from_query(params))
+
+
+ACTION_PARAMS = {"action_causes": ("a_cause", CAUSES), "action_types": ("a_type", ACTION_TYPES)}
+
+
+def _actions_from_query(params: dict[str, str]) -> dict:
+    """The actions filters from 'a_show=0', 'a_when=week', 'a_cause=…', 'a_type=…'."""
+    values: dict = {}
+    if params.get("a_show") == "0":
+        values["show_actions"] = False
+    if params.get("a_when") in WINDOWS:
+        values["action_when"] = params["a_when"]
+    for name, (param, allowed) in ACTION_PARAMS.items():
+        if param in params:
+            values[name] = tuple(v for v in params[param].split(",") if v in allowed)
+    return values
 
 
 def to_query(f: Filters) -> dict[str, str]:
@@ -62,6 +84,13 @@ def to_query(f: Filters) -> dict[str, str]:
         out["q"] = f.name
     if not f.presumed_libraries:
         out["presumed"] = "0"
+    if not f.show_actions:
+        out["a_show"] = "0"
+    if f.action_when != default.action_when:
+        out["a_when"] = f.action_when
+    for name, (param, _allowed) in ACTION_PARAMS.items():
+        if getattr(f, name):
+            out[param] = ",".join(getattr(f, name))
     return out
 
 

@@ -507,7 +507,9 @@ function civicOrganisations(map, D, control, initialRuns) {
             return n;
         },
         marks: function () { return group.getLayers(); },
-        members: function (mark) { return members(mark.loc).map(name); }
+        members: function (mark) { return members(mark.loc).map(name); },
+        // for layers/actions.js: an action's host by its record index
+        record: function (j) { return {name: name(j), ph: col('ph', j), em: col('em', j), a: col('a', j)}; }
     };
     window.civicMap = api;
     group.on('remove', function () { innerDots.forEach(function (d) { d.setStyle({opacity: 0, fillOpacity: 0}); }); });

@@ -11,6 +11,11 @@ page for that element and shows and hides marks in place; a map that loads later
 the element already there. A Streamlit component of our own would need a frontend build,
 an `st.iframe` per change costs a frame load, and a `feature_group_to_add` would be part of
 the map element and resend all of it.
+
+Civic actions (`layers.actions`) ride the same way: the upcoming published actions of the
+chosen provinces are part of the cached map element (and of its cache key, with the day),
+and their filter (date window, causes, types, shown or not) is a second hidden element,
+`data-civic-actions-state`, that `actions.js` applies in place.
 """
 
 from __future__ import annotations
@@ -22,10 +27,20 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from civic.action import WINDOWS, now_local
 from civic.i18n import directory_month, place_names, term, translator
 from civic.numbers import fmt_int
-from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS, PRECISIONS, STATUSES
+from civic.vocabularies import (
+    ACTION_TYPES,
+    CAUSES,
+    FIELDS,
+    KINDS,
+    LEGAL_FORMS,
+    PRECISIONS,
+    STATUSES,
+)
 from geo import filters
+from layers.actions import ActionLayer, Hosts, action_filter, action_records, action_words, shown
 from layers.basemap import base_map, settlement_points
 from layers.organisations import (
     OrganisationLayer,
@@ -98,11 +113,26 @@ with st.sidebar:
                    default=list(start.precisions), placeholder=_("Choose…"))
     st.text_input(_("Name contains"), key="f_name", max_chars=100,
                   placeholder=_("Cyrillic or Latin"), value=start.name)
+    st.subheader(_("Actions"))
+    st.toggle(_("Show actions"), key="f_show_actions", value=start.show_actions)
+    window_labels = {"upcoming": _("Upcoming (12 months)"), "week": _("This week"),
+                     "month": _("This month"), "volunteer_day": _("5 December (Volunteer Day)")}
+    st.selectbox(_("Dates"), WINDOWS, key="f_action_when", format_func=window_labels.get,
+                 index=WINDOWS.index(start.action_when))
+    st.multiselect(_("Cause"), CAUSES, key="f_action_causes", format_func=label,
+                   placeholder=_("Any cause"), default=list(start.action_causes))
+    st.multiselect(_("Type of action"), ACTION_TYPES, key="f_action_types", format_func=label,
+                   placeholder=_("Any type"), default=list(start.action_types))
+    actions_note = st.empty()
 
 current = filters.Filters(
     **{name: tuple(st.session_state[f"f_{name}"]) for name in filters.LIST_PARAMS},
     name=st.session_state["f_name"],
     presumed_libraries=st.session_state["f_presumed"],
+    show_actions=st.session_state["f_show_actions"],
+    action_when=st.session_state["f_action_when"],
+    action_causes=tuple(st.session_state["f_action_causes"]),
+    action_types=tuple(st.session_state["f_action_types"]),
 )
 params = filters.to_query(current)
 for key in [k for k in st.query_params if k != "lang" and k not in params]:
@@ -123,11 +153,14 @@ if current.name.strip() and visible.empty:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.DataFrame):
-    """The map element's map for one province set and language, and its record order.
+def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.DataFrame,
+               actions: pd.DataFrame, today: str):
+    """The map element's map for one province set and language, its record order and key.
 
-    `in_provinces` (those provinces' organisations) is part of the cache key, so an
-    approved proposal or an import shows on the map.
+    `in_provinces` (those provinces' organisations) and `actions` (their stored actions)
+    are part of the cache key, so an approved proposal, an import or a newly published
+    action shows on the map; `today` too, so the upcoming actions are those of the day.
+    The last item is the actions layer (None when no action is upcoming there).
     """
     orgs = record_order(in_provinces)
     fmap, control = base_map(provinces, municipalities, data.settlements(), list(selected),
@@ -137,7 +170,12 @@ def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.Dat
     layer = OrganisationLayer(map_records(orgs, lang, data.municipality_names(), drawn),
                               map_words(lang), visible_runs(orgs["id"], default["id"]), control)
     layer.add_to(fmap)
-    return fmap, orgs["id"], layer.key
+    records = action_records(actions, lang, Hosts.of(data.organisations(), orgs), drawn)
+    if not records["n"]:
+        return fmap, orgs["id"], layer.key, None
+    acts = ActionLayer(records, action_words(lang), control)
+    acts.add_to(fmap)
+    return fmap, orgs["id"], layer.key, (acts.key, records)
 
 
 def frame_bounds() -> list[float]:
@@ -166,15 +204,43 @@ def filter_state(order_ids, key: str) -> None:
     st.html(f'<div hidden class="civic-map-state" data-civic-map-state="{state}"></div>')
 
 
+def actions_state(layer) -> None:
+    """The actions filter for the map frame (`layers.actions`), and the count in the sidebar.
+
+    `layer` is the cached map's (key, records), or None when it draws no action.
+    """
+    stored = data.actions()
+    published = int((stored["status"] == "published").sum()) if len(stored) else 0
+    count = 0
+    if layer is not None:
+        key, records = layer
+        state = action_filter(key, records["base"], current.action_when, current.action_causes,
+                              current.action_types, current.show_actions)
+        count = len(shown(records, {**state, "on": True}))
+        st.html(f'<div hidden class="civic-actions-state" data-civic-actions-state='
+                f'"{html.escape(safe_json(state), quote=True)}"></div>')
+    with actions_note.container():
+        if not published:
+            st.caption(_("No actions have been published yet — propose the first on the "
+                         "Actions page") + f" → [{_('Actions')}](/actions?lang={lang})")
+        else:
+            st.caption(_("Published actions in this window: {n}").format(n=fmt_int(count, lang)))
+
+
 st.html(MAP_HEIGHT_CSS)
 everyone = data.organisations()
-base, order_ids, key = cached_map(tuple(sorted(current.provinces)), lang, data.tiles(),
-                                  everyone[everyone["province_code"].isin(current.provinces)])
+stored_actions = data.actions()
+base, order_ids, key, action_layer = cached_map(
+    tuple(sorted(current.provinces)), lang, data.tiles(),
+    everyone[everyone["province_code"].isin(current.provinces)],
+    stored_actions[stored_actions["province_code"].isin(current.provinces)],
+    now_local().date().isoformat())
 # st_folium renders the map it is given: hand it a copy, so the cached map stays pristine
 # and its script (and so the element Streamlit sends) stays byte-identical.
 st_folium(copy.deepcopy(base), key="map", height=560, use_container_width=True,
           returned_objects=[])
 filter_state(order_ids, key)
+actions_state(action_layer)
 st.caption(_("Rings are settlement centres, a number is how many organisations share the "
              "place (click it for the list); chitalishta libraries are presumed from the "
              "Chitalishta Act. Sources: chitalishta register, civic directory "
