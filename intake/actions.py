@@ -227,7 +227,7 @@ def import_file(path: Path, dry_run: bool = False, who: str = "import") -> Actio
     from geo.gazetteer import Gazetteer
     from intake.importer import read_rows
 
-    fmt, df, _skipped = read_rows(path)
+    fmt, df, _skipped = read_rows(path, required="title")
     if fmt not in ("csv", "xlsx"):
         raise ImportFileError("unknown format '{fmt}'; use {formats}", fmt=fmt,
                               formats="csv, xlsx")

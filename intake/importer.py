@@ -199,16 +199,22 @@ def _read_xml(data: bytes) -> tuple[pd.DataFrame, list[dict]]:
     return pd.DataFrame(rows, columns=["row", *TEMPLATE_COLUMNS]).fillna(""), skipped
 
 
-def _tabular(df: pd.DataFrame) -> pd.DataFrame:
-    """Template or register columns, checked, as stripped strings with spreadsheet lines."""
+def _tabular(df: pd.DataFrame, required: str = "name") -> pd.DataFrame:
+    """Template or register columns, checked, as stripped strings with spreadsheet lines.
+
+    `required` names the column every row needs ('title' for civic actions, which may be
+    online and so need no place column).
+    """
     df.columns = [str(c).strip() for c in df.columns]
     if "Име на читалище" in df.columns:
         df = _from_register(df)
     else:
         df.columns = [c.lower() for c in df.columns]
-    if "name" not in df.columns:
-        raise ImportFileError("missing columns: name (see docs/IMPORT.md for the template)")
-    if not ({"settlement", "ekatte"} & set(df.columns) or {"lon", "lat"} <= set(df.columns)):
+    if required not in df.columns:
+        raise ImportFileError("missing columns: {column} (see the template in docs/)",
+                              column=required)
+    if required == "name" and not ({"settlement", "ekatte"} & set(df.columns)
+                                   or {"lon", "lat"} <= set(df.columns)):
         raise ImportFileError("missing columns: settlement (or ekatte, or lon and lat)")
     if df.empty:
         raise ImportFileError("the file has a header but no rows")
@@ -219,7 +225,8 @@ def _tabular(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def read_rows(path: Path, fmt: str | None = None) -> tuple[str, pd.DataFrame, list[dict]]:
+def read_rows(path: Path, fmt: str | None = None, required: str = "name"
+              ) -> tuple[str, pd.DataFrame, list[dict]]:
     """(format, rows as strings with a 1-based `row` number, skipped XML deeds)."""
     size = path.stat().st_size
     if size > MAX_BYTES:
@@ -235,7 +242,7 @@ def read_rows(path: Path, fmt: str | None = None) -> tuple[str, pd.DataFrame, li
     if fmt == "brra-xml":
         df, skipped = _read_xml(data)
         return fmt, df, skipped
-    return fmt, _tabular(_read_csv(data) if fmt == "csv" else _read_xlsx(data)), []
+    return fmt, _tabular(_read_csv(data) if fmt == "csv" else _read_xlsx(data), required), []
 
 
 # -- validation ---------------------------------------------------------------------------

@@ -79,18 +79,14 @@ def action_page(action_id: str) -> None:
 
 def _jsonld(row: dict, host: str) -> str:
     """schema.org Event for search engines and calendars (escaped JSON in a script)."""
-    try:
-        from reports.jsonld import event_jsonld, jsonld_script
-    except ImportError:  # pragma: no cover - while the feeds module is not there
-        return ""
+    from reports.jsonld import event_jsonld, jsonld_script
+
     return jsonld_script(event_jsonld(row, host, f"/actions?action={row['id']}"))
 
 
 def _ics(row: dict, host: str) -> bytes | None:
-    try:
-        from reports.ical import single_event
-    except ImportError:  # pragma: no cover
-        return None
+    from reports.ical import single_event
+
     return single_event(row, host, "")
 
 
@@ -373,15 +369,17 @@ def listing() -> None:
 
 def feeds(provinces: list[str], municipalities: list[str], causes: list[str]) -> None:
     """Links to the calendar feeds (iCalendar) of the chosen provinces and municipalities."""
-    try:
-        from ui.feeds import ensure_feeds, feeds_url
-    except ImportError:  # pragma: no cover
-        return
+    from ui.feeds import ensure_feeds, feeds_dir, feeds_url
+
     ensure_feeds(data.actions(), data.organisations())
-    names = [f"province-{p}.ics" for p in provinces]
-    names += [f"municipality-{m}.ics" for m in municipalities]
-    names += [f"cause-{c}.ics" for c in causes]
-    links = " · ".join(f"[{n.removesuffix('.ics')}]({feeds_url(n)})" for n in names)
+    prov_label = data.province_labels(lang)
+    muni_label = dict(zip(data.municipalities()["code"],
+                          place_names(data.municipalities(), lang)))
+    names = [(f"province-{p}.ics", prov_label.get(p, p)) for p in provinces]
+    names += [(f"municipality-{m}.ics", muni_label.get(m, m)) for m in municipalities]
+    names += [(f"cause-{c}.ics", term(c, lang)) for c in causes]
+    links = " · ".join(f"[{md_escape(label)}]({feeds_url(n)})" for n, label in names
+                       if (feeds_dir() / n).exists())  # a feed exists where actions do
     if links:
         st.caption(_("Calendar feeds (iCalendar, subscribe in your calendar app): {links}")
                    .format(links=links))
