@@ -332,6 +332,13 @@ function civicOrganisations(map, D, control, initialRuns) {
             var p = civicEl('p');
             p.appendChild(fix);
             box.appendChild(p);
+            // The host's own view on the Actions page: what it hosted and hosts.
+            var hosted = link('/actions?host=' + encodeURIComponent(id)
+                              + (lang ? '&lang=' + encodeURIComponent(lang) : ''), L_.hosted);
+            hosted.className = 'hosted';
+            var ph = civicEl('p');
+            ph.appendChild(hosted);
+            box.appendChild(ph);
         }
         return box;
     }

@@ -53,6 +53,7 @@ def map_words(lang: str) -> dict:
                   "address": _("Address"), "settlement": _("Settlement"),
                   "municipality": _("Municipality"), "contacts": _("Contacts"),
                   "source": _("Source"), "correct": _("Suggest a correction"),
+                  "hosted": _("Civic actions it hosts"),
                   "card": _("Information card (register)"),
                   "here": _("{n} organisations at this place"),
                   "back": _("Back to the list"),
