@@ -167,14 +167,18 @@ def test_records_on_real_data(orgs):
     assert filters.apply(orgs, filters.Filters(presumed_libraries=False))["presumed"].sum() == 0
 
 
+# a quoted literal: "…" or '…', the other quote allowed inside ("I'll join")
+STRING = r""""(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'"""
+
+
 def _message_ids() -> set[str]:
     ids = set(TERMS.values())
     files = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "layers").glob("*.py"),
              *(ROOT / "ui").glob("*.py")]
     files += [*(ROOT / "reports").glob("*.py"), *(ROOT / "reports").glob("*.j2")]
     for path in files:
-        for m in re.finditer(r"""_\(\s*((?:(?:"[^"]*"|'[^']*')\s*)+)\)""", path.read_text()):
-            ids.add("".join(re.findall(r"""["']([^"']*)["']""", m.group(1))))
+        for m in re.finditer(rf"_\(\s*((?:(?:{STRING})\s*)+)\)", path.read_text()):
+            ids.add("".join(q[1:-1] for q in re.findall(STRING, m.group(1))))
     return ids
 
 
