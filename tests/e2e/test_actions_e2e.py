@@ -14,7 +14,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.harness import open_page, private_store, serve_app, shot, wait_idle
+from tests.e2e.harness import map_frame, open_page, private_store, serve_app, shot, wait_idle
 from tests.e2e.test_data_e2e import MODERATORS
 
 WORDS = {
@@ -23,7 +23,8 @@ WORDS = {
            "volunteers": "Нужни доброволци (0: не се търсят)", "send": "Изпрати предложение",
            "thanks": "Благодарим! Предложение", "moderation": "Модериране",
            "moderator": "Модератор", "password": "Парола", "login": "Вход",
-           "approve": "Одобряване", "approved": "Одобрено", "join": "Ще се включа",
+           "approve": "Одобряване", "proposal": "Предложение", "approved": "Одобрено",
+           "join": "Ще се включа",
            "joined": "Благодарим! Домакинът вече ви брои", "count": "**1** от 2",
            "ics": "Добави в моя календар (.ics)", "nearby": "предстоящи публикувани"},
     "en": {"empty": "No actions have been published yet", "title": "Title",
@@ -31,7 +32,8 @@ WORDS = {
            "volunteers": "Volunteers needed (0: none asked for)", "send": "Send proposal",
            "thanks": "Thank you! Proposal", "moderation": "Moderation",
            "moderator": "Moderator", "password": "Password", "login": "Log in",
-           "approve": "Approve", "approved": "Approved", "join": "I'll join",
+           "approve": "Approve", "proposal": "Proposal", "approved": "Approved",
+           "join": "I'll join",
            "joined": "Thank you! The host now counts you in", "count": "1 of 2",
            "ics": "Add to my calendar (.ics)", "nearby": "upcoming published actions"},
 }
@@ -50,7 +52,7 @@ def _field(page, label: str):
     return page.get_by_label(label, exact=True).locator("visible=true").first
 
 
-def _propose(page, url: str, lang: str, w: dict) -> None:
+def _propose(page, url: str, lang: str, w: dict) -> int:
     page.goto(f"{url}/actions?lang={lang}")
     page.get_by_text(w["title"], exact=True).first.wait_for(timeout=60000)
     wait_idle(page)
@@ -62,16 +64,23 @@ def _propose(page, url: str, lang: str, w: dict) -> None:
     page.keyboard.press("Enter")
     _field(page, w["volunteers"]).fill("2")
     page.get_by_role("button", name=w["send"]).click()
-    page.get_by_text(re.compile(re.escape(w["thanks"]) + r" \d+")).wait_for(timeout=30000)
+    thanks = page.get_by_text(re.compile(re.escape(w["thanks"]) + r" \d+"))
+    thanks.wait_for(timeout=30000)
+    return int(re.search(r"\d+", thanks.inner_text()).group(0))
 
 
-def _publish(page, url: str, lang: str, w: dict) -> None:
+def _publish(page, url: str, lang: str, w: dict, number: int) -> None:
     page.goto(f"{url}/data?lang={lang}")
     page.get_by_role("tab", name=w["moderation"]).click()
-    if not page.get_by_role("button", name=w["approve"]).count():
-        _field(page, w["moderator"]).fill("librarian")
-        _field(page, w["password"]).fill("e2e-librarian-pass")
-        page.get_by_role("button", name=w["login"]).click()
+    _field(page, w["moderator"]).fill("librarian")  # a new page load: a new session
+    _field(page, w["password"]).fill("e2e-librarian-pass")
+    page.get_by_role("button", name=w["login"]).click()
+    chooser = page.get_by_role("combobox", name=w["proposal"], exact=True)
+    chooser.wait_for(timeout=30000)
+    chooser.click()
+    chooser.fill(f"#{number} ")
+    page.keyboard.press("Enter")
+    wait_idle(page)
     page.get_by_role("button", name=w["approve"]).click()
     page.get_by_text(w["approved"]).first.wait_for(timeout=30000)
 
@@ -82,13 +91,13 @@ def test_propose_publish_find_join(actions_url, browser, lang):
     page, log = open_page(browser, f"{actions_url}/actions?lang={lang}")
     if lang == "bg":  # the first run: the store starts empty of actions and says so
         page.get_by_text(w["empty"]).first.wait_for(timeout=60000)
-    _propose(page, actions_url, lang, w)
+    number = _propose(page, actions_url, lang, w)
     shot(page, f"actions-proposed-{lang}")
     page.goto(f"{actions_url}/actions?lang={lang}")
     wait_idle(page)
     assert not page.get_by_text(title).count()  # pending: not published
 
-    _publish(page, actions_url, lang, w)
+    _publish(page, actions_url, lang, w, number)
     page.goto(f"{actions_url}/actions?lang={lang}")
     card = page.get_by_role("link", name=title)
     card.wait_for(timeout=30000)  # the markup in the title is text, not bold
@@ -107,6 +116,15 @@ def test_propose_publish_find_join(actions_url, browser, lang):
     page.goto(f"{actions_url}/nearby?lang={lang}&q=Кърджали")
     page.get_by_text(w["nearby"]).first.wait_for(timeout=60000)
     page.get_by_role("link", name=title).first.wait_for(timeout=30000)
+
+    page.goto(f"{actions_url}/?lang={lang}&provinces=KRZ")
+    frame = map_frame(page)
+    frame.wait_for_function("window.civicActionLayer && window.civicActionLayer.shown() >= 1",
+                            timeout=30000)
+    popups = frame.evaluate("""() => window.civicActionLayer.marks().map(m => {
+        m.openPopup(); return m.getPopup().getElement().innerText; })""")
+    assert any(title in p for p in popups), popups
+    shot(page, f"actions-map-{lang}")
 
     feed = urllib.request.urlopen(f"{actions_url}/app/static/generated/feeds/province-KRZ.ics",
                                   timeout=30).read()
