@@ -65,7 +65,6 @@ def action_page(action_id: str) -> None:
     row = found.iloc[0].to_dict()
     status = act.effective_status(row)
     nxt = act.next_occurrence(row) or act.occurrences(row)[-1]
-    row.update(when_start=nxt[0], when_end=nxt[1])
     row = with_places(found.assign(when_start=[nxt[0]], when_end=[nxt[1]])).iloc[0].to_dict()
     hosts = host_names()
     st.html(detail(row, words, lang, hosts, status))
