@@ -211,7 +211,25 @@ function civicOrganisations(map, D, control, initialRuns) {
     }
     var group = L.featureGroup().addTo(map);
     var marks = [];
-    var lastFit = null;
+    var lastFit = null, fitBox = null, fitView = null;
+    function fitTo(box) {
+        /* Fit the view to a [W, S, E, N] box and remember the view it gave. */
+        fitBox = box;
+        map.fitBounds([[box[1], box[0]], [box[3], box[2]]], {padding: [20, 20], maxZoom: 14});
+        fitView = {c: map.getCenter(), z: map.getZoom()};
+        map.once('moveend', function () {
+            if (fitBox === box) { fitView = {c: map.getCenter(), z: map.getZoom()}; }
+        });
+    }
+    // A frame that is sized after the fit (a phone's page settling, a rotation) fits
+    // again, unless the user has moved the map since.
+    window.addEventListener('resize', function () {
+        if (!fitBox || !fitView) { return; }
+        if (map.getZoom() === fitView.z && map.getCenter().equals(fitView.c, 1e-6)) {
+            map.invalidateSize({pan: false});
+            fitTo(fitBox);
+        }
+    });
 
     function full(j) { return pa[j] >= 0 ? pa[j] : j; }
     function col(name, j) { return O[name][fi[full(j)]]; }
@@ -503,8 +521,7 @@ function civicOrganisations(map, D, control, initialRuns) {
             var fit = state.fit ? JSON.stringify(state.fit) : null;
             if (fit && fit !== lastFit) {
                 lastFit = fit;
-                map.fitBounds([[state.fit[1], state.fit[0]], [state.fit[3], state.fit[2]]],
-                              {padding: [20, 20], maxZoom: 14});
+                fitTo(state.fit);
             }
             return true;
         },
