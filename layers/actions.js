@@ -5,8 +5,35 @@
  */
 /* exported civicActions */
 
+/* An action's mark: a diamond on the canvas, `offset` pixels from its place. */
+var CivicDiamond = L.CircleMarker.extend({
+    _centre: function () { return this._point.add(this.options.offset || [0, 0]); },
+    _updateBounds: function () {
+        var r = this._radius + this._clickTolerance(), c = this._centre();
+        this._pxBounds = new L.Bounds(c.subtract([r, r]), c.add([r, r]));
+    },
+    _updatePath: function () {
+        var renderer = this._renderer, ctx = renderer && renderer._ctx;
+        if (!ctx || !renderer._drawing || this._empty()) { return; }
+        var c = this._centre(), s = this._radius;
+        ctx.beginPath();
+        ctx.moveTo(c.x, c.y - s);
+        ctx.lineTo(c.x + s, c.y);
+        ctx.lineTo(c.x, c.y + s);
+        ctx.lineTo(c.x - s, c.y);
+        ctx.closePath();
+        renderer._fillStroke(ctx, this);
+    },
+    _containsPoint: function (p) {
+        return p.distanceTo(this._centre()) <= this._radius + this._clickTolerance();
+    }
+});
+
 function civicActions(map, D, control) {
     var W = civicTexts(D.words), R = null, marks = [], group = L.layerGroup(), state = null;
+    // their own canvas, above the organisations' marks
+    if (!map.getPane('civicActions')) { map.createPane('civicActions').style.zIndex = 450; }
+    var renderer = L.canvas({pane: 'civicActions', padding: 0.2});
     var api = {key: D.key, ready: false, shown: function () { return group.getLayers().length; }};
     window.civicActionLayer = api;
     function el(tag, cls, text) {
@@ -102,29 +129,30 @@ function civicActions(map, D, control) {
         box.appendChild(p);
         return box;
     }
-    function icon(k) {
+    function spiral(k) {
         // the k-th action at a place sits on a spiral around it (golden angle)
-        var r = k ? 6 + 4 * Math.sqrt(k) : 0, a = k * 2.39996, s = 12;
-        var html = el('div');
-        html.style.cssText = 'width:9px;height:9px;margin:1px;transform:rotate(45deg);'
-            + 'background:' + D.colour + ';border:1px solid #fff;box-shadow:0 0 0 1px ' + D.colour;
-        return L.divIcon({html: html, className: 'civic-action', iconSize: [s, s],
-                          iconAnchor: [s / 2 - r * Math.cos(a), s / 2 - r * Math.sin(a)]});
+        var r = k ? 6 + 4 * Math.sqrt(k) : 0, a = k * 2.39996;
+        return L.point(r * Math.cos(a), r * Math.sin(a));
     }
     function apply() {
+        /* Show the actions the state lets through; only the marks that change are touched. */
         if (!R) { return; }
-        group.clearLayers();
         map.closePopup();
-        var seen = {}, n = R.n.length;
+        var seen = {}, n = R.n.length, want = [];
         for (var i = 0; i < n; i++) {
             var ok = (!state || state.on !== false) && inWindow(i).length
                 && (!state || !state.c || state.c.indexOf(R.c[i]) >= 0)
                 && (!state || !state.t || state.t.indexOf(R.t[i]) >= 0);
-            if (!ok) { continue; }
+            if (!ok) { if (group.hasLayer(marks[i])) { group.removeLayer(marks[i]); } continue; }
             var k = seen[R.at[i]] = (seen[R.at[i]] || 0) + 1;
-            marks[i].setIcon(icon(k - 1));
-            group.addLayer(marks[i]);
+            want.push(i);
+            if (marks[i].civicK !== k - 1) {
+                marks[i].civicK = k - 1;
+                marks[i].options.offset = spiral(k - 1);
+                if (group.hasLayer(marks[i])) { marks[i].redraw(); }
+            }
         }
+        want.forEach(function (j) { if (!group.hasLayer(marks[j])) { group.addLayer(marks[j]); } });
         if (state && state.on === false) { map.removeLayer(group); } else { group.addTo(map); }
         if (control) {
             control.removeLayer(group);
@@ -165,8 +193,11 @@ function civicActions(map, D, control) {
         var loc = R.loc;
         for (var k = 2; k + 1 < loc.length; k += 2) { loc[k] += loc[k - 2]; loc[k + 1] += loc[k - 1]; }
         R.n.forEach(function (title, i) {
-            var m = L.marker([loc[2 * R.at[i] + 1] / R.q, loc[2 * R.at[i]] / R.q],
-                             {icon: icon(0), riseOnHover: true, keyboard: false});
+            var m = new CivicDiamond([loc[2 * R.at[i] + 1] / R.q, loc[2 * R.at[i]] / R.q],
+                                     {renderer: renderer, radius: 6, offset: spiral(0),
+                                      color: '#fff', weight: 1.5, fillColor: D.colour,
+                                      fillOpacity: 1});
+            m.civicK = 0;
             m.bindTooltip(function () { return el('span', null, title); });
             m.bindPopup('', {maxWidth: Math.min(320, map.getSize().x - 70),
                              maxHeight: Math.max(160, map.getSize().y - 120),

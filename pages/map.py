@@ -16,6 +16,11 @@ Civic actions (`layers.actions`) ride the same way: the upcoming published actio
 chosen provinces are part of the cached map element (and of its cache key, with the day),
 and their filter (date window, causes, types, shown or not) is a second hidden element,
 `data-civic-actions-state`, that `actions.js` applies in place.
+
+A filter change reruns only the filters' fragment (`filter_panel`: the sidebar, the counts
+and the two hidden elements), never the page: the map element is neither rebuilt nor
+re-rendered, and the server's work per change is the filter itself. Only a change of the
+province set, which needs another map element, reruns the page.
 """
 
 from __future__ import annotations
@@ -86,7 +91,33 @@ if "f_start" not in st.session_state:
 # unchanged one goes as a short reference (see .streamlit/config.toml).
 start: filters.Filters = st.session_state["f_start"]
 
-with st.sidebar:
+
+def current_filters() -> filters.Filters:
+    """The filters the widgets hold, read before they are drawn (their defaults: the URL).
+
+    The map's state goes out first, so the map changes before the widgets are redrawn.
+    """
+    def held(name: str, default):
+        return st.session_state.get(f"f_{name}", default)
+
+    chosen = tuple(held("provinces", start.provinces))
+    return filters.Filters(
+        **{name: tuple(held(name, getattr(start, name))) for name in filters.LIST_PARAMS
+           if name not in ("provinces", "municipalities")},
+        provinces=chosen,
+        municipalities=tuple(m for m in held("municipalities", start.municipalities)
+                             if m[:3] in chosen),
+        name=held("name", start.name),
+        presumed_libraries=held("presumed", start.presumed_libraries),
+        show_actions=held("show_actions", start.show_actions),
+        action_when=held("action_when", start.action_when),
+        action_causes=tuple(held("action_causes", start.action_causes)),
+        action_types=tuple(held("action_types", start.action_types)),
+    )
+
+
+def sidebar_filters() -> None:
+    """The filter widgets; their defaults come from the URL."""
     st.header(_("Filters"))
     chosen = st.multiselect(_("Province"), sorted(province_label, key=province_label.get),
                             key="f_provinces", format_func=province_label.get,
@@ -123,33 +154,16 @@ with st.sidebar:
                    placeholder=_("Any cause"), default=list(start.action_causes))
     st.multiselect(_("Type of action"), ACTION_TYPES, key="f_action_types", format_func=label,
                    placeholder=_("Any type"), default=list(start.action_types))
-    actions_note = st.empty()
 
-current = filters.Filters(
-    **{name: tuple(st.session_state[f"f_{name}"]) for name in filters.LIST_PARAMS},
-    name=st.session_state["f_name"],
-    presumed_libraries=st.session_state["f_presumed"],
-    show_actions=st.session_state["f_show_actions"],
-    action_when=st.session_state["f_action_when"],
-    action_causes=tuple(st.session_state["f_action_causes"]),
-    action_types=tuple(st.session_state["f_action_types"]),
-)
-params = filters.to_query(current)
-for key in [k for k in st.query_params if k != "lang" and k not in params]:
-    del st.query_params[key]
-for key, value in params.items():
-    if st.query_params.get(key) != value:
-        st.query_params[key] = value
 
-visible = filters.apply(data.organisations(), current)
-count = filters.counts(visible)
-
-st.subheader(_("Civil sector map"))
-titles = layer_titles(lang)
-st.markdown(" · ".join(f"{titles[k]} **{fmt_int(n, lang)}**" for k, n in count.items()))
-if current.name.strip() and visible.empty:
-    st.warning(_("No organisation matches “{q}” with these filters.")
-               .format(q=md_escape(current.name.strip())))
+def keep_url(current: filters.Filters) -> None:
+    """The URL says the filters, so a view can be shared."""
+    params = filters.to_query(current)
+    for key in [k for k in st.query_params if k != "lang" and k not in params]:
+        del st.query_params[key]
+    for key, value in params.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -178,7 +192,7 @@ def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.Dat
     return fmap, orgs["id"], layer.key, (acts.key, records)
 
 
-def frame_bounds() -> list[float]:
+def frame_bounds(current: filters.Filters, visible: pd.DataFrame) -> list[float]:
     """[west, south, east, north] the map should show.
 
     What a name search found, else the chosen municipalities, else the chosen provinces.
@@ -194,53 +208,85 @@ def frame_bounds() -> list[float]:
     return [round(float(b), 4) for b in bounds]
 
 
-def filter_state(order_ids, key: str) -> None:
+def filter_state(current: filters.Filters, visible: pd.DataFrame, order_ids, key: str) -> None:
     """The element that hands the filter result to the map frame (module docstring).
 
     A hidden element whose data attribute the map frame watches: no script, no frame.
     """
     state = html.escape(safe_json({"key": key, "runs": visible_runs(order_ids, visible["id"]),
-                                   "fit": frame_bounds()}), quote=True)
+                                   "fit": frame_bounds(current, visible)}), quote=True)
     st.html(f'<div hidden class="civic-map-state" data-civic-map-state="{state}"></div>')
 
 
-def actions_state(layer) -> None:
-    """The actions filter for the map frame (`layers.actions`), and the count in the sidebar.
+def actions_state(current: filters.Filters, layer) -> int:
+    """The actions filter for the map frame (`layers.actions`); how many actions it shows.
 
     `layer` is the cached map's (key, records), or None when it draws no action.
     """
+    if layer is None:
+        return 0
+    key, records = layer
+    state = action_filter(key, records["base"], current.action_when, current.action_causes,
+                          current.action_types, current.show_actions)
+    st.html(f'<div hidden class="civic-actions-state" data-civic-actions-state='
+            f'"{html.escape(safe_json(state), quote=True)}"></div>')
+    return len(shown(records, {**state, "on": True}))
+
+
+def actions_note(count: int) -> None:
+    """Under the actions filters: how many published actions the window holds."""
     stored = data.actions()
-    published = int((stored["status"] == "published").sum()) if len(stored) else 0
-    count = 0
-    if layer is not None:
-        key, records = layer
-        state = action_filter(key, records["base"], current.action_when, current.action_causes,
-                              current.action_types, current.show_actions)
-        count = len(shown(records, {**state, "on": True}))
-        st.html(f'<div hidden class="civic-actions-state" data-civic-actions-state='
-                f'"{html.escape(safe_json(state), quote=True)}"></div>')
-    with actions_note.container():
-        if not published:
-            st.caption(_("No actions have been published yet — propose the first on the "
-                         "Actions page") + f" → [{_('Actions')}](/actions?lang={lang})")
-        else:
-            st.caption(_("Published actions in this window: {n}").format(n=fmt_int(count, lang)))
+    if not (len(stored) and (stored["status"] == "published").any()):
+        st.caption(_("No actions have been published yet — propose the first on the "
+                     "Actions page") + f" → [{_('Actions')}](/actions?lang={lang})")
+    else:
+        st.caption(_("Published actions in this window: {n}").format(n=fmt_int(count, lang)))
 
 
+def map_for(selected: tuple[str, ...]):
+    """The cached map of a province set: (map, record order, key, actions layer)."""
+    everyone = data.organisations()
+    stored_actions = data.actions()
+    return cached_map(selected, lang, data.tiles(),
+                      everyone[everyone["province_code"].isin(selected)],
+                      stored_actions[stored_actions["province_code"].isin(selected)],
+                      now_local().date().isoformat())
+
+
+@st.fragment
+def filter_panel(drawn: tuple[str, ...], order_ids, key: str, action_layer) -> None:
+    """The filters, the counts and the map's two hidden state elements (module docstring).
+
+    `drawn` is the province set whose map the page holds, with its record order, key and
+    actions layer; another province set needs another map, so it reruns the page.
+    """
+    current = current_filters()
+    if tuple(sorted(current.provinces)) != drawn:
+        st.rerun(scope="app")
+    keep_url(current)
+    visible = filters.apply(data.organisations(), current)
+    titles = layer_titles(lang)
+    st.markdown(" · ".join(f"{titles[k]} **{fmt_int(n, lang)}**"
+                           for k, n in filters.counts(visible).items()))
+    if current.name.strip() and visible.empty:
+        st.warning(_("No organisation matches “{q}” with these filters.")
+                   .format(q=md_escape(current.name.strip())))
+    filter_state(current, visible, order_ids, key)
+    count = actions_state(current, action_layer)
+    with st.sidebar:
+        sidebar_filters()
+        actions_note(count)
+
+
+selected = tuple(sorted(st.session_state.get("f_provinces", start.provinces)))
+base, order_ids, key, action_layer = map_for(selected)
+st.subheader(_("Civil sector map"))
+filter_panel(selected, order_ids, key, action_layer)
 st.html(MAP_HEIGHT_CSS)
-everyone = data.organisations()
-stored_actions = data.actions()
-base, order_ids, key, action_layer = cached_map(
-    tuple(sorted(current.provinces)), lang, data.tiles(),
-    everyone[everyone["province_code"].isin(current.provinces)],
-    stored_actions[stored_actions["province_code"].isin(current.provinces)],
-    now_local().date().isoformat())
 # st_folium renders the map it is given: hand it a copy, so the cached map stays pristine
 # and its script (and so the element Streamlit sends) stays byte-identical.
 st_folium(copy.deepcopy(base), key="map", height=560, use_container_width=True,
           returned_objects=[])
-filter_state(order_ids, key)
-actions_state(action_layer)
 st.caption(_("Rings are settlement centres, a number is how many organisations share the "
              "place (click it for the list); chitalishta libraries are presumed from the "
              "Chitalishta Act. Sources: chitalishta register, civic directory "
