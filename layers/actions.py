@@ -36,9 +36,9 @@ from civic.text import to_latin
 from civic.vocabularies import ACTION_TYPES, CAUSES
 from layers.organisations import COORD_SCALE, dataset_key, deltas, safe_json, steps
 from layers.popup import clean_emails, clean_phones, safe_url
+from layers.style import ACTION_COLOUR
 from layers.transport import ascii_texts, plain_text
 
-ACTION_COLOUR = "#c51b7d"  # the Actions page's card colour; no organisation kind uses it
 HORIZON_DAYS = 366
 ACTION_LINK = "/actions?action={id}"
 LOCALES = {"bg": "bg-BG", "en": "en-GB", "tr": "tr-TR"}

@@ -18,7 +18,7 @@ from jinja2 import Template
 from civic.i18n import place_names, translator
 from civic.settings import DEFAULT_ATTRIBUTION, DEFAULT_TILES
 from layers.assets import MapScript, MetricScale, OfflineMap
-from layers.style import KIND_COLOURS, PRECISION_MARKS
+from layers.style import ACTION_COLOUR, KIND_COLOURS, PRECISION_MARKS
 from layers.transport import ascii_texts
 
 SETTLEMENT_MIN_ZOOM = 10
@@ -112,8 +112,8 @@ def _swatch(colour: str, fill: float, dash: str | None, size: int = 12) -> str:
             f'background:{colour}{int(fill * 255):02x};margin-right:4px"></span>')
 
 
-def legend_html(lang: str) -> str:
-    """The legend's HTML in `lang` (static words only, escaped)."""
+def legend_html(lang: str, actions: bool = False) -> str:
+    """The legend's HTML in `lang` (static words only, escaped); `actions`: the map has some."""
     _ = translator(lang)
     kinds = [("ngo", _("NGOs")), ("chitalishte", _("Chitalishta")),
              ("library", _("Libraries")), ("library_presumed", _("Chitalishte library (presumed)"))]
@@ -124,6 +124,11 @@ def legend_html(lang: str) -> str:
              f"{escape(label)}</div>" for k, label in kinds]
     rows.append(f"<div>{_swatch('#333333', 0.9, None)}"
                 f"{escape(_('several kinds at one place (the number: how many)'))}</div>")
+    if actions:
+        rows.append('<div><span style="display:inline-block;width:9px;height:9px;margin:0 6px '
+                    f'0 2px;transform:rotate(45deg);background:{ACTION_COLOUR}"></span>'
+                    f"{escape(_('a civic action (upcoming; click it for when and how to join)'))}"
+                    "</div>")
     rows.append(f"<b>{escape(_('Location'))}</b>")
     for p, label in precisions:
         mark = PRECISION_MARKS[p]
@@ -305,6 +310,7 @@ def base_map(
     selected: list[str],
     lang: str,
     tiles: Tiles,
+    actions: bool = False,
 ) -> tuple[folium.Map, folium.LayerControl]:
     """The base map of a province set, and its layer control.
 
@@ -329,7 +335,7 @@ def base_map(
     if len(places):
         SettlementLayer(places, lang, pane, _("Settlements (zoom in)")).add_to(fmap)
     MinZoomPane(pane, SETTLEMENT_MIN_ZOOM).add_to(fmap)
-    Legend(legend_html(lang)).add_to(fmap)
+    Legend(legend_html(lang, actions)).add_to(fmap)
     MapFrame(_("Full screen")).add_to(fmap)
     control = folium.LayerControl(collapsed=True)
     control.add_to(fmap)

@@ -29,3 +29,5 @@ def marker_style(kind_key: str, precision: str) -> dict:
     if mark["dashArray"]:
         style["dashArray"] = mark["dashArray"]
     return style
+
+ACTION_COLOUR = "#c51b7d"  # civic actions: the Actions page's cards, the map's diamonds

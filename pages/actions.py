@@ -19,9 +19,8 @@ from civic.i18n import place_names, term, translator
 from civic.numbers import fmt_int
 from civic.vocabularies import ACTION_TYPES, CAUSES
 from intake import actions as intake_actions
-from intake import moderation
 from layers.action_cards import card_words, cards, detail, month_grid, week_list
-from ui import data
+from ui import data, proposals
 from ui.entry import through_app
 from ui.markdown import md_escape
 
@@ -150,19 +149,9 @@ def change_form(row: dict) -> None:
 
 
 def send(make_proposal) -> None:
-    """Check the proposal limit, then store the proposal; messages in the page's language."""
-    try:
-        wait = moderation.proposal_wait(data.client_address())
-        if wait:
-            st.error(_("Too many proposals from this address; try again in {s} s.")
-                     .format(s=int(wait)))
-            return
-        number = make_proposal()
-    except CivicError as exc:
-        show_error(exc)
-        return
-    st.success(_("Thank you! Proposal {n} is waiting for a librarian. The action is published "
-                 "when a librarian approves it.").format(n=number))
+    """Store an action proposal within the per-address limit (`ui.proposals`)."""
+    proposals.send(make_proposal, _("Thank you! Proposal {n} is waiting for a librarian. The "
+                                    "action is published when a librarian approves it."), lang)
 
 
 def resolve_place(text: str) -> str | None:

@@ -15,7 +15,7 @@ from intake import moderation
 from layers.nearby import nearby_map
 from layers.results import candidate_label
 from store import audit
-from ui import data
+from ui import data, proposals
 from ui.entry import through_app
 from ui.markdown import md_escape
 
@@ -99,20 +99,11 @@ def show_error(exc: CivicError) -> None:
 
 
 def send(action: str, values: dict, target: str | None = None) -> None:
-    """Check the server-side limit, then store the proposal; messages in the page's language."""
-    try:
-        wait = moderation.proposal_wait(data.client_address())
-        if wait:
-            st.error(_("Too many proposals from this address; try again in {s} s.")
-                     .format(s=int(wait)))
-            return
-        number = moderation.submit(action, values, target)
-    except CivicError as exc:
-        show_error(exc)
-        return
-    st.success(_("Thank you! Proposal {n} is waiting for a librarian. Nothing changes on the "
-                 "map until it is approved; approved changes appear on the map and in every "
-                 "export.").format(n=number))
+    """Store an organisation proposal within the per-address limit (`ui.proposals`)."""
+    proposals.send(lambda: moderation.submit(action, values, target),
+                   _("Thank you! Proposal {n} is waiting for a librarian. Nothing changes on the "
+                     "map until it is approved; approved changes appear on the map and in every "
+                     "export."), lang)
 
 
 def import_file(who: str) -> None:

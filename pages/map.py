@@ -177,14 +177,14 @@ def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.Dat
     The last item is the actions layer (None when no action is upcoming there).
     """
     orgs = record_order(in_provinces)
-    fmap, control = base_map(provinces, municipalities, data.settlements(), list(selected),
-                             lang, tiles)
-    default = filters.apply(orgs, filters.Filters(provinces=selected))
     drawn = list(settlement_points(data.settlements(), list(selected))["ekatte"])
+    records = action_records(actions, lang, Hosts.of(data.organisations(), orgs), drawn)
+    fmap, control = base_map(provinces, municipalities, data.settlements(), list(selected),
+                             lang, tiles, actions=bool(records["n"]))
+    default = filters.apply(orgs, filters.Filters(provinces=selected))
     layer = OrganisationLayer(map_records(orgs, lang, data.municipality_names(), drawn),
                               map_words(lang), visible_runs(orgs["id"], default["id"]), control)
     layer.add_to(fmap)
-    records = action_records(actions, lang, Hosts.of(data.organisations(), orgs), drawn)
     if not records["n"]:
         return fmap, orgs["id"], layer.key, None
     acts = ActionLayer(records, action_words(lang), control)

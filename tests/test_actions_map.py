@@ -161,3 +161,12 @@ def test_url_round_trip_of_the_actions_filters():
                               "a_type": "party", "a_show": "1"})
     assert odd.action_when == "upcoming" and odd.action_causes == ("youth",)
     assert odd.action_types == () and odd.show_actions is True
+
+
+def test_the_legend_names_the_action_marks_only_where_the_map_has_some():
+    from layers.basemap import legend_html
+
+    with_actions, without = legend_html("bg", actions=True), legend_html("bg")
+    assert "гражданска инициатива" in with_actions and "rotate(45deg)" in with_actions
+    assert "гражданска инициатива" not in without and "rotate(45deg)" not in without
+    assert "civic action" in legend_html("en", actions=True)
