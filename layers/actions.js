@@ -138,11 +138,13 @@ function civicActions(map, D, control) {
         /* Show the actions the state lets through; only the marks that change are touched. */
         if (!R) { return; }
         map.closePopup();
-        var seen = {}, n = R.n.length, want = [];
+        var seen = {}, n = R.n.length, want = [], passing = 0;
         for (var i = 0; i < n; i++) {
-            var ok = (!state || state.on !== false) && inWindow(i).length
+            var ok = inWindow(i).length
                 && (!state || !state.c || state.c.indexOf(R.c[i]) >= 0)
                 && (!state || !state.t || state.t.indexOf(R.t[i]) >= 0);
+            passing += ok ? 1 : 0;
+            ok = ok && (!state || state.on !== false);
             if (!ok) { if (group.hasLayer(marks[i])) { group.removeLayer(marks[i]); } continue; }
             var k = seen[R.at[i]] = (seen[R.at[i]] || 0) + 1;
             want.push(i);
@@ -158,6 +160,11 @@ function civicActions(map, D, control) {
             control.removeLayer(group);
             control.addOverlay(group, W.title + ' (' + api.shown() + ')');
         }
+        try {  // the page's filter panel says how many the window holds
+            window.parent.civicActionsCount = {key: D.key, n: passing};
+            window.parent.dispatchEvent(new window.parent.CustomEvent('civic-actions-filtered',
+                {detail: window.parent.civicActionsCount}));
+        } catch (e) { /* not inside the app's page */ }
     }
     var lastState = null;
     function readState() {

@@ -37,6 +37,30 @@ function civicTexts(v) {
     return v;
 }
 
+/* Name search as geo/filters.name_matches does it: the query folded (lower case, no
+ * quotes, single spaces) inside the folded name, or its Latin spelling inside the name's. */
+var CIVIC_LATIN = {'а': 'a', 'б': 'b', 'в': 'v', 'г': 'g', 'д': 'd', 'е': 'e', 'ж': 'zh',
+    'з': 'z', 'и': 'i', 'й': 'y', 'к': 'k', 'л': 'l', 'м': 'm', 'н': 'n', 'о': 'o', 'п': 'p',
+    'р': 'r', 'с': 's', 'т': 't', 'у': 'u', 'ф': 'f', 'х': 'h', 'ц': 'ts', 'ч': 'ch', 'ш': 'sh',
+    'щ': 'sht', 'ъ': 'a', 'ь': 'y', 'ю': 'yu', 'я': 'ya', 'ѝ': 'i', 'ё': 'e'};
+
+function civicFold(text) {
+    return String(text || '').normalize('NFC').toLowerCase().replace(/ѝ/g, 'и').replace(/ё/g, 'е')
+        .replace(/["'„“”«»‘’‚‛`]/g, '').replace(/[‐‑‒–—―−]/g, '-').replace(/\s*-\s*/g, '-')
+        .replace(/\s+/g, ' ').replace(/^[ .,;]+|[ .,;]+$/g, '');
+}
+
+function civicLatin(text) {
+    /* The Streamlined System (civic.text.to_latin), lower case: word-final 'ия' is 'ia'. */
+    var t = String(text || '').toLowerCase().replace(/ия(?![а-яѝё])/g, 'иа');
+    var out = '';
+    for (var i = 0; i < t.length; i++) {
+        var c = t.charAt(i);
+        out += CIVIC_LATIN.hasOwnProperty(c) ? CIVIC_LATIN[c] : c;
+    }
+    return out;
+}
+
 function civicEl(tag, cls, text) {
     var el = document.createElement(tag);
     if (cls) { el.className = cls; }
@@ -513,6 +537,101 @@ function civicOrganisations(map, D, control, initialRuns) {
         redraw();
     }
 
+    // The filters (layers/filter_panel.js) are applied here, in the browser: no rerun.
+    var KIND = {n: 'ngo', c: 'chitalishte', l: 'library', p: 'library'};
+    var LETTER_OF = D.letters || {};
+    var nameKeys = null;
+    function searchKeys() {
+        if (!nameKeys) {
+            nameKeys = [];
+            for (var j = 0; j < count; j++) {
+                var n = name(j);
+                nameKeys.push([civicFold(n), civicLatin(latin(j) || n)]);
+            }
+        }
+        return nameKeys;
+    }
+    function matcher(f) {
+        var letters = function (codes, table) {
+            return (codes || []).map(function (c) { return table[c]; }).join('');
+        };
+        var statuses = letters(f.statuses, LETTER_OF.status || {});
+        var precisions = letters(f.precisions, LETTER_OF.precision || {});
+        var munis = f.municipalities && f.municipalities.length ? f.municipalities : null;
+        var legal = f.legal_forms && f.legal_forms.length ? f.legal_forms : null;
+        var fieldIx = f.fields && f.fields.length ? f.fields.map(function (c) {
+            return String(D.fields.indexOf(c)); }) : null;
+        var q = (f.q || '').trim(), needle = civicFold(q), needleLatin = civicLatin(q);
+        var keys = q ? searchKeys() : null;
+        return function (j) {
+            var k = O.k[j];
+            if ((f.kinds || []).indexOf(KIND[k]) < 0) { return false; }
+            if (k === 'p' && f.presumed === false) { return false; }
+            if (statuses.indexOf(O.st.charAt(j)) < 0 || precisions.indexOf(O.p.charAt(j)) < 0) {
+                return false;
+            }
+            if (munis && munis.indexOf(D.mc[col('m', j)]) < 0) { return false; }
+            // a presumed library has no legal form of its own (as in the store)
+            if (legal && (k === 'p' || legal.indexOf(D.legal[col('g', j)]) < 0)) { return false; }
+            if (fieldIx) {
+                var own = (col('f', j) || '').split('.');
+                if (!fieldIx.some(function (x) { return own.indexOf(x) >= 0; })) { return false; }
+            }
+            if (keys && keys[j][0].indexOf(needle) < 0 && keys[j][1].indexOf(needleLatin) < 0) {
+                return false;
+            }
+            return true;
+        };
+    }
+    var lastFilter = null;
+    function applyFilter(f) {
+        /* Show what the filter `f` keeps, frame it, and tell the page the counts. */
+        var text = JSON.stringify(f);
+        if (text === lastFilter) { return; }
+        lastFilter = text;
+        var keep = matcher(f), counts = {ngo: 0, chitalishte: 0, library: 0, library_presumed: 0};
+        var box = null;
+        visible.fill(0);
+        for (var j = 0; j < count; j++) {
+            if (!keep(j)) { continue; }
+            visible[j] = 1;
+            counts[O.k[j] === 'p' ? 'library_presumed' : KIND[O.k[j]]] += 1;
+            if ((f.q || '').trim()) {
+                var lon = D.loc[2 * at[j]] / D.q, lat = D.loc[2 * at[j] + 1] / D.q;
+                box = box ? [Math.min(box[0], lon), Math.min(box[1], lat),
+                             Math.max(box[2], lon), Math.max(box[3], lat)] : [lon, lat, lon, lat];
+            }
+        }
+        appliedRuns = null;
+        map.closePopup();
+        redraw();
+        var fit = box ? [box[0] - 0.02, box[1] - 0.02, box[2] + 0.02, box[3] + 0.02] : f.fit;
+        if (fit && JSON.stringify(fit) !== lastFit) {
+            lastFit = JSON.stringify(fit);
+            fitTo(fit);
+        }
+        try {
+            window.parent.civicMapCounts = {key: D.key, counts: counts};
+            window.parent.dispatchEvent(new window.parent.CustomEvent('civic-map-filtered',
+                {detail: window.parent.civicMapCounts}));
+        } catch (e) { /* not inside the app's page */ }
+    }
+    var lastFilterText = null;
+    function readFilter() {
+        var doc;
+        try { doc = window.parent.document; } catch (e) { return false; }
+        var els = doc.querySelectorAll('[data-civic-map-filter]');
+        if (!els.length) { return false; }
+        var text = els[els.length - 1].getAttribute('data-civic-map-filter');
+        if (text === lastFilterText) { return true; }
+        var f;
+        try { f = JSON.parse(text); } catch (e) { return false; }
+        if (!f || f.key !== D.key) { return false; }
+        lastFilterText = text;
+        applyFilter(f);
+        return true;
+    }
+
     var api = {
         key: D.key,
         apply: function (state) {
@@ -558,11 +677,12 @@ function civicOrganisations(map, D, control, initialRuns) {
         window.parent.civicMapState = state;
         return true;
     }
-    if (!readState()) { applyRuns(initialRuns); }
+    if (!readFilter() && !readState()) { applyRuns(initialRuns); }
     try {
-        new window.parent.MutationObserver(readState).observe(window.parent.document.body, {
-            subtree: true, childList: true, attributes: true,
-            attributeFilter: ['data-civic-map-state']});
+        new window.parent.MutationObserver(function () { readFilter() || readState(); })
+            .observe(window.parent.document.body, {
+                subtree: true, childList: true, attributes: true,
+                attributeFilter: ['data-civic-map-state', 'data-civic-map-filter']});
     } catch (e) { /* not inside the app's page */ }
     return api;
 }

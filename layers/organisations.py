@@ -241,9 +241,9 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict,
     own_iter = iter(own_at)
     place_at = [shared[e] if e in shared else -1 - next(own_iter) for e in full_rows["ekatte"]]
     turkish = names.get("municipality_tr", {})
-    munis, muni_at = _coded([place_name(names["municipality"].get(c, ""),
-                                        names["municipality_latin"].get(c), lang, turkish.get(c))
-                             for c in full_rows["municipality_code"].fillna("")])
+    muni_codes, muni_at = _coded(list(full_rows["municipality_code"].fillna("")))
+    munis = [place_name(names["municipality"].get(c, ""), names["municipality_latin"].get(c),
+                        lang, turkish.get(c)) for c in muni_codes]
     legal, legal_at = _coded([_text(g) for g in full_rows["legal_form"]])
     dates, date_at = _coded([_text(d) for d in full_rows["source_date"]])
     sources, source_at = _coded([_text(s) for s in orgs["source"]])
@@ -295,6 +295,8 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict,
         "org": records,
         "places": places,
         "munis": munis,
+        "mc": muni_codes,  # their codes, for the municipality filter
+        "letters": {"status": STATUS_LETTERS, "precision": PRECISION_LETTERS},
         "legal": legal,
         "dates": dates,
         "fields": list(FIELDS),

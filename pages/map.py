@@ -17,48 +17,42 @@ chosen provinces are part of the cached map element (and of its cache key, with 
 and their filter (date window, causes, types, shown or not) is a second hidden element,
 `data-civic-actions-state`, that `actions.js` applies in place.
 
-A filter change reruns only the filters' fragment (`filter_panel`: the sidebar, the counts
-and the two hidden elements), never the page: the map element is neither rebuilt nor
-re-rendered, and the server's work per change is the filter itself. Only a change of the
-province set, which needs another map element, reruns the page.
+Filters run in the browser (`layers.filter_panel`): the panel in the sidebar is one
+`st.html` element with its script, and a change of municipality, kind, field, legal form,
+status, precision, name or any actions filter never reruns this script. The panel writes
+the filter into data attributes the map frame watches, the frame shows and hides marks and
+reports the counts back, and the panel keeps the URL in step. Only the province set is a
+Streamlit widget: another province set needs another map element, so it reruns the page.
 """
 
 from __future__ import annotations
 
 import copy
 import html
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from civic.action import WINDOWS, now_local
-from civic.i18n import directory_month, place_names, term, translator
+from civic.action import now_local
+from civic.i18n import directory_month, place_names, translator
 from civic.numbers import fmt_int
-from civic.vocabularies import (
-    ACTION_TYPES,
-    CAUSES,
-    FIELDS,
-    KINDS,
-    LEGAL_FORMS,
-    PRECISIONS,
-    STATUSES,
-)
+from civic.vocabularies import LEGAL_FORMS
 from geo import filters
-from layers.actions import ActionLayer, Hosts, action_filter, action_records, action_words, shown
+from layers.actions import ActionLayer, Hosts, action_records, action_words
 from layers.basemap import base_map, settlement_points
+from layers.filter_panel import panel_html, panel_spec
 from layers.organisations import (
     OrganisationLayer,
     layer_titles,
     map_records,
     map_words,
     record_order,
-    safe_json,
     visible_runs,
 )
 from ui import data
 from ui.entry import through_app
-from ui.markdown import md_escape
 
 through_app()
 
@@ -69,11 +63,6 @@ MAP_HEIGHT_CSS = ("<style>iframe[title='streamlit_folium.st_folium']"
                   "{height:max(360px,calc(100vh - 190px))!important}"
                   "@media (max-width:640px){iframe[title='streamlit_folium.st_folium']"
                   "{height:max(360px,calc(100vh - 270px))!important}}</style>")
-
-
-def label(code: str) -> str:
-    """A stored code as words in the page's language."""
-    return term(code, lang)
 
 
 provinces = data.provinces()
@@ -92,89 +81,35 @@ if "f_start" not in st.session_state:
 start: filters.Filters = st.session_state["f_start"]
 
 
-def current_filters() -> filters.Filters:
-    """The filters the widgets hold, read before they are drawn (their defaults: the URL).
-
-    The map's state goes out first, so the map changes before the widgets are redrawn.
-    """
-    def held(name: str, default):
-        return st.session_state.get(f"f_{name}", default)
-
-    chosen = tuple(held("provinces", start.provinces))
-    return filters.Filters(
-        **{name: tuple(held(name, getattr(start, name))) for name in filters.LIST_PARAMS
-           if name not in ("provinces", "municipalities")},
-        provinces=chosen,
-        municipalities=tuple(m for m in held("municipalities", start.municipalities)
-                             if m[:3] in chosen),
-        name=held("name", start.name),
-        presumed_libraries=held("presumed", start.presumed_libraries),
-        show_actions=held("show_actions", start.show_actions),
-        action_when=held("action_when", start.action_when),
-        action_causes=tuple(held("action_causes", start.action_causes)),
-        action_types=tuple(held("action_types", start.action_types)),
-    )
-
-
-def sidebar_filters() -> None:
-    """The filter widgets; their defaults come from the URL."""
-    st.header(_("Filters"))
+def province_choice() -> tuple[str, ...]:
+    """The province set (a widget: another set needs another map element)."""
     chosen = st.multiselect(_("Province"), sorted(province_label, key=province_label.get),
                             key="f_provinces", format_func=province_label.get,
                             default=list(start.provinces), placeholder=_("Choose…"))
-    muni_options = sorted((c for c in muni_label if c[:3] in chosen), key=muni_label.get)
-    kept = [m for m in st.session_state.get("f_municipalities", start.municipalities)
-            if m in muni_options]
-    if "f_municipalities" in st.session_state and kept != st.session_state["f_municipalities"]:
-        st.session_state["f_municipalities"] = kept  # a province was removed
-    st.multiselect(_("Municipality"), muni_options, key="f_municipalities",
-                   format_func=muni_label.get, placeholder=_("All municipalities"),
-                   default=[m for m in start.municipalities if m in muni_options])
-    st.multiselect(_("Kind"), KINDS, key="f_kinds", format_func=label,
-                   default=list(start.kinds), placeholder=_("Choose…"))
-    st.toggle(_("Chitalishte libraries (presumed)"), key="f_presumed",
-              value=start.presumed_libraries)
-    st.multiselect(_("Field of activity"), FIELDS, key="f_fields", format_func=label,
-                   placeholder=_("Any field"), default=list(start.fields))
-    st.multiselect(_("Legal form"), legal_forms, key="f_legal_forms", format_func=label,
-                   placeholder=_("Any legal form"), default=list(start.legal_forms))
-    st.multiselect(_("Status"), STATUSES, key="f_statuses", format_func=label,
-                   default=list(start.statuses), placeholder=_("Choose…"))
-    st.multiselect(_("Location precision"), PRECISIONS, key="f_precisions", format_func=label,
-                   default=list(start.precisions), placeholder=_("Choose…"))
-    st.text_input(_("Name contains"), key="f_name", max_chars=100,
-                  placeholder=_("Cyrillic or Latin"), value=start.name)
-    st.subheader(_("Actions"))
-    st.toggle(_("Show actions"), key="f_show_actions", value=start.show_actions)
-    window_labels = {"upcoming": _("Upcoming (12 months)"), "week": _("This week"),
-                     "month": _("This month"), "volunteer_day": _("5 December (Volunteer Day)")}
-    st.selectbox(_("Dates"), WINDOWS, key="f_action_when", format_func=window_labels.get,
-                 index=WINDOWS.index(start.action_when))
-    st.multiselect(_("Cause"), CAUSES, key="f_action_causes", format_func=label,
-                   placeholder=_("Any cause"), default=list(start.action_causes))
-    st.multiselect(_("Type of action"), ACTION_TYPES, key="f_action_types", format_func=label,
-                   placeholder=_("Any type"), default=list(start.action_types))
+    return tuple(sorted(chosen))
 
 
-def keep_url(current: filters.Filters) -> None:
-    """The URL says the filters, so a view can be shared."""
-    params = filters.to_query(current)
-    for key in [k for k in st.query_params if k != "lang" and k not in params]:
+def keep_url(selected: tuple[str, ...]) -> None:
+    """The server writes only the province set into the URL; the panel writes the rest."""
+    for key in [k for k in st.query_params if k not in ("lang", "provinces")]:
         del st.query_params[key]
-    for key, value in params.items():
-        if st.query_params.get(key) != value:
-            st.query_params[key] = value
+    value = ",".join(selected)
+    if selected != tuple(sorted(filters.Filters().provinces)):
+        if st.query_params.get("provinces") != value:
+            st.query_params["provinces"] = value
+    elif "provinces" in st.query_params:
+        del st.query_params["provinces"]
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.DataFrame,
                actions: pd.DataFrame, today: str):
-    """The map element's map for one province set and language, its record order and key.
+    """The map element's map for one province set and language, its key and actions layer.
 
     `in_provinces` (those provinces' organisations) and `actions` (their stored actions)
     are part of the cache key, so an approved proposal, an import or a newly published
     action shows on the map; `today` too, so the upcoming actions are those of the day.
-    The last item is the actions layer (None when no action is upcoming there).
+    The last item is the actions layer's (key, base day), or None when none is upcoming.
     """
     orgs = record_order(in_provinces)
     drawn = list(settlement_points(data.settlements(), list(selected))["ekatte"])
@@ -186,102 +121,62 @@ def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.Dat
                               map_words(lang), visible_runs(orgs["id"], default["id"]), control)
     layer.add_to(fmap)
     if not records["n"]:
-        return fmap, orgs["id"], layer.key, None
+        return fmap, layer.key, None
     acts = ActionLayer(records, action_words(lang), control)
     acts.add_to(fmap)
-    return fmap, orgs["id"], layer.key, (acts.key, records)
+    return fmap, layer.key, (acts.key, records["base"])
 
 
-def frame_bounds(current: filters.Filters, visible: pd.DataFrame) -> list[float]:
-    """[west, south, east, north] the map should show.
+def bounds(selected: tuple[str, ...]) -> dict:
+    """What the panel frames: the chosen provinces, or the chosen municipalities."""
+    def box(values) -> list[float]:
+        return [round(float(v), 4) for v in values]
 
-    What a name search found, else the chosen municipalities, else the chosen provinces.
-    """
-    if current.name.strip() and len(visible):
-        w, s, e, n = (visible["lon"].min(), visible["lat"].min(), visible["lon"].max(),
-                      visible["lat"].max())
-        pad = 0.02
-        return [float(w - pad), float(s - pad), float(e + pad), float(n + pad)]
-    area = (municipalities[municipalities["code"].isin(current.municipalities)]
-            if current.municipalities else provinces[provinces["code"].isin(current.provinces)])
-    bounds = area.total_bounds if len(area) else provinces.total_bounds
-    return [round(float(b), 4) for b in bounds]
+    chosen = provinces[provinces["code"].isin(selected)]
+    munis = municipalities[municipalities["code"].str[:3].isin(selected)]
+    return {"provinces": box(chosen.total_bounds if len(chosen) else provinces.total_bounds),
+            "municipalities": {c: box(g.bounds) for c, g in zip(munis["code"], munis.geometry)}}
 
 
-def filter_state(current: filters.Filters, visible: pd.DataFrame, order_ids, key: str) -> None:
-    """The element that hands the filter result to the map frame (module docstring).
-
-    A hidden element whose data attribute the map frame watches: no script, no frame.
-    """
-    state = html.escape(safe_json({"key": key, "runs": visible_runs(order_ids, visible["id"]),
-                                   "fit": frame_bounds(current, visible)}), quote=True)
-    st.html(f'<div hidden class="civic-map-state" data-civic-map-state="{state}"></div>')
-
-
-def actions_state(current: filters.Filters, layer) -> int:
-    """The actions filter for the map frame (`layers.actions`); how many actions it shows.
-
-    `layer` is the cached map's (key, records), or None when it draws no action.
-    """
-    if layer is None:
-        return 0
-    key, records = layer
-    state = action_filter(key, records["base"], current.action_when, current.action_causes,
-                          current.action_types, current.show_actions)
-    st.html(f'<div hidden class="civic-actions-state" data-civic-actions-state='
-            f'"{html.escape(safe_json(state), quote=True)}"></div>')
-    return len(shown(records, {**state, "on": True}))
+def counts_html(current: filters.Filters) -> str:
+    """The counts line (per kind, the panel updates it) and the no-match line (hidden)."""
+    titles = layer_titles(lang)
+    shown = filters.counts(filters.apply(data.organisations(), current))
+    parts = " · ".join(f'{html.escape(titles[k])} <b data-kind="{k}">{fmt_int(n, lang)}</b>'
+                       for k, n in shown.items())
+    return (f'<p class="civic-counts" style="margin:0 0 .5rem">{parts}</p>'
+            '<p class="civic-nomatch" hidden style="background:#fffce7;color:#926c05;'
+            'padding:.75rem 1rem;border-radius:.5rem"></p>')
 
 
-def actions_note(count: int) -> None:
-    """Under the actions filters: how many published actions the window holds."""
+def published_any() -> bool:
+    """Whether any action is published at all (else the sidebar says how to start)."""
     stored = data.actions()
-    if not (len(stored) and (stored["status"] == "published").any()):
+    return bool(len(stored) and (stored["status"] == "published").any())
+
+
+with st.sidebar:
+    st.header(_("Filters"))
+    selected = province_choice()
+keep_url(selected)
+current = replace(start, provinces=selected)
+everyone = data.organisations()
+stored_actions = data.actions()
+base, key, action_layer = cached_map(
+    selected, lang, data.tiles(), everyone[everyone["province_code"].isin(selected)],
+    stored_actions[stored_actions["province_code"].isin(selected)],
+    now_local().date().isoformat())
+muni_options = sorted(((c, n) for c, n in muni_label.items() if c[:3] in selected),
+                      key=lambda pair: pair[1])
+spec = panel_spec(current, lang, key, muni_options, legal_forms, bounds(selected), action_layer)
+with st.sidebar:
+    st.html(panel_html(spec), unsafe_allow_javascript=True)
+    if not published_any():
         st.caption(_("No actions have been published yet — propose the first on the "
                      "Actions page") + f" → [{_('Actions')}](/actions?lang={lang})")
-    else:
-        st.caption(_("Published actions in this window: {n}").format(n=fmt_int(count, lang)))
 
-
-def map_for(selected: tuple[str, ...]):
-    """The cached map of a province set: (map, record order, key, actions layer)."""
-    everyone = data.organisations()
-    stored_actions = data.actions()
-    return cached_map(selected, lang, data.tiles(),
-                      everyone[everyone["province_code"].isin(selected)],
-                      stored_actions[stored_actions["province_code"].isin(selected)],
-                      now_local().date().isoformat())
-
-
-@st.fragment
-def filter_panel(drawn: tuple[str, ...], order_ids, key: str, action_layer) -> None:
-    """The filters, the counts and the map's two hidden state elements (module docstring).
-
-    `drawn` is the province set whose map the page holds, with its record order, key and
-    actions layer; another province set needs another map, so it reruns the page.
-    """
-    current = current_filters()
-    if tuple(sorted(current.provinces)) != drawn:
-        st.rerun(scope="app")
-    keep_url(current)
-    visible = filters.apply(data.organisations(), current)
-    titles = layer_titles(lang)
-    st.markdown(" · ".join(f"{titles[k]} **{fmt_int(n, lang)}**"
-                           for k, n in filters.counts(visible).items()))
-    if current.name.strip() and visible.empty:
-        st.warning(_("No organisation matches “{q}” with these filters.")
-                   .format(q=md_escape(current.name.strip())))
-    filter_state(current, visible, order_ids, key)
-    count = actions_state(current, action_layer)
-    with st.sidebar:
-        sidebar_filters()
-        actions_note(count)
-
-
-selected = tuple(sorted(st.session_state.get("f_provinces", start.provinces)))
-base, order_ids, key, action_layer = map_for(selected)
 st.subheader(_("Civil sector map"))
-filter_panel(selected, order_ids, key, action_layer)
+st.html(counts_html(current))
 st.html(MAP_HEIGHT_CSS)
 # st_folium renders the map it is given: hand it a copy, so the cached map stays pristine
 # and its script (and so the element Streamlit sends) stays byte-identical.

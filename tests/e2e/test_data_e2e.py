@@ -26,7 +26,7 @@ def data_url(tmp_path_factory):
 
 
 def _ngo_count(page) -> int:
-    line = page.locator("[data-testid='stMarkdownContainer']").filter(has_text="·").first
+    line = page.locator(".civic-counts").first
     line.wait_for(timeout=30000)
     return int(re.search(r"НПО\s*(\d+)", line.inner_text()).group(1))
 
