@@ -1,0 +1,114 @@
+"""The Map's filters run in the browser: what the map frame keeps is what geo.filters keeps.
+
+The panel (layers/filter_panel.js) hands the map frame a filter; civicmap.js filters its own
+records. Each case below is given to the frame as the panel gives it, and the counts the
+frame reports back are compared with `geo.filters.counts(geo.filters.apply(...))` on the
+same organisations: one definition of a filter, whichever side computes it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from civic.i18n import term
+from geo import filters
+from tests.e2e.harness import ConsoleLog, map_frame, wait_idle
+
+CASES = [
+    {},
+    {"municipalities": ["KRZ14", "RAZ26"]},
+    {"kinds": ["ngo"]},
+    {"kinds": ["library"], "presumed": False},
+    {"fields": ["social"]},
+    {"fields": ["culture", "youth"]},
+    {"legal_forms": ["chitalishte"]},
+    {"statuses": ["active", "inactive", "closed"]},
+    {"precisions": ["settlement"]},
+    {"q": "Вапцаров"},
+    {"q": "vaptsarov"},
+    {"q": "„Просвета"},
+    {"q": "Kardzhali"},
+    {"q": "няма такова име xyz"},
+    {"municipalities": ["VRC10"], "kinds": ["chitalishte", "library"], "q": "бъдеще"},
+]
+DEFAULT = filters.Filters()
+
+
+def _as_filters(case: dict) -> filters.Filters:
+    return filters.Filters(
+        municipalities=tuple(case.get("municipalities", ())),
+        kinds=tuple(case.get("kinds", DEFAULT.kinds)),
+        presumed_libraries=case.get("presumed", True),
+        fields=tuple(case.get("fields", ())), legal_forms=tuple(case.get("legal_forms", ())),
+        statuses=tuple(case.get("statuses", DEFAULT.statuses)),
+        precisions=tuple(case.get("precisions", DEFAULT.precisions)), name=case.get("q", ""))
+
+
+def _browser_filter(case: dict, key: str) -> dict:
+    f = _as_filters(case)
+    return {"key": key, "municipalities": list(f.municipalities), "kinds": list(f.kinds),
+            "presumed": f.presumed_libraries, "fields": list(f.fields),
+            "legal_forms": list(f.legal_forms), "statuses": list(f.statuses),
+            "precisions": list(f.precisions), "q": f.name, "fit": None}
+
+
+def test_the_browser_keeps_what_the_filters_keep(app_url, browser, orgs):
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    log = ConsoleLog(page)
+    page.goto(app_url + "/?lang=bg")
+    frame = map_frame(page)
+    wait_idle(page)
+    key = frame.evaluate("civicMap.key")
+    assert any(len(filters.apply(orgs, _as_filters(c))) == 0 for c in CASES)  # one empty case
+    for n, case in enumerate(CASES):
+        wanted = filters.counts(filters.apply(orgs, _as_filters(case)))
+        page.evaluate("""([text, n]) => { const d = document.createElement('div');
+            d.hidden = true; d.id = 'case-' + n; document.body.appendChild(d);
+            d.setAttribute('data-civic-map-filter', text); }""",
+                      [json.dumps(_browser_filter(case, key)), n])
+        deadline, got = time.monotonic() + 15, None
+        while time.monotonic() < deadline:
+            got = page.evaluate("window.civicMapCounts && window.civicMapCounts.counts")
+            if got == wanted:
+                break
+            page.wait_for_timeout(20)
+        assert got == wanted, (case, got, wanted)
+        assert frame.evaluate("civicMap.shown()") == sum(wanted.values())
+        page.evaluate("n => document.getElementById('case-' + n).remove()", n)
+    assert not log.errors, log.errors
+
+
+@pytest.mark.parametrize("lang", ["bg", "tr"])
+def test_panel_filters_without_a_rerun_and_keeps_the_url(app_url, browser, lang):
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    log = ConsoleLog(page)
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda p: sent.append(p)))
+    page.goto(app_url + f"/?lang={lang}&kinds=ngo,chitalishte")
+    frame = map_frame(page)
+    wait_idle(page)
+    before = len(sent)
+    page.locator(".cfp-fields summary").click()
+    page.get_by_role("checkbox", name=term("social", lang), exact=True).check()
+    deadline = time.monotonic() + 15
+    while "fields=" not in page.url and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert "fields=" in page.url and "kinds=ngo,chitalishte" in page.url, page.url
+    assert f"lang={lang}" in page.url
+    shown = frame.evaluate("civicMap.shown()")
+    counts = page.locator(".civic-counts").inner_text()
+    assert shown > 0 and shown < 723, (shown, counts)
+    assert len(sent) == before  # the server was never asked
+    # a reload of the URL the panel wrote shows the same view
+    page.goto(page.url)
+    frame = map_frame(page)
+    wait_idle(page)
+    deadline = time.monotonic() + 15
+    while frame.evaluate("civicMap.shown()") != shown and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    assert frame.evaluate("civicMap.shown()") == shown
+    assert page.locator(".cfp-fields summary .cfp-summary").inner_text().strip()
+    assert not log.errors, log.errors
