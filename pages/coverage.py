@@ -15,7 +15,7 @@ from geo.coverage import KINDS, MEASURED, library_definition, summarise
 from layers.basemap import province_map, zoom_for
 from layers.coverage import coverage_layers
 from reports.export import points_geojson, table_csv, tables_xlsx
-from ui import actions_view, data
+from ui import actions_view, coverage_view, data
 from ui.coverage_view import View, from_query, to_query
 from ui.entry import through_app
 from ui.markdown import md_escape
@@ -98,42 +98,53 @@ area = summarise(cov.assign(area="all"), "area").iloc[0]
 munis = data.municipality_coverage(radius, view.presumed, tuple(sorted(view.provinces)), kind)
 munis = munis[munis["municipality_code"].isin(cov["municipality_code"].unique())]
 
-if radius:
-    st.markdown(_("**{share}** of residents ({n}) live more than {r} km from the nearest "
-                  "{kind}.").format(share=fmt_pct(area[f"{kind}_share_beyond_r"], lang),
-                                    n=fmt_int(area[f"{kind}_residents_beyond_r"], lang),
-                                    r=view.radius, kind=kind_word))
-else:
-    st.markdown(_("**{share}** of residents ({n}) live in a settlement without a {kind} of "
-                  "its own.").format(share=fmt_pct(area[f"{kind}_share_beyond_r"], lang),
-                                     n=fmt_int(area[f"{kind}_residents_beyond_r"], lang),
-                                     kind=kind_word))
+ngos = data.known_ngos()
+st.markdown(coverage_view.headline(
+    _, kind, view.radius, ngos, view.presumed, fmt_pct(area[f"{kind}_share_beyond_r"], lang),
+    fmt_int(area[f"{kind}_residents_beyond_r"], lang)))
 ORDER = (kind, *[k for k in MEASURED if k != kind])
-if data.phone():  # one compact table instead of four stacked figures
-    rows = [f"| {_('Kind')} | {_('Share beyond R')} | {_('Mean distance to the nearest')} |",
-            "|---|---:|---:|"]
+
+
+def _name(k: str) -> str:
+    return coverage_view.kind_label(_, k, ngos, view.presumed)
+
+
+def _without(k: str) -> str:
+    return coverage_view.presence_sentence(
+        _, k, ngos, view.presumed, fmt_int(area[f"{k}_settlements_without_own"], lang),
+        fmt_int(area["inhabited_settlements"], lang))
+
+
+# Two labelled groups: distance within R (straight line), presence in the settlement itself.
+st.markdown(f"##### {coverage_view.distance_heading(_, view.radius)}")
+if data.phone():  # compact tables instead of four stacked figures
+    beyond = (_("Residents more than {r} km away").format(r=view.radius) if view.radius
+              else _("Residents with none in their own settlement"))
+    rows = [f"| {_('Kind')} | {md_escape(beyond)} | "
+            f"{_('Mean distance to the nearest (straight line)')} |", "|---|---:|---:|"]
     for k in ORDER:
-        name = md_escape(_("Any kind") if k == "any" else term(k, lang))
+        name = md_escape(_name(k))
         rows.append(f"| {f'**{name}**' if k == kind else name} | "
                     f"{md_escape(fmt_pct(area[f'{k}_share_beyond_r'], lang))} | "
                     f"{md_escape(fmt_km(area[f'{k}_pw_mean_km'], lang))} |")
     st.markdown("\n".join(rows))
+    st.markdown(f"##### {coverage_view.presence_heading(_)}")
+    lines = [md_escape(_without(k)) for k in ORDER]
+    st.markdown("\n".join([f"- **{lines[0]}**", *[f"- {line}" for line in lines[1:]]]))
 else:
-    columns = st.columns(4)
-    for col, k in zip(columns, ORDER):
-        col.metric(
-            (_("Any kind") if k == "any" else term(k, lang)) + (" ◀" if k == kind else ""),
-            fmt_pct(area[f"{k}_share_beyond_r"], lang),
-            help=_("Share of residents beyond R"))
-        col.caption(_("{n} residents beyond R · mean distance {km} · {without} of {all} "
-                      "settlements without their own").format(
-            n=fmt_int(area[f"{k}_residents_beyond_r"], lang),
-            km=fmt_km(area[f"{k}_pw_mean_km"], lang),
-            without=fmt_int(area[f"{k}_settlements_without_own"], lang),
-            all=fmt_int(area["inhabited_settlements"], lang)))
+    for col, k in zip(st.columns(4), ORDER):
+        col.metric(_name(k) + (" ◀" if k == kind else ""),
+                   fmt_pct(area[f"{k}_share_beyond_r"], lang),
+                   help=_("Share of residents beyond R"))
+        col.caption(coverage_view.distance_caption(
+            _, view.radius, fmt_int(area[f"{k}_residents_beyond_r"], lang),
+            fmt_km(area[f"{k}_pw_mean_km"], lang)))
+    st.markdown(f"##### {coverage_view.presence_heading(_)}")
+    for col, k in zip(st.columns(4), ORDER):
+        col.markdown(f"**{md_escape(_without(k))}**" if k == kind else md_escape(_without(k)))
 if kind in ("ngo", "any"):
     st.caption(_("NGO figures count the {n} known NGOs (civic directory, imports and approved "
-                 "proposals), not the national register.").format(n=data.known_ngos()))
+                 "proposals), not the national register.").format(n=ngos))
 
 # Gap settlements: inhabited, and no organisation of the chosen kind within R.
 points = data.settlements().set_index("ekatte").geometry

@@ -11,12 +11,13 @@ import streamlit as st
 
 from civic import facts
 from civic.i18n import LANGUAGE_NAMES, place_name, term, translator
-from civic.numbers import km
+from civic.numbers import fmt_int, fmt_km, fmt_num, fmt_pct, km
 from civic.vocabularies import KIND_COLOURS
 from geo.coverage import MEASURED
 from geo.regions import fields_by_province, least_served, presence_distribution
 from reports.export import table_csv
 from ui import actions_view, data
+from ui.charts import horizontal_bars, labelled, vertical_bars, zero_filled
 from ui.entry import through_app
 from ui.tables import styled
 
@@ -83,40 +84,46 @@ KIND_COLUMNS = {"province": _("Province"), "kind": _("Kind"),
                 "settlements_without_own": _("Settlements without their own"),
                 "inhabited_settlements": _("Inhabited settlements"),
                 "organisations": _("Organisations"), "per_10k": _("per 10,000")}
+KIND_OFFSET = alt.YOffset("kind:N", sort=KIND_SCALE.domain)  # bars in the legend's order
 kind_colour = alt.Color("kind:N", title=_("Kind"), scale=KIND_SCALE,
                         legend=alt.Legend(orient="bottom", labelLimit=400, columns=1))
 st.markdown(f"#### {_('Residents beyond R, by kind')}")
 chart_with_numbers(
-    alt.Chart(per_kind).mark_bar().encode(
+    horizontal_bars(
+        labelled(per_kind, [fmt_pct(v, lang) for v in per_kind["share_beyond_r"]]),
         x=alt.X("share_beyond_r:Q", title=_("Share of residents beyond R"),
                 axis=alt.Axis(format="%")),
-        y=PROVINCE_Y, color=kind_colour, yOffset="kind:N",
+        y=PROVINCE_Y, color=kind_colour, offset=KIND_OFFSET,
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("kind:N", title=_("Kind")),
                  alt.Tooltip("share_beyond_r:Q", title=_("Share of residents beyond R"),
-                             format=".1%")]),
+                             format=".1%")], value="share_beyond_r"),
     per_kind, KIND_COLUMNS, "beyond_r_by_kind")
 
 st.markdown(f"#### {_('Mean distance to the nearest, by kind')}")
 chart_with_numbers(
-    alt.Chart(per_kind).mark_bar().encode(
+    horizontal_bars(
+        labelled(per_kind, [fmt_km(v, lang) for v in per_kind["pw_mean_km"]]),
         x=alt.X("pw_mean_km:Q", title=_("Mean distance to the nearest, km")),
-        y=PROVINCE_Y, color=kind_colour, yOffset="kind:N",
+        y=PROVINCE_Y, color=kind_colour, offset=KIND_OFFSET,
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("kind:N", title=_("Kind")),
-                 alt.Tooltip("pw_mean_km:Q", title=km(lang), format=".1f")]),
+                 alt.Tooltip("pw_mean_km:Q", title=km(lang), format=".1f")],
+        value="pw_mean_km"),
     per_kind, KIND_COLUMNS, "distance_by_kind")
 
 counted = per_kind[per_kind["kind"] != kind_name("any")]
 st.markdown(f"#### {_('Organisations per 10,000 residents')}")
 chart_with_numbers(
-    alt.Chart(counted).mark_bar().encode(
+    horizontal_bars(
+        labelled(counted, [fmt_num(v, lang) for v in counted["per_10k"]]),
         x=alt.X("per_10k:Q", title=_("per 10,000")), y=PROVINCE_Y,
-        color=kind_colour, yOffset="kind:N",
+        color=kind_colour, offset=KIND_OFFSET,
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("kind:N", title=_("Kind")),
                  alt.Tooltip("organisations:Q", title=_("Organisations")),
-                 alt.Tooltip("per_10k:Q", title=_("per 10,000"), format=".1f")]),
+                 alt.Tooltip("per_10k:Q", title=_("per 10,000"), format=".1f")],
+        value="per_10k"),
     counted, {k: v for k, v in KIND_COLUMNS.items() if k in
               ("province", "kind", "organisations", "per_10k")}, "organisations_by_kind")
 
@@ -139,18 +146,23 @@ st.download_button(_("Download CSV"), table_csv(munis.drop(columns=["province"])
                    "municipalities.csv", "text/csv", key="dl_munis")
 
 fields = fields_by_province(data.organisations().query("status == 'active'"), chosen)
+fields = zero_filled(fields, ["province_code", "field"], "organisations")  # a 0 shows too
 fields = fields.assign(province=fields["province_code"].map(label),
                        field=fields["field"].map(lambda f: term(f, lang)))
+FIELD_ORDER = list(fields.groupby("field")["organisations"].sum().sort_values(
+    ascending=False).index)  # the most organisations first
 st.markdown(f"#### {_('Field of activity')}")
 chart_with_numbers(
-    alt.Chart(fields).mark_bar().encode(
+    horizontal_bars(
+        labelled(fields, [fmt_int(v, lang) for v in fields["organisations"]]),
         x=alt.X("organisations:Q", title=_("Organisations")),
-        y=alt.Y("field:N", sort="-x", title=None),
+        y=alt.Y("field:N", sort=FIELD_ORDER, title=None),
         color=alt.Color("province:N", title=_("Province"), legend=alt.Legend(orient="bottom")),
-        yOffset="province:N",
+        offset="province:N",
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("field:N", title=_("Field of activity")),
-                 alt.Tooltip("organisations:Q", title=_("Organisations"))]),
+                 alt.Tooltip("organisations:Q", title=_("Organisations"))],
+        value="organisations"),
     fields, {"province": _("Province"), "field": _("Field of activity"),
              "organisations": _("Organisations")}, "fields")
 
@@ -158,14 +170,16 @@ presence = presence_distribution(data.settlement_coverage(float(radius), False),
 presence = presence.assign(province=presence["province_code"].map(label))
 st.markdown(f"#### {_('Civic presence index')}")
 chart_with_numbers(
-    alt.Chart(presence).mark_bar().encode(
+    vertical_bars(
+        labelled(presence, [fmt_int(v, lang) for v in presence["settlements"]]),
         x=alt.X("band:N", title=_("Civic presence index"), sort=None),
         y=alt.Y("settlements:Q", title=_("Settlements")),
         color=alt.Color("province:N", title=_("Province"), legend=alt.Legend(orient="bottom")),
-        xOffset="province:N",
+        offset="province:N",
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("band:N", title=_("Civic presence index")),
-                 alt.Tooltip("settlements:Q", title=_("Settlements"))]),
+                 alt.Tooltip("settlements:Q", title=_("Settlements"))],
+        value="settlements"),
     presence, {"province": _("Province"), "band": _("Civic presence index"),
                "settlements": _("Settlements")}, "presence_index")
 
@@ -194,15 +208,17 @@ left, right = st.columns(2)
 with left:
     st.markdown(f"#### {_('Mother tongue')}")
     chart_with_numbers(
-        alt.Chart(tongue).mark_bar().encode(
+        horizontal_bars(
+            labelled(tongue, [fmt_pct(v, lang) for v in tongue["share"]]),
             x=alt.X("share:Q", axis=alt.Axis(format="%"), title=None),
             y=PROVINCE_Y,
             color=alt.Color("tongue:N", title=_("Mother tongue"),
                             legend=alt.Legend(orient="bottom")),
-            yOffset="tongue:N",
+            offset="tongue:N",
             tooltip=[alt.Tooltip("province:N", title=_("Province")),
                      alt.Tooltip("tongue:N", title=_("Mother tongue")),
-                     alt.Tooltip("share:Q", title=_("Share"), format=".1%")]),
+                     alt.Tooltip("share:Q", title=_("Share"), format=".1%")],
+            value="share"),
         tongue, {"province": _("Province"), "tongue": _("Mother tongue"),
                  "share": _("Share")}, "mother_tongue")
 with right:

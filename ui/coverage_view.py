@@ -80,3 +80,90 @@ def to_query(view: View) -> dict[str, str]:
     if view.presumed:
         out["presumed"] = "1"
     return out
+
+
+# The figures' wording: each sentence names what it counts (straight-line distance within R,
+# or presence in the settlement itself, and for NGOs only the known ones). Per kind, never
+# one organisation counted twice, never averaged across kinds.
+
+def library_definition_words(_, presumed: bool) -> str:
+    """Which libraries count, in words ('libraries known by name')."""
+    return (_("libraries known by name and the library of every chitalishte") if presumed
+            else _("libraries known by name"))
+
+
+def kind_label(_, kind: str, ngos: int, presumed: bool) -> str:
+    """A kind's name over its figures: 'Known NGOs (87)', 'Chitalishta', …."""
+    return {"ngo": _("Known NGOs ({n})").format(n=ngos), "chitalishte": _("Chitalishta"),
+            "library": (_("Libraries, with every chitalishte's library") if presumed
+                        else _("Libraries known by name")),
+            "any": _("Any kind (each once)")}[kind]
+
+
+def distance_heading(_, radius: int) -> str:
+    """The label of the group of distance figures."""
+    if radius:
+        return _("Distance (straight line, R = {r} km)").format(r=radius)
+    return _("Residents with none in their own settlement (R = 0)")
+
+
+def presence_heading(_) -> str:
+    """The label of the group of presence figures."""
+    return _("Presence in the settlement itself")
+
+
+def headline(_, kind: str, radius: int, ngos: int, presumed: bool, share: str, n: str) -> str:
+    """The sentence above the figures, naming its distance or presence and its kind."""
+    library = library_definition_words(_, presumed)
+    if radius:
+        text = {
+            "ngo": _("**{share}** of residents ({n}) live more than {r} km (straight line) "
+                     "from the nearest of the {ngos} known NGOs."),
+            "chitalishte": _("**{share}** of residents ({n}) live more than {r} km (straight "
+                             "line) from the nearest chitalishte."),
+            "library": _("**{share}** of residents ({n}) live more than {r} km (straight "
+                         "line) from the nearest library ({library})."),
+            "any": _("**{share}** of residents ({n}) live more than {r} km (straight line) "
+                     "from the nearest organisation of any kind (known NGO, chitalishte or "
+                     "library)."),
+        }[kind]
+    else:
+        text = {
+            "ngo": _("**{share}** of residents ({n}) live in a settlement without any of the "
+                     "{ngos} known NGOs."),
+            "chitalishte": _("**{share}** of residents ({n}) live in a settlement with no "
+                             "chitalishte of its own."),
+            "library": _("**{share}** of residents ({n}) live in a settlement with no library "
+                         "of its own ({library})."),
+            "any": _("**{share}** of residents ({n}) live in a settlement with no organisation "
+                     "of its own of any kind (known NGO, chitalishte or library)."),
+        }[kind]
+    return text.format(share=share, n=n, r=radius, ngos=ngos, library=library)
+
+
+def distance_caption(_, radius: int, n: str, mean_km: str) -> str:
+    """Under a kind's share: what the share counts, how many people, the mean distance."""
+    if radius:
+        text = _("of residents live more than {r} km away in a straight line ({n} people) · "
+                 "mean distance to the nearest: {km}")
+    else:
+        text = _("of residents have none in their own settlement ({n} people) · mean "
+                 "distance to the nearest: {km}")
+    return text.format(r=radius, n=n, km=mean_km)
+
+
+def presence_sentence(_, kind: str, ngos: int, presumed: bool, without: str,
+                      inhabited: str) -> str:
+    """How many inhabited settlements have no organisation of the kind of their own."""
+    text = {
+        "ngo": _("{without} of {all} inhabited settlements have none of the {ngos} known "
+                 "NGOs"),
+        "chitalishte": _("{without} of {all} inhabited settlements have no chitalishte of "
+                         "their own"),
+        "library": _("{without} of {all} inhabited settlements have no library of their own "
+                     "({library})"),
+        "any": _("{without} of {all} inhabited settlements have no organisation of any kind "
+                 "of their own"),
+    }[kind]
+    return text.format(without=without, all=inhabited, ngos=ngos,
+                       library=library_definition_words(_, presumed))

@@ -66,6 +66,12 @@ def _wait_url(page, pattern: str, timeout: float = 30) -> str:
     raise AssertionError(f"URL {page.url} never matched {pattern}")
 
 
+STRAIGHT = {"bg": "по права линия", "en": "straight line"}
+KNOWN_NGOS = {"bg": "известните", "en": "known NGOs"}
+GROUPS = {"bg": ("Разстояние (по права линия, R = 10 км)", "Наличие в самото населено място"),
+          "en": ("Distance (straight line, R = 10 km)", "Presence in the settlement itself")}
+
+
 @pytest.mark.parametrize("lang", ["bg", "en"])
 def test_defaults_show_the_gaps(app_url, browser, lang):
     page, log = open_page(browser, f"{app_url}/coverage?lang={lang}")
@@ -73,7 +79,12 @@ def test_defaults_show_the_gaps(app_url, browser, lang):
     wait_idle(page)
     assert legend["classes"] >= 4, legend
     assert first_share(page) >= 15  # residents beyond 10 km of a known NGO, three provinces
-    assert re.search(r"[1-9]", headline(page))
+    text = headline(page)
+    assert re.search(r"[1-9]", text)
+    # the sentence names its definition: straight-line distance, only the known NGOs
+    assert STRAIGHT[lang] in text and KNOWN_NGOS[lang] in text, text
+    for label in GROUPS[lang]:  # distance and presence figures in two labelled groups
+        page.get_by_text(label).first.wait_for(timeout=30000)
     shot(page, f"coverage-{lang}-desktop")
     assert not log.errors, log.errors
     page.context.close()
@@ -98,7 +109,7 @@ def test_url_reproduces_a_changed_view_and_survives_other_pages(app_url, browser
     url = _wait_url(page, r"[?&]r=5\b")
     wait_idle(page)
     changed = headline(page)
-    assert "5 km" in changed
+    assert "more than 5 km (straight line)" in changed
     # the workbook has translated headers and records the parameters
     with page.expect_download(timeout=60000) as download:
         page.get_by_role("button", name="Download XLSX").click()
