@@ -159,7 +159,9 @@ with st.sidebar:
     st.header(_("Filters"))
     selected = province_choice()
 keep_url(selected)
-current = replace(start, provinces=selected)
+# what the page opened with (the URL); the panel keeps later choices in the browser
+current = replace(start, provinces=selected, municipalities=tuple(
+    m for m in start.municipalities if m[:3] in selected))
 everyone = data.organisations()
 stored_actions = data.actions()
 base, key, action_layer = cached_map(
