@@ -7,7 +7,7 @@ BUILT := data/build/build_report.json
 LEAFLET := static/vendor/leaflet/leaflet.js
 LEAFLET_VERSION := 1.9.4
 
-.PHONY: run test unit lint build install clean
+.PHONY: run test unit lint build install clean serve-replicas
 
 install: $(STAMP)
 
@@ -37,6 +37,11 @@ run: $(BUILT) $(LEAFLET)
 		|| $(VENV)/bin/civicmap build
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 		--server.headless true --browser.gatherUsageStats false
+
+# N app processes behind HAProxy on $(PORT), sharing CIVICMAP_DATABASE_URL (PostGIS).
+N ?= 2
+serve-replicas: $(BUILT) $(LEAFLET)
+	deploy/serve_replicas.sh $(N) $(PORT)
 
 test: $(BUILT) $(LEAFLET)
 	$(VENV)/bin/ruff check .

@@ -39,6 +39,8 @@ SETTINGS = (
     Setting("CIVICMAP_NOMINATIM_USER_AGENT", "", "the User-Agent sent to Nominatim"),
     Setting("CIVICMAP_MODERATORS", "", "'name=HASH;other=HASH' (civicmap hash-password)"),
     Setting("CIVICMAP_CHROMIUM", "/usr/bin/chromium", "Chromium used to print PDFs"),
+    Setting("CIVICMAP_TRUST_PROXY", "off", "'on' behind a reverse proxy: the client's address "
+            "(per-address limits) is the last one in X-Forwarded-For"),
 )
 
 
@@ -92,6 +94,11 @@ def moderators() -> dict[str, str]:
         if name.strip() and encoded.strip():
             out[name.strip()] = encoded.strip()
     return out
+
+
+def trust_proxy() -> bool:
+    """True when `CIVICMAP_TRUST_PROXY` is on (1/on/true/yes): trust X-Forwarded-For."""
+    return _get("CIVICMAP_TRUST_PROXY").lower() in {"1", "on", "true", "yes"}
 
 
 def chromium() -> str:

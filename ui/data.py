@@ -1,6 +1,12 @@
-"""Cached data for the pages: loaded once per process, shared by every session."""
+"""Cached data for the pages: loaded once per process, shared by every session.
+
+Several app processes may share one store (replicas behind a proxy): each checks the
+store's change stamp at most every few seconds and forgets what another one changed.
+"""
 
 from __future__ import annotations
+
+import functools
 
 import geopandas as gpd
 import pandas as pd
@@ -10,10 +16,48 @@ import store
 from civic import settings
 from layers.basemap import Tiles
 
+STAMP_SECONDS = 5  # how long another process's approval or import may go unseen here
+_seen_stamp: list[int | None] = [None]
 
+
+@st.cache_data(show_spinner=False, ttl=STAMP_SECONDS)
+def _store_stamp() -> int:
+    """The newest audit entry's number: every change to organisations writes one."""
+    from store.audit import entries
+
+    newest = entries(limit=1)
+    return int(newest["id"].iloc[0]) if len(newest) else 0
+
+
+def _follow_store() -> None:
+    """Forget the organisations and all computed from them when the store's stamp moved.
+
+    Catches approvals and imports made by other processes on the same store.
+    """
+    try:
+        stamp = _store_stamp()
+    except Exception:  # a missing or broken store: the cached call itself says so
+        return
+    if _seen_stamp[0] is not None and stamp != _seen_stamp[0]:
+        organisations_changed()
+    _seen_stamp[0] = stamp
+
+
+def _fresh(cached):
+    """A cached function that first follows the store's changes (`_follow_store`)."""
+    @functools.wraps(cached)
+    def call(*args, **kwargs):
+        _follow_store()
+        return cached(*args, **kwargs)
+
+    call.clear = cached.clear
+    return call
+
+
+@_fresh
 @st.cache_data(show_spinner=False)
 def organisations() -> pd.DataFrame:
-    """Every organisation in the store (cached until an approval or import)."""
+    """Every organisation in the store (cached until an approval or import, here or not)."""
     return store.load_organisations()
 
 
@@ -25,6 +69,8 @@ def organisations_changed() -> None:
     for cached in (organisations, settlement_coverage, municipality_coverage, hubs,
                    province_figures, compass_pdf):
         cached.clear()
+    _store_stamp.clear()
+    _seen_stamp[0] = None  # the next check takes the new stamp without clearing again
 
 
 @st.cache_data(show_spinner=False, ttl=60)
@@ -85,6 +131,7 @@ def _active() -> pd.DataFrame:
     return orgs[orgs["status"] == "active"]
 
 
+@_fresh
 @st.cache_data(show_spinner=False, max_entries=32)
 def settlement_coverage(radius_km: float, presumed: bool) -> pd.DataFrame:
     """Nationwide per-kind coverage of active organisations (borders do not stop people).
@@ -98,6 +145,7 @@ def settlement_coverage(radius_km: float, presumed: bool) -> pd.DataFrame:
                    Options(radius_km=radius_km, include_presumed_libraries=presumed))
 
 
+@_fresh
 @st.cache_data(show_spinner=False, max_entries=32)
 def municipality_coverage(radius_km: float, presumed: bool, provinces: tuple[str, ...],
                           focus: str = "ngo") -> pd.DataFrame:
@@ -111,6 +159,7 @@ def municipality_coverage(radius_km: float, presumed: bool, provinces: tuple[str
                    list(provinces), focus)
 
 
+@_fresh
 @st.cache_data(show_spinner=False, max_entries=32)
 def hubs(ekattes: tuple[str, ...], radius_km: float, k: int, kind: str = "ngo") -> dict:
     """K existing chitalishta/libraries and k new sites inside the chosen settlements.
@@ -148,6 +197,7 @@ def geocoder():
     return from_tables(settlements(), municipalities(), provinces(), cache=store.GeocodeCache())
 
 
+@_fresh
 @st.cache_data(show_spinner=False, max_entries=16)
 def province_figures(radius_km: float, presumed: bool = False) -> pd.DataFrame:
     """All 28 provinces' per-kind figures for one radius (geo.regions)."""
@@ -159,6 +209,7 @@ def province_figures(radius_km: float, presumed: bool = False) -> pd.DataFrame:
                    Options(radius_km=radius_km, include_presumed_libraries=presumed))
 
 
+@_fresh
 @st.cache_data(show_spinner=False, max_entries=8)
 def compass_pdf(codes: tuple[str, ...], lang: str, radius_km: float) -> bytes:
     """The printable Compass for one province or several side by side, cached."""
@@ -196,11 +247,27 @@ def client_address() -> str:
     """The key of the server-side limits (proposals, logins, joins): the client's address.
 
     Streamlit reports None on localhost, so all local visitors share the key "local".
+    Behind a reverse proxy (`CIVICMAP_TRUST_PROXY=on`) it is the address the proxy saw.
     """
     try:
+        if settings.trust_proxy():
+            forwarded = forwarded_address(st.context.headers.get_all("X-Forwarded-For"))
+            if forwarded:
+                return forwarded
         return st.context.ip_address or "local"
     except Exception:  # no browser behind this run (tests, bare mode)
         return "local"
+
+
+def forwarded_address(values: list[str]) -> str | None:
+    """The last address of X-Forwarded-For, the one our proxy appended ("local" on loopback).
+
+    Earlier entries are whatever the client claimed, so they are ignored.
+    """
+    parts = [p.strip() for value in values for p in value.split(",") if p.strip()]
+    if not parts:
+        return None
+    return "local" if parts[-1] in {"127.0.0.1", "::1"} else parts[-1]
 
 
 def phone() -> bool:
