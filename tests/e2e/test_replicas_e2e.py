@@ -1,0 +1,210 @@
+"""Two app processes behind HAProxy on one PostgreSQL + PostGIS store, in Chromium.
+
+`deploy/serve_replicas.sh 2` as users run it, on a throwaway PostGIS cluster
+(`.ci/pg.sh`): the Map loads through the proxy and a browser stays on one replica; a
+proposal limit reached on replica A refuses on replica B; an approval on B shows on A;
+with A killed, new browsers through the proxy are served by B. The tests run in order
+and share the replicas (the last one kills A).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.harness import ARTIFACTS, ROOT, _free_port, map_frame, open_page, shot, wait_idle
+from tests.e2e.test_data_e2e import MODERATORS, _ngo_count
+
+HAPROXY = os.environ.get("HAPROXY", "/usr/sbin/haproxy")
+THANKS = re.compile(r"Благодарим! Предложение \d+")
+TOO_MANY_PROPOSALS = re.compile("Твърде много предложения от този адрес")
+NAME = "Сдружение „Реплика за проба“"
+
+
+def _until(check, timeout_s: float, what: str, page=None):
+    """Wait for `check()` to be truthy; returns its value or fails with `what`."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        if page is not None:
+            page.wait_for_timeout(250)  # pumps Playwright events
+        else:
+            time.sleep(0.25)
+    raise AssertionError(what)
+
+
+def _replica(url: str, cookie: str | None = None) -> str | None:
+    """The replica that answers a request through the proxy (HAProxy's X-Civicmap-Replica)."""
+    request = urllib.request.Request(url + "/_stcore/health")
+    if cookie:
+        request.add_header("Cookie", cookie)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return response.headers.get("X-Civicmap-Replica")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture(scope="module")
+def replicas(tmp_path_factory):
+    """PostGIS, the real build loaded into it, and `serve_replicas.sh 2` in front of it."""
+    if not Path(HAPROXY).exists():
+        raise RuntimeError(f"HAProxy not found at {HAPROXY}: apt-get install haproxy")
+    folder = tmp_path_factory.mktemp("replicas")
+    pg = Path(tempfile.mkdtemp(prefix="civicmap-pg-")) / "pg"  # the postgres user reaches /tmp
+    db_url = subprocess.run([str(ROOT / ".ci/pg.sh"), "start", str(pg), str(_free_port())],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    env = {**os.environ, "CIVICMAP_BUILD_DIR": str(folder / "build"),
+           "CIVICMAP_DATABASE_URL": db_url, "CIVICMAP_MODERATORS": MODERATORS}
+    proc = None
+    pids: list[int] = []
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / "replicas.log"
+    try:
+        subprocess.run([sys.executable, "-m", "cli", "build"], cwd=ROOT, env=env, check=True,
+                       capture_output=True)
+        port = _free_port()
+        with log.open("w") as out:
+            proc = subprocess.Popen([str(ROOT / "deploy/serve_replicas.sh"), "2", str(port)],
+                                    cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        started = _until(lambda: proc.poll() is not None or "haproxy: pid" in log.read_text(),
+                         180, "serve_replicas.sh did not start")
+        assert started and proc.poll() is None, log.read_text()[-3000:]
+        text = log.read_text()
+        ports = {f"app{n}": int(p) for n, p in re.findall(r"replica (\d+): port (\d+)", text)}
+        pids = [int(p) for p in re.findall(r"pid (\d+)", text)]
+        assert len(ports) == 2 and len(pids) == 3, text
+        proxy = f"http://127.0.0.1:{port}"
+
+        def answers() -> bool:
+            try:
+                return _replica(proxy) is not None
+            except OSError:
+                return False
+        _until(answers, 30, "the proxy did not answer")
+        yield {"proxy": proxy, "ports": ports, "pids": dict(zip(("app1", "app2"), pids)),
+               "log": log, "db_url": db_url}
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)  # the script stops its replicas and HAProxy
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        for pid in pids:  # anything the script left behind, by its PID
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        subprocess.run([str(ROOT / ".ci/pg.sh"), "stop", str(pg)], check=False)
+        shutil.rmtree(pg.parent, ignore_errors=True)
+
+
+def _stream_servers(log: Path) -> list[str]:
+    """The replica of each finished websocket (HAProxy logs a tunnel when it closes)."""
+    return re.findall(r"replicas/(app\d) .*\"GET /_stcore/stream", log.read_text())
+
+
+def test_map_through_the_proxy_on_one_replica(replicas, browser):
+    proxy = replicas["proxy"]
+    assert {_replica(proxy) for _ in range(4)} == {"app1", "app2"}  # new visitors spread
+
+    streams = len(_stream_servers(replicas["log"]))
+    page, log = open_page(browser, proxy + "/")
+    frame = map_frame(page, timeout_ms=60000)
+    assert frame.evaluate("civicMap.shown()") > 0
+    shot(page, "replicas-map")
+    cookie = {c["name"]: c["value"] for c in page.context.cookies()}.get("SRV")
+    assert cookie in {"app1", "app2"}
+    # the page's later requests go where its first one went
+    seen = {page.evaluate("fetch('/_stcore/health').then(r => "
+                          "r.headers.get('x-civicmap-replica'))") for _ in range(4)}
+    assert seen == {cookie}
+    assert not log.errors, log.errors
+    page.context.close()  # closes the websocket: HAProxy logs which replica carried it
+    ended = _until(lambda: _stream_servers(replicas["log"])[streams:], 15,
+                   "HAProxy logged no websocket")
+    assert ended == [cookie]
+
+
+def _propose(browser, url: str, name: str, expect: re.Pattern) -> None:
+    page, log = open_page(browser, url + "/data")
+    page.get_by_text("Предложете организация").first.wait_for(timeout=60000)
+    wait_idle(page)
+    page.get_by_label("Име", exact=True).locator("visible=true").first.fill(name)
+    page.get_by_label("Населено място", exact=True).locator("visible=true").first.fill(
+        "Момчилград")
+    page.get_by_role("button", name="Изпрати предложение").click()
+    page.get_by_text(expect).wait_for(timeout=30000)
+    assert not log.errors, log.errors
+    page.context.close()
+
+
+def test_proposal_limit_reached_on_one_replica_holds_on_the_other(replicas, browser):
+    a = f"http://127.0.0.1:{replicas['ports']['app1']}"
+    b = f"http://127.0.0.1:{replicas['ports']['app2']}"
+    # Four of the five allowed proposals are counted in the store directly (quicker than
+    # four forms); the fifth is made on A, and B then refuses the sixth.
+    subprocess.run([sys.executable, "-c", "from intake import moderation\n"
+                    "assert all(moderation.proposal_wait('local') == 0 for _ in range(4))"],
+                   cwd=ROOT, check=True, env={**os.environ,
+                                              "CIVICMAP_DATABASE_URL": replicas["db_url"]})
+    _propose(browser, a, NAME, THANKS)
+    _propose(browser, b, "Сдружение „Шесто“", TOO_MANY_PROPOSALS)
+
+
+def test_approval_on_one_replica_shows_on_the_other(replicas, browser):
+    a = f"http://127.0.0.1:{replicas['ports']['app1']}"
+    b = f"http://127.0.0.1:{replicas['ports']['app2']}"
+    watch, log = open_page(browser, a + "/?q=Реплика&kinds=ngo")
+    assert _ngo_count(watch) == 0  # A has the organisations cached, the proposal pending
+
+    page, mod_log = open_page(browser, b + "/data")
+    page.get_by_role("tab", name="Модериране").click()
+    page.get_by_label("Модератор", exact=True).locator("visible=true").first.fill("librarian")
+    page.get_by_label("Парола", exact=True).locator("visible=true").first.fill(
+        "e2e-librarian-pass")
+    page.get_by_role("button", name="Вход").click()
+    page.get_by_text("Влезли сте като librarian").wait_for(timeout=30000)
+    page.get_by_role("button", name="Одобряване").click()
+    page.get_by_text("Одобрено: промяната е на картата.").wait_for(timeout=30000)
+    assert not mod_log.errors, mod_log.errors
+    page.context.close()
+
+    def shown_on_a() -> bool:
+        watch.reload()
+        return _ngo_count(watch) == 1
+    _until(shown_on_a, 30, "replica A still does not show the approval", page=watch)
+    shot(watch, "replicas-approved-on-b-seen-on-a")
+    assert not log.errors, log.errors
+    watch.context.close()
+
+
+def test_a_killed_replica_leaves_the_other_serving(replicas, browser):
+    proxy = replicas["proxy"]
+    os.kill(replicas["pids"]["app1"], signal.SIGKILL)
+    _until(lambda: not _alive(replicas["pids"]["app1"]) or None, 10, "replica A still runs")
+    # a browser pinned to A by its cookie is sent to B; so is every new one
+    assert _replica(proxy, cookie="SRV=app1") == "app2"
+    for _ in range(2):  # round robin would give one of two new visitors to A
+        page, log = open_page(browser, proxy + "/")
+        frame = map_frame(page, timeout_ms=60000)
+        assert frame.evaluate("civicMap.shown()") > 0
+        assert {c["name"]: c["value"] for c in page.context.cookies()}.get("SRV") == "app2"
+        assert not log.errors, log.errors
+        page.context.close()
