@@ -27,6 +27,7 @@ from pathlib import Path
 
 import folium
 import pandas as pd
+import rjsmin
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -363,9 +364,8 @@ def shown(records: dict, state: dict) -> list[int]:
 
 
 def _script() -> str:
-    """`actions.js` without its comment lines and indentation (it is sent with every map)."""
-    lines = (line.strip() for line in SCRIPT.read_text(encoding="utf-8").splitlines())
-    return "\n".join(line for line in lines if line and not line.startswith(("//", "/*", "*")))
+    """`actions.js` minified (it is sent with every map that has actions)."""
+    return rjsmin.jsmin(SCRIPT.read_text(encoding="utf-8"))
 
 
 class ActionLayer(MacroElement):

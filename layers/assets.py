@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import folium
+import rjsmin
 from branca.element import MacroElement
 from jinja2 import Template
 
@@ -49,7 +50,8 @@ class MapScript(MacroElement):
         """Read the script next to this module."""
         super().__init__()
         self._name = "MapScript"
-        self.script = (Path(__file__).parent / "civicmap.js").read_text(encoding="utf-8")
+        self.script = rjsmin.jsmin((Path(__file__).parent / "civicmap.js").read_text(
+            encoding="utf-8"))
 
 
 class MetricScale(MacroElement):
