@@ -1,22 +1,70 @@
-"""Load test: N headless Chromium sessions against one server; prints JSON.
+"""Load benchmark: where the time goes, the server or the browser; prints JSON.
 
-Each session times its first map, then municipality filter changes until its count or the
-time budget runs out.
+Two variants against one server (`make run` on 127.0.0.1 through tests/e2e/harness.py
+`serve_app`, or a running deployment with `--url`). Clients and server share this machine.
 
-Per N (default 1, 4, 8): p50/p95 of filter → updated map, first-load times, errors, and the
-server's peak resident memory (its process tree, sampled every 0.2 s). The server is `make
-run` on 127.0.0.1 (tests/e2e/harness.py); clients and server share this machine. Loops are
-bounded in count (`--changes`) and time (`--seconds` per N).
+Browser sessions (`--sessions 1,4,8`, the older variant): N headless Chromium sessions, each
+timing its first map, then municipality filter changes until `--changes` or `--seconds`.
+Per N: p50/p95 of filter -> updated map, first loads, errors, the server's peak memory.
+
+Protocol sessions (`--protocol-sessions N --seconds S [--url URL] [--seed K]`): N light
+clients that speak Streamlit's own websocket protocol with the protobufs the installed
+`streamlit` ships, and one real Chromium measured while they run.
+
+Handshake, as Streamlit's frontend does it: GET /_stcore/health (its reply sets the
+`_streamlit_xsrf` cookie), then the websocket ws://HOST:PORT/_stcore/stream with
+Sec-WebSocket-Protocol "streamlit, <xsrf token>", the cookie and an Origin header. Each
+script run is a `rerun_script` BackMsg (ClientState: query_string, widget_states,
+page_script_hash, page_name, context_info, cached_message_hashes). A first load sends the
+page's url path as page_name ("" for the Map, "nearby", "coverage") and no hash; later
+runs send the hash the server's `navigation` ForwardMsg named. Widget ids come from the
+first load's deltas (each widget's proto carries its `id`, ending in the user key); values
+go in widget_states as the frontend sends them: the Map's province multiselect
+`f_provinces` by its option labels (string_array_value), the Coverage slider `c_radius`
+(double_array_value), and the Nearby place picker (a v2 component) as its one-time
+trigger `$$STREAMLIT_INTERNAL_KEY_<id>__events` = [{"event": "query", "value": place}]
+(json_trigger_value). Like the frontend, a session names the cacheable messages it has
+received, so the server may answer with references.
+
+Each session opens a random page, then loops with think time uniform 5-10 s over: first
+load of a page (Map, Nearby, Coverage), Map province change, Nearby search ("Кърджали",
+...), Coverage radius change, and a Map filter change. On the Map, filters other than the
+province set run in the browser (layers/filter_panel.js): a filter change sends nothing
+to the server, so a protocol session records it as an action with 0 round trips and
+time 0. An action that needs another page loads that page first (counted as a first
+load). A server action is timed from its BackMsg sent to its `script_finished`
+(FINISHED_SUCCESSFULLY; a run the app restarts itself is waited through). Errors:
+exceptions, exception deltas, page_not_found, a run that ends otherwise, closed
+sockets, no end within 60 s.
+
+The one Chromium (tests/e2e/harness.py `chromium()`), every 2-4 s meanwhile: a Map filter
+change to the map showing another count (`browser_map_filter`), and a Nearby search to its
+result cards showing (`browser_nearby_search`).
+
+Fields: actions.<kind>.{n, p50_s, p95_s, p99_s} for first_load, province_change,
+nearby_search, coverage_radius (and map_filter, all 0); browser.map_filter and
+browser.nearby_search likewise; script_finished, the server runs the sessions saw end;
+server.cpu_s, user+system CPU seconds of the streamlit process serving the port and its
+children (/proc/PID/stat) over the whole run; server.cpu_s_per_map_filter, after the run,
+with the protocol sessions paused (connected, nothing in flight), the CPU the server spent
+during a burst of 8 browser filter changes minus the CPU it spent in an equally long quiet
+window right after, divided by 8 (server.burst holds both); server.peak_mb, the highest
+resident memory of the server's processes (sampled every 0.2 s). With `--url`, server
+figures are null unless the process listening on that port runs here. Counts and time are
+bounded; all sockets are closed at the end.
 
     .venv/bin/python benchmarks/load.py [--sessions 1,4,8] [--changes 6] [--seconds 90]
+    .venv/bin/python benchmarks/load.py --protocol-sessions 50 --seconds 120 [--url URL]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import random
 import statistics
 import sys
 import threading
@@ -26,7 +74,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.harness import CHROMIUM, CHROMIUM_ARGS, COUNT_MARKERS, serve_app  # noqa: E402
+from tests.e2e.harness import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    COUNT_MARKERS,
+    map_frame,
+    serve_app,
+)
 
 MUNICIPALITIES = ["KRZ14", "RAZ26", "VRC10", "KRZ16", "RAZ14", "VRC08", "KRZ02", "RAZ11"]
 
@@ -156,13 +210,464 @@ def _pct(values: list[float], q: float) -> float | None:
     return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 2)
 
 
+# ---------------------------------------------------------------------------------------------
+# Protocol sessions: Streamlit's own websocket protocol, no browser.
+
+PLACES = ["Кърджали", "Момчилград", "Кирково", "Разград", "Враца", "Джебел", "Исперих",
+          "Крумовград", "Мездра", "Ардино"]
+PAGES = {"map": "", "nearby": "nearby", "coverage": "coverage"}
+ACTIONS = ("first_load", "province_change", "nearby_search", "coverage_radius", "map_filter")
+ACTION_TIMEOUT_S = 60
+# The page each action happens on (a first load: the page a session starts with).
+NEEDS = {"first_load": "map", "map_filter": "map", "coverage_radius": "coverage",
+         "nearby_search": "nearby", "province_change": "map"}
+
+
+class ProtocolError(Exception):
+    """The server answered an action with an exception, a wrong page or no end of run."""
+
+
+def _widget_of(msg) -> tuple[str, object] | None:
+    """(id, element proto) of the widget a ForwardMsg delta carries, else None."""
+    if msg.WhichOneof("type") != "delta" or msg.delta.WhichOneof("type") != "new_element":
+        return None
+    element = msg.delta.new_element
+    kind = element.WhichOneof("type")
+    proto = getattr(element, kind) if kind else None
+    if proto is not None and "id" in proto.DESCRIPTOR.fields_by_name and proto.id:
+        return proto.id, proto
+    return None
+
+
+class ProtocolSession:
+    """One light client: the browser's handshake and rerun BackMsgs, without a browser.
+
+    Like Streamlit's frontend it keeps the hashes of cacheable messages it received and
+    names them in each rerun, so the server may send a reference instead of the element;
+    it keeps what those messages carried (widgets, exceptions), not the messages.
+    """
+
+    def __init__(self, url: str):
+        """A session against the app at `url` (http://host:port)."""
+        self.url = url.rstrip("/")
+        self.ws = None
+        self.page = ""
+        self.page_hash = ""
+        self.widgets: dict[str, object] = {}  # widget key (or id) -> its element proto
+        self.states: dict[str, object] = {}   # widget id -> WidgetState set by this session
+        self.cache: dict[str, tuple[str, object] | None] = {}
+        self.finished = 0
+
+    async def connect(self) -> None:
+        """GET /_stcore/health (the XSRF cookie), then the websocket with the token."""
+        import urllib.request
+
+        from websockets.asyncio.client import connect
+
+        def cookie() -> str:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=30) as r:
+                raw = r.headers.get("Set-Cookie") or ""
+            return raw.split(";", 1)[0]
+
+        jar = await asyncio.to_thread(cookie)
+        token = jar.split("=", 1)[1] if "=" in jar else ""
+        ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
+        self.ws = await connect(ws_url, subprotocols=["streamlit", token] if token else
+                                ["streamlit"], origin=self.url,
+                                additional_headers={"Cookie": jar} if jar else None,
+                                max_size=None, open_timeout=30, compression=None)
+
+    async def close(self) -> None:
+        """Close the websocket (idempotent)."""
+        if self.ws is not None:
+            await self.ws.close()
+            self.ws = None
+
+    def _backmsg(self, trigger: dict | None = None) -> bytes:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+
+        msg = BackMsg()
+        rerun = msg.rerun_script
+        rerun.query_string = ""
+        rerun.page_script_hash = self.page_hash
+        rerun.page_name = self.page
+        rerun.context_info.timezone = "Europe/Sofia"
+        rerun.context_info.locale = "bg-BG"
+        rerun.cached_message_hashes.extend(self.cache)
+        for state in [*self.states.values(), *(trigger or {}).values()]:
+            rerun.widget_states.widgets.add().CopyFrom(state)
+        return msg.SerializeToString()
+
+    async def run(self, trigger: dict | None = None) -> float:
+        """Send one rerun BackMsg; seconds until its `script_finished`."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        started = time.perf_counter()
+        await self.ws.send(self._backmsg(trigger))
+        deadline = time.monotonic() + ACTION_TIMEOUT_S
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no script_finished within {ACTION_TIMEOUT_S} s")
+            msg = ForwardMsg()
+            msg.ParseFromString(await asyncio.wait_for(self.ws.recv(), left))
+            kind = msg.WhichOneof("type")
+            carried = self.cache.get(msg.ref_hash) if kind == "ref_hash" else _widget_of(msg)
+            if msg.metadata.cacheable:
+                self.cache[msg.hash] = carried
+            if kind == "delta" and msg.delta.new_element.WhichOneof("type") == "exception":
+                ex = msg.delta.new_element.exception
+                raise ProtocolError(f"exception: {ex.type}: {ex.message[:160]}")
+            if kind == "page_not_found":
+                raise ProtocolError(f"page not found: {msg.page_not_found.page_name!r}")
+            if kind == "navigation" and msg.navigation.page_script_hash:
+                self.page_hash = msg.navigation.page_script_hash
+            if carried:
+                wid, proto = carried
+                self.widgets[wid.rsplit("-", 1)[-1] if wid.startswith("$$ID") else wid] = proto
+            if kind == "script_finished":
+                status = ForwardMsg.ScriptFinishedStatus.Name(msg.script_finished)
+                if status == "FINISHED_EARLY_FOR_RERUN":
+                    continue  # the app asked for another run; the user waits for that one
+                if status != "FINISHED_SUCCESSFULLY":
+                    raise ProtocolError(f"script_finished {status}")
+                self.finished += 1
+                return time.perf_counter() - started
+
+    async def open(self, page: str) -> float:
+        """First load of `page` (a key of PAGES), as a fresh tab sends it: no hash yet."""
+        self.page, self.page_hash = PAGES[page], ""
+        self.widgets, self.states = {}, {}
+        return await self.run()
+
+    def _state(self, key: str):
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        proto = self.widgets.get(key)
+        if proto is None:
+            raise ProtocolError(f"widget {key!r} not on the page")
+        state = WidgetState()
+        state.id = proto.id
+        return state, proto
+
+    async def provinces(self, rng: random.Random) -> float:
+        """Another province set on the Map (multiselect `f_provinces`, by its labels)."""
+        state, proto = self._state("f_provinces")
+        state.string_array_value.data.extend(rng.sample(list(proto.options), rng.randint(1, 3)))
+        self.states[state.id] = state
+        return await self.run()
+
+    async def coverage_radius(self, rng: random.Random) -> float:
+        """Another radius on Coverage (slider `c_radius`)."""
+        state, proto = self._state("c_radius")
+        current = self.states[state.id].double_array_value.data[0] if state.id in self.states \
+            else (proto.default[0] if proto.default else 0)
+        state.double_array_value.data.append(
+            rng.choice([r for r in range(int(proto.min), int(proto.max) + 1) if r != current]))
+        self.states[state.id] = state
+        return await self.run()
+
+    async def nearby_search(self, place: str) -> float:
+        """A search on Nearby: the place picker's one-time `query` trigger."""
+        from streamlit.components.v2.bidi_component.main import _make_trigger_id
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        picker = self.widgets.get("place_picker")
+        if picker is None:
+            raise ProtocolError("the place picker is not on the page")
+        trigger = WidgetState()
+        trigger.id = _make_trigger_id(picker.id, "events")
+        trigger.json_trigger_value = json.dumps([{"event": "query", "value": place}])
+        return await self.run({trigger.id: trigger})
+
+
+class Pause:
+    """Lets the browser pause the protocol sessions between their actions."""
+
+    def __init__(self):
+        """Not paused; nothing in flight."""
+        self.resume = asyncio.Event()
+        self.resume.set()
+        self.in_flight = 0
+
+
+async def _protocol_session(url: str, rng: random.Random, stop_at: float, out: dict,
+                            pause: Pause, think: tuple[float, float], offset: int) -> None:
+    """One session: a first page, then actions with think time until `stop_at`."""
+    session = ProtocolSession(url)
+    pages = list(PAGES)
+    try:
+        await session.connect()
+        out["sockets"] += 1
+        todo = ["first_load", "map_filter", "coverage_radius", "nearby_search",
+                "province_change"]  # the first round starts elsewhere in each session
+        todo = todo[:2] + todo[2:][offset % 3:] + todo[2:][:offset % 3]
+        out["first_load"].append(await session.open(NEEDS[todo[-1]]))
+        while True:
+            await asyncio.sleep(rng.uniform(*think))
+            await pause.resume.wait()
+            if time.monotonic() >= stop_at:
+                break
+            if not todo:  # each later round does every action once, in a random order
+                todo = list(NEEDS)
+                rng.shuffle(todo)
+            action = todo.pop()
+            pause.in_flight += 1
+            try:
+                if action == "first_load":
+                    out[action].append(await session.open(rng.choice(pages)))
+                    continue
+                wanted = NEEDS[action]
+                if PAGES[wanted] != session.page:  # navigate there first (a page load)
+                    out["first_load"].append(await session.open(wanted))
+                if action == "map_filter":
+                    out[action].append(0.0)  # runs in the browser: nothing to send
+                elif action == "province_change":
+                    out[action].append(await session.provinces(rng))
+                elif action == "coverage_radius":
+                    out[action].append(await session.coverage_radius(rng))
+                else:
+                    out[action].append(await session.nearby_search(rng.choice(PLACES)))
+            finally:
+                pause.in_flight -= 1
+    except Exception as exc:  # noqa: BLE001 - every failure is an error of the run
+        out["errors"].append(f"{type(exc).__name__}: {str(exc)[:200]}")
+    finally:
+        out["finished"] += session.finished
+        await session.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The one real browser, and the server's CPU.
+
+BROWSER_PLACES = ["Кърджали", "Момчилград", "Разград", "Враца"]
+SHOWN = f"(window.civicMap ? window.civicMap.shown() : {COUNT_MARKERS})"
+
+
+def _muni_names() -> list[str]:
+    import store
+
+    munis = store.load_municipalities().set_index("code")
+    return [munis.at[c, "name"] for c in MUNICIPALITIES]
+
+
+def browser_map_filter(page, step: int, names: list[str] | None = None) -> float:
+    """Seconds from a municipality filter change to the map showing another count.
+
+    Step 0 opens the panel's municipality list and ticks the first name; later steps tick
+    the next one and untick the previous in the same browser task (so no in-between set
+    is drawn). The map is the st_folium frame; its count is `window.civicMap.shown()`.
+    """
+    names = names or _muni_names()
+    new, old = names[step % len(names)], names[(step - 1) % len(names)]
+    frame = map_frame(page, timeout_ms=60000)
+    before = frame.evaluate(SHOWN)
+    if step == 0:
+        page.locator(".cfp-municipalities summary").click()
+    tick = page.get_by_role("checkbox", name=new, exact=True).element_handle()
+    untick = page.get_by_role("checkbox", name=old, exact=True).element_handle() if step \
+        else None
+    started = time.perf_counter()
+    page.evaluate("([a, b]) => { a.click(); if (b) b.click(); }", [tick, untick])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if map_frame(page, timeout_ms=20000).evaluate(SHOWN) != before:
+                return time.perf_counter() - started
+        except Exception:  # noqa: BLE001 - the frame was replaced while we asked
+            pass
+        page.wait_for_timeout(10)
+    raise AssertionError(f"the map did not change after ticking {new!r}")
+
+
+def browser_nearby_search(page, place: str) -> float:
+    """Seconds from typing `place` + Enter on Nearby to its result cards showing."""
+    before = "|".join(page.locator(".result b").all_inner_texts())
+    box = page.locator("input.q")
+    started = time.perf_counter()
+    box.fill(place)
+    box.press("Enter")
+    page.wait_for_function(
+        "before => { const t = [...document.querySelectorAll('.result b')]"
+        ".map(e => e.innerText).join('|'); return t && t !== before; }",
+        arg=before, timeout=60000)
+    return time.perf_counter() - started
+
+
+def _tree_cpu_s(port: int) -> float | None:
+    """CPU seconds (user + system) of the streamlit process serving `port` and its children.
+
+    None when no such process runs on this machine.
+    """
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, cpu seconds)
+    roots = []
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2:].split()
+            stats[int(pid)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if "streamlit" in cmd and f"--server.port {port}" in cmd:
+                roots.append(int(pid))
+        except (OSError, ValueError):
+            continue
+    if not roots:
+        return None
+    tree, grew = set(roots), True
+    while grew:
+        more = {p for p, (parent, _cpu) in stats.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(stats[p][1] for p in tree)
+
+
+def _browser_part(url: str, port: int | None, events: dict[str, threading.Event], burst: int,
+                  rng: random.Random) -> dict:
+    """One Chromium: map filter changes and Nearby searches until `stop`, then a burst.
+
+    `events`: "ready" is set here once both pages are open (the run starts then), "stop"
+    and "paused" by the run.
+
+    The burst (`burst` filter changes) waits for `paused` (no protocol action in flight)
+    and measures the server's CPU during it, and during as long a quiet window after it.
+    """
+    from tests.e2e.harness import chromium, wait_idle
+
+    out: dict = {"map_filter": [], "nearby_search": [], "errors": []}
+    names = _muni_names()
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1300, "height": 900})
+        try:
+            map_page = context.new_page()
+            map_page.goto(url + "/?lang=bg", timeout=120000)
+            map_frame(map_page, timeout_ms=120000)
+            wait_idle(map_page)
+            near = context.new_page()
+            near.goto(url + "/nearby?lang=bg", timeout=120000)
+            near.locator("input.q").wait_for(timeout=120000)
+            wait_idle(near)
+            events["ready"].set()
+            stop, step = events["stop"], 0
+            while not stop.is_set():
+                try:
+                    out["map_filter"].append(browser_map_filter(map_page, step, names))
+                    step += 1
+                    out["nearby_search"].append(
+                        browser_nearby_search(near, BROWSER_PLACES[step % len(BROWSER_PLACES)]))
+                except Exception as exc:  # noqa: BLE001 - counted, the run goes on
+                    out["errors"].append(f"browser: {type(exc).__name__}: {str(exc)[:200]}")
+                stop.wait(rng.uniform(2, 4))
+            events["paused"].wait(timeout=ACTION_TIMEOUT_S + 10)
+            wait_idle(map_page)
+            cpu0, t0 = (_tree_cpu_s(port) if port else None), time.monotonic()
+            for _i in range(burst):
+                out["map_filter"].append(browser_map_filter(map_page, step, names))
+                step += 1
+            cpu1, t1 = (_tree_cpu_s(port) if port else None), time.monotonic()
+            stop.wait(t1 - t0)  # an equally long quiet window: the idle baseline
+            cpu2 = _tree_cpu_s(port) if port else None
+            if None not in (cpu0, cpu1, cpu2):
+                out["burst"] = {"changes": burst, "cpu_s": round(cpu1 - cpu0, 3),
+                                "idle_cpu_s": round(cpu2 - cpu1, 3), "s": round(t1 - t0, 2)}
+        except Exception as exc:  # noqa: BLE001
+            out["errors"].append(f"browser: {type(exc).__name__}: {str(exc)[:200]}")
+        finally:
+            events["ready"].set()
+            context.close()
+    return out
+
+
+def _figures(values: list[float]) -> dict:
+    return {"n": len(values), "p50_s": _pct(values, 0.5), "p95_s": _pct(values, 0.95),
+            "p99_s": _pct(values, 0.99)}
+
+
+async def run_protocol(url: str, sessions: int, seconds: float, seed: int = 0,
+                       browser: bool = True, burst: int = 8,
+                       think: tuple[float, float] = (5, 10), warm: bool = True) -> dict:
+    """Protocol sessions for `seconds` (and one Chromium unless `browser` is False); figures.
+
+    The server's figures are measured when its process listens on this machine.
+    """
+    port = urllib.parse.urlparse(url).port
+    local = port is not None and _tree_cpu_s(port) is not None
+    rng = random.Random(seed)
+    out: dict = {a: [] for a in ACTIONS} | {"errors": [], "sockets": 0, "finished": 0}
+    pause = Pause()
+    events = {name: threading.Event() for name in ("ready", "stop", "paused")}
+    if warm:  # the caches a first visitor fills (as the browser variant warms them)
+        session = ProtocolSession(url)
+        try:
+            await session.connect()
+            for page in PAGES:
+                await session.open(page)
+        finally:
+            await session.close()
+    with contextlib.ExitStack() as stack:
+        memory = stack.enter_context(PeakMemory(port)) if local else None
+        seen = None
+        if browser:
+            seen = asyncio.create_task(asyncio.to_thread(
+                _browser_part, url, port if local else None, events, burst,
+                random.Random(rng.random())))
+            await asyncio.to_thread(events["ready"].wait, 300)
+        cpu_start = _tree_cpu_s(port) if local else None
+        stop_at = time.monotonic() + seconds
+        tasks = [asyncio.create_task(_protocol_session(
+            url, random.Random(rng.random()), stop_at, out, pause, think, i))
+            for i in range(sessions)]
+        await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
+        pause.resume.clear()
+        events["stop"].set()
+        wait_until = time.monotonic() + ACTION_TIMEOUT_S + 5
+        while pause.in_flight and time.monotonic() < wait_until:
+            await asyncio.sleep(0.05)
+        events["paused"].set()
+        seen_out = await seen if seen else {"map_filter": [], "nearby_search": [], "errors": []}
+        pause.resume.set()
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=ACTION_TIMEOUT_S + 30)
+        cpu_end = _tree_cpu_s(port) if local else None
+    burst_out = seen_out.get("burst")
+    errors = out["errors"] + seen_out["errors"]
+    return {
+        "protocol_sessions": sessions, "seconds": seconds, "errors": len(errors),
+        "error_examples": errors[:5],
+        "script_finished": out["finished"],
+        "actions": {a: _figures(out[a]) for a in ACTIONS},
+        "browser": {"map_filter": _figures(seen_out["map_filter"]),
+                    "nearby_search": _figures(seen_out["nearby_search"])} if browser else None,
+        "server": {
+            "cpu_s": round(cpu_end - cpu_start, 2) if local else None,
+            "cpu_s_per_map_filter": round(max(0.0, burst_out["cpu_s"] - burst_out["idle_cpu_s"])
+                                          / burst_out["changes"], 4) if burst_out else None,
+            "burst": burst_out,
+            "peak_mb": memory.peak_mb if memory else None,
+        },
+    }
+
+
 def main() -> None:
-    """Serve once, warm it, then run each N in turn and print the figures as JSON."""
+    """Browser sessions (each N in turn) or protocol sessions; prints the figures as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", default="1,4,8")
     parser.add_argument("--changes", type=int, default=6)
     parser.add_argument("--seconds", type=float, default=90)
+    parser.add_argument("--protocol-sessions", type=int, default=0)
+    parser.add_argument("--url", default=None)
+    parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if args.protocol_sessions:
+        if not 0 < args.protocol_sessions <= 500 or not 0 < args.seconds <= 3600:
+            parser.error("--protocol-sessions 1..500, --seconds up to 3600")
+        with contextlib.ExitStack() as stack:
+            url = args.url or stack.enter_context(serve_app())
+            if urllib.parse.urlparse(url).hostname not in ("127.0.0.1", "localhost"):
+                parser.error("loopback only: --url http://127.0.0.1:PORT")
+            result = asyncio.run(run_protocol(url.rstrip("/"), args.protocol_sessions,
+                                              args.seconds, args.seed))
+        print(json.dumps(result, indent=2, ensure_ascii=False))
+        return
     import store
 
     munis = store.load_municipalities().set_index("code")
