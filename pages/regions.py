@@ -252,7 +252,8 @@ st.markdown(f"#### {_('Compass of the civil sector')}")
 c1, c2, c3 = st.columns([2, 1, 2])
 report_codes = c1.multiselect(_("Province"), chosen, default=chosen, format_func=label.get,
                               key="r_report")
-report_lang = c2.selectbox("🌐", list(LANGUAGE_NAMES), format_func=LANGUAGE_NAMES.get,
+report_lang = c2.selectbox(_("Language of the PDF"), list(LANGUAGE_NAMES),
+                           format_func=LANGUAGE_NAMES.get,
                            index=list(LANGUAGE_NAMES).index(lang), key="r_lang")
 if c3.button(_("Prepare PDF"), key="r_prepare", disabled=not report_codes):
     with st.spinner(_("Preparing the report…")):
