@@ -60,10 +60,17 @@ class MetricScale(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        (function () {
+            // on a phone the attribution spans the width: the scale sits above it
+            var css = document.createElement('style');
+            css.textContent = '@media (max-width:560px){.leaflet-bottom.leaflet-left'
+                + '{bottom:18px}}';
+            document.head.appendChild(css);
+        })();
         {% endmacro %}
     """)
 
     def __init__(self):
-        """No options: metric, Leaflet's default place (bottom left)."""
+        """No options: metric, bottom left (above the attribution on a phone)."""
         super().__init__()
         self._name = "MetricScale"

@@ -320,6 +320,11 @@ def test_phone_screen(app_url, browser, lang):
     legend = frame.locator(".civic-legend details")
     assert legend.is_visible() and legend.get_attribute("open") is None  # folded on phones
     assert frame.locator(".leaflet-control-layers").is_visible()
+    apart = frame.evaluate("""(() => {
+        const a = document.querySelector('.leaflet-control-scale').getBoundingClientRect();
+        const b = document.querySelector('.leaflet-control-attribution').getBoundingClientRect();
+        return a.bottom <= b.top + 1 || a.right <= b.left || a.left >= b.right; })()""")
+    assert apart  # the scale bar is not under the attribution
     shot(page, f"map-{lang}-phone")
     assert not log.errors, log.errors
 
