@@ -190,6 +190,7 @@ def test_approval_on_one_replica_shows_on_the_other(replicas, browser):
         watch.reload()
         return _ngo_count(watch) == 1
     _until(shown_on_a, 30, "replica A still does not show the approval", page=watch)
+    assert map_frame(watch).evaluate("civicMap.shown()") == 1
     shot(watch, "replicas-approved-on-b-seen-on-a")
     assert not log.errors, log.errors
     watch.context.close()
@@ -199,6 +200,9 @@ def test_a_killed_replica_leaves_the_other_serving(replicas, browser):
     proxy = replicas["proxy"]
     os.kill(replicas["pids"]["app1"], signal.SIGKILL)
     _until(lambda: not _alive(replicas["pids"]["app1"]) or None, 10, "replica A still runs")
+    # the health check takes A out (HAProxy logs it) within ~2 s, then nobody is sent to A
+    _until(lambda: "Server replicas/app1 is DOWN" in replicas["log"].read_text(), 15,
+           "HAProxy did not mark the killed replica down")
     # a browser pinned to A by its cookie is sent to B; so is every new one
     assert _replica(proxy, cookie="SRV=app1") == "app2"
     for _ in range(2):  # round robin would give one of two new visitors to A
