@@ -126,3 +126,8 @@ def test_regions_charts_label_every_bar(built):
     charts = at.get("vega_lite_chart")
     labelled_charts = [c for c in charts if LABEL in c.proto.spec]
     assert len(labelled_charts) >= 6  # kinds ×3, fields, presence, mother tongue
+    headings = [m.value for m in at.markdown]
+    # the distance charts say they count straight-line distance, with R in km
+    assert ("#### Residents more than 10 km from the nearest (straight line), by kind"
+            in headings)
+    assert "#### Mean distance to the nearest (straight line), by kind" in headings
