@@ -1,7 +1,7 @@
 """Every page runs behind this guard: a broken store or build gives a clear page.
 
 A store or build that is missing, damaged or read-only gives a page in the visitor's
-language with what the operator should run, never a traceback, SQL or a server path.
+language, with what the operator should run folded away, never a traceback, SQL or a server path.
 """
 
 from __future__ import annotations
@@ -38,9 +38,12 @@ def show_failure(error: CivicError, lang: str) -> None:
     st.error("### " + _("The data is not available right now"))
     st.markdown(error.text(lang, md_escape))
     if isinstance(error, NotBuiltError):
-        st.markdown(_("The person who runs this server can fix it with:"))
-        st.code(COMMANDS.format(serve=_("builds what is missing, then serves"),
-                                build=_("or: rebuild the data only")), language="bash")
+        st.markdown(_("Please try again later, or tell the library or organisation that runs "
+                      "this map."))
+        # the commands are for the operator only, folded away from visitors
+        with st.expander(_("For the person who runs this server")):
+            st.code(COMMANDS.format(serve=_("builds what is missing, then serves"),
+                                    build=_("or: rebuild the data only")), language="bash")
     else:
         st.markdown(_("Nothing you entered was lost or half-saved. Please try again later."))
 

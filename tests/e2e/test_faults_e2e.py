@@ -24,7 +24,11 @@ def _page_text(browser, url: str, name: str) -> str:
     page.get_by_text("civicmap build").first.wait_for(timeout=30000)
     wait_idle(page)
     shot(page, name)
-    text = page.locator("[data-testid='stMain']").inner_text()
+    main = page.locator("[data-testid='stMain']")
+    assert "make run" not in main.inner_text()  # a visitor is not told to run commands
+    main.locator("[data-testid='stExpander'] summary").first.click()  # the operator's part
+    page.get_by_text("make run").first.wait_for(timeout=10000)
+    text = main.inner_text()
     page.context.close()
     return text
 
