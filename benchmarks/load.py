@@ -26,7 +26,8 @@ trigger `$$STREAMLIT_INTERNAL_KEY_<id>__events` = [{"event": "query", "value": p
 (json_trigger_value). Like the frontend, a session names the cacheable messages it has
 received, so the server may answer with references.
 
-Each session opens a random page, then loops with think time uniform 5-10 s over: first
+Sessions start spread over the first 10 s (a third of the run if shorter); each opens a
+page, then loops with think time uniform 5-10 s over: first
 load of a page (Map, Nearby, Coverage), Map province change, Nearby search ("Кърджали",
 ...), Coverage radius change, and a Map filter change. On the Map, filters other than the
 province set run in the browser (layers/filter_panel.js): a filter change sends nothing
@@ -62,6 +63,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import random
@@ -275,7 +277,8 @@ class ProtocolSession:
         self.ws = await connect(ws_url, subprotocols=["streamlit", token] if token else
                                 ["streamlit"], origin=self.url,
                                 additional_headers={"Cookie": jar} if jar else None,
-                                max_size=None, open_timeout=30, compression=None)
+                                max_size=None, open_timeout=30, compression=None,
+                                ping_interval=None)  # browsers send no pings either
 
     async def close(self) -> None:
         """Close the websocket (idempotent)."""
@@ -381,6 +384,20 @@ class ProtocolSession:
         return await self.run({trigger.id: trigger})
 
 
+@dataclasses.dataclass(frozen=True)
+class Mix:
+    """How the protocol sessions behave: think time range, start ramp, minimum actions.
+
+    `ramp_s` None: 10 s, or a third of a shorter run. `warm`: one session opens every page
+    before the run, as the browser variant warms the caches.
+    """
+
+    think: tuple[float, float] = (5, 10)
+    ramp_s: float | None = None
+    min_actions: int = 0
+    warm: bool = True
+
+
 class Pause:
     """Lets the browser pause the protocol sessions between their actions."""
 
@@ -392,11 +409,17 @@ class Pause:
 
 
 async def _protocol_session(url: str, rng: random.Random, stop_at: float, out: dict,
-                            pause: Pause, think: tuple[float, float], offset: int) -> None:
-    """One session: a first page, then actions with think time until `stop_at`."""
+                            pause: Pause, mix: Mix, offset: int) -> None:
+    """One session: a first page, then actions with think time until `stop_at`.
+
+    It starts after up to `mix.ramp_s`; at least `mix.min_actions` actions even past
+    `stop_at`.
+    """
+    min_actions = mix.min_actions
     session = ProtocolSession(url)
     pages = list(PAGES)
     try:
+        await asyncio.sleep(rng.uniform(0, mix.ramp_s or 0))
         await session.connect()
         out["sockets"] += 1
         todo = ["first_load", "map_filter", "coverage_radius", "nearby_search",
@@ -404,10 +427,11 @@ async def _protocol_session(url: str, rng: random.Random, stop_at: float, out: d
         todo = todo[:2] + todo[2:][offset % 3:] + todo[2:][:offset % 3]
         out["first_load"].append(await session.open(NEEDS[todo[-1]]))
         while True:
-            await asyncio.sleep(rng.uniform(*think))
+            await asyncio.sleep(rng.uniform(*mix.think))
             await pause.resume.wait()
-            if time.monotonic() >= stop_at:
+            if time.monotonic() >= stop_at and min_actions <= 0:
                 break
+            min_actions -= 1
             if not todo:  # each later round does every action once, in a random order
                 todo = list(NEEDS)
                 rng.shuffle(todo)
@@ -553,6 +577,11 @@ def _browser_part(url: str, port: int | None, events: dict[str, threading.Event]
                 try:
                     out["map_filter"].append(browser_map_filter(map_page, step, names))
                     step += 1
+                except Exception as exc:  # noqa: BLE001 - counted; the panel's state is
+                    out["errors"].append(f"browser: {type(exc).__name__}: {str(exc)[:200]}")
+                    burst = 0  # unknown now: no more filter changes, nor the burst
+                    break
+                try:
                     out["nearby_search"].append(
                         browser_nearby_search(near, BROWSER_PLACES[step % len(BROWSER_PLACES)]))
                 except Exception as exc:  # noqa: BLE001 - counted, the run goes on
@@ -565,9 +594,9 @@ def _browser_part(url: str, port: int | None, events: dict[str, threading.Event]
                 out["map_filter"].append(browser_map_filter(map_page, step, names))
                 step += 1
             cpu1, t1 = (_tree_cpu_s(port) if port else None), time.monotonic()
-            stop.wait(t1 - t0)  # an equally long quiet window: the idle baseline
+            time.sleep(t1 - t0)  # a measuring window as long, with nothing sent: the idle baseline
             cpu2 = _tree_cpu_s(port) if port else None
-            if None not in (cpu0, cpu1, cpu2):
+            if burst and None not in (cpu0, cpu1, cpu2):
                 out["burst"] = {"changes": burst, "cpu_s": round(cpu1 - cpu0, 3),
                                 "idle_cpu_s": round(cpu2 - cpu1, 3), "s": round(t1 - t0, 2)}
         except Exception as exc:  # noqa: BLE001
@@ -584,19 +613,21 @@ def _figures(values: list[float]) -> dict:
 
 
 async def run_protocol(url: str, sessions: int, seconds: float, seed: int = 0,
-                       browser: bool = True, burst: int = 8,
-                       think: tuple[float, float] = (5, 10), warm: bool = True) -> dict:
+                       browser: bool = True, burst: int = 8, mix: Mix | None = None) -> dict:
     """Protocol sessions for `seconds` (and one Chromium unless `browser` is False); figures.
 
     The server's figures are measured when its process listens on this machine.
     """
+    mix = mix or Mix()
+    if mix.ramp_s is None:
+        mix = dataclasses.replace(mix, ramp_s=min(10.0, seconds / 3))
     port = urllib.parse.urlparse(url).port
     local = port is not None and _tree_cpu_s(port) is not None
     rng = random.Random(seed)
     out: dict = {a: [] for a in ACTIONS} | {"errors": [], "sockets": 0, "finished": 0}
     pause = Pause()
     events = {name: threading.Event() for name in ("ready", "stop", "paused")}
-    if warm:  # the caches a first visitor fills (as the browser variant warms them)
+    if mix.warm:  # the caches a first visitor fills (as the browser variant warms them)
         session = ProtocolSession(url)
         try:
             await session.connect()
@@ -615,7 +646,7 @@ async def run_protocol(url: str, sessions: int, seconds: float, seed: int = 0,
         cpu_start = _tree_cpu_s(port) if local else None
         stop_at = time.monotonic() + seconds
         tasks = [asyncio.create_task(_protocol_session(
-            url, random.Random(rng.random()), stop_at, out, pause, think, i))
+            url, random.Random(rng.random()), stop_at, out, pause, mix, i))
             for i in range(sessions)]
         await asyncio.sleep(max(0.0, stop_at - time.monotonic()))
         pause.resume.clear()
