@@ -52,6 +52,17 @@ def candidate_query(candidate: dict) -> str:
     return f"{candidate['name']}, {candidate['municipality']}, {candidate['province']}"
 
 
+def _contact(href: str, label: str) -> str:
+    """A tappable contact link; href and text escaped (contact_links leaves them raw).
+
+    tel: and mailto: open in place (the phone's dialler or mail app), a website in a new tab.
+    """
+    scheme = href.split(":", 1)[0]
+    target = "" if scheme in ("tel", "mailto") else ' target="_blank" rel="noopener"'
+    return (f'<a class="contact {escape(scheme)}" href="{escape(href, quote=True)}"{target}>'
+            f"{escape(label)}</a>")
+
+
 def _card(rank: int, rec: dict, origin: tuple[float, float], kind_label: dict[str, str],
           field_label: dict[str, str], labels: dict[str, str], lang: str) -> str:
     """One result card, every value escaped; Latin names beside Cyrillic outside Bulgarian."""
@@ -59,8 +70,7 @@ def _card(rank: int, rec: dict, origin: tuple[float, float], kind_label: dict[st
     fields = ", ".join(field_label.get(f, f) for f in _text(rec.get("fields")).split(";") if f)
     contacts = contact_links(_text(rec.get("phone")), _text(rec.get("email")),
                              _text(rec.get("website")))
-    links = [f'<a href="{href}" target="_blank" rel="noopener">{label}</a>'
-             for href, label in contacts]
+    links = [_contact(href, label) for href, label in contacts]
     route = escape(directions_url(origin, rec["lon"], rec["lat"]), quote=True)
     links.append(f'<a href="{route}" target="_blank" rel="noopener">'
                  f"{escape(labels['directions'])}</a>")
@@ -101,5 +111,7 @@ def result_cards(results: pd.DataFrame, origin: tuple[float, float],
              ".result .meta,.result .address,.result .latin{font-size:14px;opacity:.85}"
              ".result .approx,.result .nocontact{font-size:13px;opacity:.8;font-style:italic}"
              ".result .links{margin-top:4px;font-size:15px;line-height:1.8}"
-             ".result .links a{margin-right:4px}</style>")
+             ".result .links a{margin-right:4px}"
+             ".result .links a.contact{display:inline-block;min-height:32px;"
+             "padding:4px 0;overflow-wrap:anywhere}</style>")
     return style + "".join(cards)

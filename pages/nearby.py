@@ -174,10 +174,12 @@ if ss.get("n_candidates"):
 results_box = st.container()  # results go right under the search, filled below
 with st.expander(_("Radius, kind and fields of activity")):
     radius = st.slider(_("Radius, km"), 1, 50, key="n_radius")
-    kind = st.selectbox(_("Kind"), ["", *KINDS], key="n_kind",
-                        format_func=lambda k: term(k, lang) if k else _("All kinds")) or None
-    fields = st.multiselect(_("Fields of activity"), FIELDS, key="n_fields",
-                            format_func=lambda f: term(f, lang), placeholder=_("Any field"))
+    # buttons, not a selectbox: a phone keyboard over a searchable list showed Streamlit's
+    # untranslated "No results"
+    kind = st.radio(_("Kind"), ["", *KINDS], key="n_kind", horizontal=True,
+                    format_func=lambda k: term(k, lang) if k else _("All kinds")) or None
+    fields = st.pills(_("Fields of activity"), FIELDS, key="n_fields", selection_mode="multi",
+                      format_func=lambda f: term(f, lang)) or []
 
 point = ss["n_point"]
 _sync_url(point, radius, kind, fields)

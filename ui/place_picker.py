@@ -13,10 +13,11 @@ import streamlit as st
 
 _HTML = """
 <div class="picker">
-  <div class="row">
-    <input class="q" type="search" autocomplete="off" enterkeyhint="search">
-    <button class="go" type="button"></button>
-  </div>
+  <form class="row" role="search" action="#" novalidate>
+    <input class="q" type="search" name="q" autocomplete="off" autocorrect="off"
+           spellcheck="false" enterkeyhint="search">
+    <button class="go" type="submit"></button>
+  </form>
   <ul class="suggestions" role="listbox"></ul>
   <button class="locate" type="button"></button>
   <div class="status" role="status"></div>
@@ -37,7 +38,7 @@ button { font-size: 15px; padding: 8px 12px; border-radius: 8px; cursor: pointer
 .suggestions { list-style: none; margin: 4px 0 0; padding: 0; max-height: 260px;
                overflow-y: auto; }
 .suggestions li { padding: 8px 10px; border-bottom: 1px solid var(--st-border-color, #eee);
-                  cursor: pointer; }
+                  cursor: pointer; overflow-wrap: anywhere; }
 .suggestions li:hover, .suggestions li.active { background: var(--st-secondary-background-color); }
 .status { font-size: 13px; margin-top: 4px; opacity: 0.8; }
 """
@@ -66,7 +67,13 @@ export default function (component) {
   input.setAttribute('aria-label', t.placeholder);
   root.querySelector('.go').textContent = t.search;
   root.querySelector('.locate').textContent = t.locate;
-  if (document.activeElement !== input) { input.value = data.value || ''; }
+  // Only a new value from the page replaces the text: a rerun that still carries the old one
+  // (the page draws the box before it reads the query) must not empty what was just typed.
+  const fromPage = data.value || '';
+  if (input._fromPage !== fromPage) {
+    input._fromPage = fromPage;
+    if (document.activeElement !== input) { input.value = fromPage; }
+  }
 
   let token = 0;  // a newer keystroke or a submit makes a pending suggestion list stale
   function submit(text) {
@@ -106,10 +113,20 @@ export default function (component) {
       list.appendChild(li);
     }
   }
-  input.addEventListener('input', suggest);
-  input.addEventListener('keydown', e => { if (e.key === 'Enter') { submit(input.value); } });
-  root.querySelector('.go').addEventListener('click', () => submit(input.value));
-  root.querySelector('.locate').addEventListener('click', () => {
+  const form = root.querySelector('form');
+  if (!form._bound) {  // the function runs on every rerun; listeners once per element
+    form._bound = true;
+    input.addEventListener('input', () => root._suggest());
+    // Enter (a phone keyboard's search key too) and the button submit the form; a form
+    // is what makes a phone's keyboard show "search" rather than "next field".
+    form.addEventListener('submit', e => {
+      e.preventDefault();
+      root._submit(input.value);
+    });
+  }
+  root._suggest = suggest;
+  root._submit = submit;
+  root._locate = () => {
     if (!navigator.geolocation) { status.textContent = t.no_location; return; }
     status.textContent = t.locating;
     navigator.geolocation.getCurrentPosition(
@@ -120,7 +137,12 @@ export default function (component) {
       },
       () => { status.textContent = t.no_location; },
       {enableHighAccuracy: false, timeout: 10000, maximumAge: 60000});
-  });
+  };
+  const locate = root.querySelector('.locate');
+  if (!locate._bound) {
+    locate._bound = true;
+    locate.addEventListener('click', () => root._locate());
+  }
 }
 """
 
