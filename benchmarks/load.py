@@ -313,7 +313,11 @@ class ProtocolSession:
             if left <= 0:
                 raise TimeoutError(f"no script_finished within {ACTION_TIMEOUT_S} s")
             msg = ForwardMsg()
-            msg.ParseFromString(await asyncio.wait_for(self.ws.recv(), left))
+            try:
+                msg.ParseFromString(await asyncio.wait_for(self.ws.recv(), left))
+            except TimeoutError:
+                raise TimeoutError(f"no script_finished within {ACTION_TIMEOUT_S} s "
+                                   f"(page {self.page or 'map'!r})") from None
             kind = msg.WhichOneof("type")
             carried = self.cache.get(msg.ref_hash) if kind == "ref_hash" else _widget_of(msg)
             if msg.metadata.cacheable:
