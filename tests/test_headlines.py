@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import altair as alt
@@ -78,12 +79,27 @@ def test_a_zero_bar_gets_a_visible_stub_and_a_0_label():
     assert text and text[0]["encoding"]["text"]["field"] == LABEL
     assert [r[LABEL] for r in rows if r["share"] == 0] == ["0", "0"]
     stubs = [la for la in layers if la.get("transform")]
-    assert stubs and "=== 0" in stubs[0]["transform"][0]["filter"]
+    assert stubs and _stubbed(stubs[0], rows) == [0.0, 0.0]  # the zeros, not 30 % or 15 %
     enc = stubs[0]["encoding"]
     assert enc["x"] == {"value": 0} and enc["x2"]["value"] > 0  # a few pixels wide
     assert enc["color"]["field"] == "kind"  # in the kind's own colour, as in the legend
     # room past the longest bar for its label
     assert layers[0]["encoding"]["x"]["scale"]["domain"][1] > 0.3
+
+
+def _stubbed(layer: dict, rows: list[dict]) -> list[float]:
+    """The values of the rows the stub layer's filter keeps ("datum['v'] <= limit")."""
+    field, limit = re.fullmatch(r"\(datum\['(\w+)'\] <= ([\d.e-]+)\)",
+                                layer["transform"][0]["filter"]).groups()
+    return [r[field] for r in rows if r[field] <= float(limit)]
+
+
+def test_a_bar_too_short_to_see_gets_the_stub_too():
+    table = labelled(pd.DataFrame({"province": ["A"] * 3, "kind": ["ngo", "chit", "lib"],
+                                   "share": [0.3, 0.001, 0.1]}), ["30%", "0.1%", "10%"])
+    layers, rows = _layers(horizontal_bars(table, alt.X("share:Q"), alt.Y("province:N"),
+                                           alt.Color("kind:N"), "kind:N", [], "share"))
+    assert _stubbed(next(la for la in layers if la.get("transform")), rows) == [0.001]
 
 
 def test_vertical_bars_carry_labels_and_stubs_too():

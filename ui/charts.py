@@ -2,7 +2,8 @@
 
 A bar of length 0 is invisible, so a legend could list four kinds while two show. Each bar
 here gets a text mark with its value (formatted by the caller in the reader's language), and
-a bar at exactly 0 gets a thin stub in its colour at the zero line.
+a bar at 0, or too short to see (under 1 % of the axis, like a 0.1 % beside 30 %), gets a
+thin stub in its colour at the zero line.
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ import pandas as pd
 LABEL = "value_label"
 STUB_PX = 3  # the width of the stub drawn for a 0, in pixels
 HEADROOM = 1.15  # the value axis reaches past the longest bar, to leave room for its label
+TINY = 0.01  # a bar shorter than this share of the axis gets the stub too
+
+
+def _tiny(table: pd.DataFrame, value: str):
+    """The filter of the rows whose bar would not show: 0, or under TINY of the axis."""
+    top = float(table[value].max()) if len(table) else 0.0
+    return alt.datum[value] <= max(top, 0.0) * HEADROOM * TINY
 
 
 def _with_headroom(channel, table: pd.DataFrame, value: str):
@@ -40,7 +48,7 @@ def horizontal_bars(table: pd.DataFrame, x: alt.X, y: alt.Y, color: alt.Color,
     base = alt.Chart(table).encode(y=y, color=color, tooltip=tooltip,
                                    **({"yOffset": offset} if offset else {}))
     bars = base.mark_bar().encode(x=x)
-    stubs = base.transform_filter(alt.datum[value] == 0).mark_bar().encode(
+    stubs = base.transform_filter(_tiny(table, value)).mark_bar().encode(
         x=alt.value(0), x2=alt.value(STUB_PX))
     text = base.mark_text(align="left", baseline="middle", dx=STUB_PX + 2, fontSize=11,
                           color="#333").encode(x=x, text=alt.Text(f"{LABEL}:N"),
@@ -59,7 +67,7 @@ def vertical_bars(table: pd.DataFrame, x: alt.X, y: alt.Y, color: alt.Color,
     base = alt.Chart(table).encode(x=x, color=color, tooltip=tooltip,
                                    **({"xOffset": offset} if offset else {}))
     bars = base.mark_bar().encode(y=y)
-    stubs = base.transform_filter(alt.datum[value] == 0).mark_bar().encode(
+    stubs = base.transform_filter(_tiny(table, value)).mark_bar().encode(
         y=alt.value("height"), y2=alt.value({"expr": f"height - {STUB_PX}"}))
     text = base.mark_text(align="center", baseline="bottom", dy=-STUB_PX - 1, fontSize=10,
                           color="#333").encode(y=y, text=alt.Text(f"{LABEL}:N"),
