@@ -38,7 +38,14 @@ from geo.gazetteer import Gazetteer
 from intake import rules
 from intake.brra import parse_brra
 from intake.rules import RowProblem
-from sources.chitalishta import REGISTER_COLUMNS, STATUS, clean_phone, display_name
+from sources.chitalishta import (
+    CARD_COLUMN,
+    REGISTER_COLUMNS,
+    STATUS,
+    clean_phone,
+    display_name,
+    latest_card,
+)
 from store import changes
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -182,6 +189,11 @@ def _from_register(df: pd.DataFrame) -> pd.DataFrame:
     """The chitalishta register layout, public columns only (chair and secretary dropped)."""
     out = df[[c for c in REGISTER_COLUMNS if c in df.columns]].rename(columns=REGISTER_COLUMNS)
     out["name"] = out["name"].map(lambda n: display_name(n) if n else n)
+    cards = [c for c in df.columns if CARD_COLUMN.match(str(c))]
+    if cards:  # the information cards: the latest one, as the build keeps it
+        cells = df[cards].fillna("").astype(str)
+        out["info_card_url"] = [latest_card(dict(zip(cards, row))) or ""
+                                for row in cells.itertuples(index=False)]
     return out
 
 
@@ -359,8 +371,15 @@ class Validator:
             "register_number": rec.get("register_number") or None,
             "phone": clean_phone(rec.get("phone", "")), "email": ";".join(emails) or None,
             "website": rec.get("website") or None, "source_url": rec.get("source_url") or None,
+            "info_card_url": _card(rec) if kind == "chitalishte" else None,
             "presumed": False, "parent_id": None, "subtype": None,
         }
+
+
+def _card(rec: dict) -> str | None:
+    """A chitalishte's information card link from the register's columns, if it is a web link."""
+    url = rec.get("info_card_url") or ""
+    return url if re.match(r"https?://", url) else None
 
 
 # -- writing ------------------------------------------------------------------------------

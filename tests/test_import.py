@@ -140,6 +140,19 @@ def test_register_layout_never_reads_people(clean, tmp_path):
     assert "Иван Петров" not in text and "Мария Петрова" not in text
 
 
+def test_register_layout_keeps_the_latest_information_card(clean, tmp_path):
+    f = tmp_path / "register.csv"
+    card = "https://chitalishta.com/index.php?act=community&do=detail1&id={}"
+    f.write_text(
+        "Рег. №,Статус,Име на читалище,Област,Община,Град/село,Адрес,Булстат,"
+        "Информационна карта 2021,Информационна карта 2022\n"
+        f"9002,Действащо,Нова искра,КЪРДЖАЛИ,КИРКОВО,СЕЛО БЕНКОВСКИ,,,{card.format(11)},"
+        f"{card.format(22)}\n", encoding="utf-8")
+    report = run_import(f, "chitalishte")
+    assert report.added == 1
+    assert _imported().iloc[0]["info_card_url"] == card.format(22)
+
+
 def test_registry_xml(clean):
     report = run_import(FIXTURES / "brra_sample.xml", "ngo")
     assert report.format == "brra-xml" and report.added == 2
