@@ -166,21 +166,6 @@ function civicActions(map, D, control) {
                 {detail: window.parent.civicActionsCount}));
         } catch (e) { /* not inside the app's page */ }
     }
-    var lastState = null;
-    function readState() {
-        var doc;
-        try { doc = window.parent.document; } catch (e) { return; }
-        var els = doc.querySelectorAll('[data-civic-actions-state]');
-        if (!els.length) { return; }
-        var text = els[els.length - 1].getAttribute('data-civic-actions-state');
-        if (text === lastState) { return; }
-        var s;
-        try { s = JSON.parse(text); } catch (e) { return; }
-        if (!s || s.key !== D.key) { return; }
-        lastState = text;
-        state = s;
-        apply();
-    }
     function build(records, ids) {
         R = civicTexts(records);
         base = new Date(R.base + 'T00:00:00Z').getTime();
@@ -214,13 +199,11 @@ function civicActions(map, D, control) {
             marks.push(m);
         });
         api.ready = true;
-        readState();
-        if (lastState === null) { apply(); }
-        try {
-            new window.parent.MutationObserver(readState).observe(window.parent.document.body, {
-                subtree: true, childList: true, attributes: true,
-                attributeFilter: ['data-civic-actions-state']});
-        } catch (e) { /* not inside the app's page */ }
+        var found = civicWatch('data-civic-actions-state', D.key, function (s) {
+            state = s;
+            apply();
+        });
+        if (!found) { apply(); }
     }
     // base85 (layers/actions.py pack): the deflated JSON's length, the JSON, the ids
     var A = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%,()*+-;.=:?@^_[]|}~';

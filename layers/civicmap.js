@@ -6,7 +6,7 @@
  * Marks are L.CircleMarker on the canvas renderer; organisations at one location are
  * one mark with a count, whose popup lists them all.
  */
-/* exported civicOrganisations, civicSettlements, civicFullscreen, civicFillFrame */
+/* exported civicOrganisations, civicSettlements, civicFullscreen, civicFillFrame, civicWatch */
 
 var CIVIC_CYRILLIC = 'АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЬЮЯабвгдежзийклмнопрстуфхцчшщъьюя„“–';
 var CIVIC_CODES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_';
@@ -59,6 +59,31 @@ function civicLatin(text) {
         out += CIVIC_LATIN.hasOwnProperty(c) ? CIVIC_LATIN[c] : c;
     }
     return out;
+}
+
+function civicWatch(attr, key, apply) {
+    /* Apply the JSON in the app page's last `[attr]` element whenever it changes (and once
+     * now), if it is meant for the layer `key`; true when one was applied. */
+    var last = null;
+    function read() {
+        var els;
+        try { els = window.parent.document.querySelectorAll('[' + attr + ']'); } catch (e) { return false; }
+        if (!els.length) { return false; }
+        var text = els[els.length - 1].getAttribute(attr);
+        if (text === last) { return true; }
+        var value;
+        try { value = JSON.parse(text); } catch (e) { return false; }
+        if (!value || value.key !== key) { return false; }
+        last = text;
+        apply(value);
+        return true;
+    }
+    var found = read();
+    try {
+        new window.parent.MutationObserver(read).observe(window.parent.document.body, {
+            subtree: true, childList: true, attributes: true, attributeFilter: [attr]});
+    } catch (e) { /* not inside the app's page */ }
+    return found;
 }
 
 function civicEl(tag, cls, text) {
@@ -616,34 +641,9 @@ function civicOrganisations(map, D, control, initialRuns) {
                 {detail: window.parent.civicMapCounts}));
         } catch (e) { /* not inside the app's page */ }
     }
-    var lastFilterText = null;
-    function readFilter() {
-        var doc;
-        try { doc = window.parent.document; } catch (e) { return false; }
-        var els = doc.querySelectorAll('[data-civic-map-filter]');
-        if (!els.length) { return false; }
-        var text = els[els.length - 1].getAttribute('data-civic-map-filter');
-        if (text === lastFilterText) { return true; }
-        var f;
-        try { f = JSON.parse(text); } catch (e) { return false; }
-        if (!f || f.key !== D.key) { return false; }
-        lastFilterText = text;
-        applyFilter(f);
-        return true;
-    }
 
     var api = {
         key: D.key,
-        apply: function (state) {
-            if (!state || state.key !== D.key) { return false; }
-            applyRuns(state.runs);
-            var fit = state.fit ? JSON.stringify(state.fit) : null;
-            if (fit && fit !== lastFit) {
-                lastFit = fit;
-                fitTo(state.fit);
-            }
-            return true;
-        },
         shown: function () {
             var n = 0;
             for (var j = 0; j < count; j++) { n += visible[j]; }
@@ -660,30 +660,9 @@ function civicOrganisations(map, D, control, initialRuns) {
     if (control) {
         (window.civicOverlays || []).forEach(function (g) { control.addOverlay(g, g.civicName); });
     }
-    // The page carries the filter state in a hidden element's data attribute
-    // (pages/map.py); watch the page for it and apply each new one in place.
-    var lastState = null;
-    function readState() {
-        var doc;
-        try { doc = window.parent.document; } catch (e) { return false; }
-        var els = doc.querySelectorAll('[data-civic-map-state]');
-        if (!els.length) { return false; }
-        var text = els[els.length - 1].getAttribute('data-civic-map-state');
-        if (text === lastState) { return true; }
-        var state;
-        try { state = JSON.parse(text); } catch (e) { return false; }
-        if (!api.apply(state)) { return false; }
-        lastState = text;
-        window.parent.civicMapState = state;
-        return true;
-    }
-    if (!readFilter() && !readState()) { applyRuns(initialRuns); }
-    try {
-        new window.parent.MutationObserver(function () { readFilter() || readState(); })
-            .observe(window.parent.document.body, {
-                subtree: true, childList: true, attributes: true,
-                attributeFilter: ['data-civic-map-state', 'data-civic-map-filter']});
-    } catch (e) { /* not inside the app's page */ }
+    // The page's filter panel (layers/filter_panel.js) hands the filter over in a hidden
+    // element's data attribute; until one is there, the province set's default shows.
+    if (!civicWatch('data-civic-map-filter', D.key, applyFilter)) { applyRuns(initialRuns); }
     return api;
 }
 
