@@ -1,0 +1,134 @@
+"""Library catchments: hand-made points with known answers, and the real build's partition."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from pyproj import Transformer
+from shapely.geometry import Point
+
+import store
+from geo.catchments import assign, catchment_table, library_sites
+
+# FIXTURE (hand-made): villages on one east-west line in EPSG:7801 at known km offsets.
+_TO_LONLAT = Transformer.from_crs("EPSG:7801", "EPSG:4326", always_xy=True)
+X0, Y0 = 500_000.0, 4_600_000.0
+
+
+def _lonlat(dx_km: float) -> tuple[float, float]:
+    return _TO_LONLAT.transform(X0 + dx_km * 1000, Y0)
+
+
+def _settlements(offsets, pops, provinces=None) -> gpd.GeoDataFrame:
+    rows = []
+    for i, (dx, pop) in enumerate(zip(offsets, pops)):
+        lon, lat = _lonlat(dx)
+        prov = provinces[i] if provinces else "TST"
+        rows.append({"ekatte": f"9000{i}", "name": f"Село {i}",
+                     "municipality_code": f"{prov}01", "province_code": prov,
+                     "population_2021": pop, "geometry": Point(lon, lat)})
+    return gpd.GeoDataFrame(rows, crs="EPSG:4326")
+
+
+def _orgs(items) -> pd.DataFrame:
+    """items: (id, kind, dx_km, ekatte, presumed[, status])."""
+    rows = []
+    for org_id, kind, dx, ekatte, presumed, *status in items:
+        lon, lat = _lonlat(dx)
+        rows.append({"id": org_id, "kind": kind, "name": f"org {org_id}", "presumed": presumed,
+                     "subtype": None, "ekatte": ekatte, "municipality_code": "TST01",
+                     "province_code": "TST", "lon": lon, "lat": lat,
+                     "status": status[0] if status else "active"})
+    return pd.DataFrame(rows)
+
+
+def test_libraries_at_one_point_are_one_site_represented_by_the_known_one():
+    orgs = _orgs([("b", "library", 0, "90000", True), ("a", "library", 0, "90000", True),
+                  ("z", "library", 0, "90000", False), ("c", "library", 5, "90001", True),
+                  ("d", "library", 5, "90001", True), ("x", "library", 9, "90002", True,
+                                                      "closed"),
+                  ("n", "ngo", 0, "90000", False), ("h", "chitalishte", 5, "90001", False)])
+    sites = library_sites(orgs)
+    assert list(sites["site_id"]) == ["c", "z"]  # sorted by site id; closed "x" left out
+    by = sites.set_index("site_id")
+    assert by.at["z", "presumed"] == np.False_ and sorted(by.at["z", "members"]) == ["a", "b", "z"]
+    assert by.at["c", "members"] == ["c", "d"]  # all presumed: the smallest id stands
+    assert by.at["c", "presumed"]  # a site of presumed libraries only says so
+
+
+def test_each_settlement_goes_to_its_nearest_site_and_a_tie_to_the_smallest_id():
+    s = _settlements(offsets=(0, 4, 10, 16, 30), pops=(100, 50, 20, 0, 7))
+    orgs = _orgs([("m", "library", 0, "90000", True), ("k", "library", 20, None, True)])
+    a = assign(s, library_sites(orgs)).set_index("ekatte")
+    assert list(a["site_id"]) == ["m", "m", "k", "k", "k"]  # 10 km is a tie: "k" < "m"
+    assert a.at["90001", "distance_km"] == pytest.approx(4, abs=1e-3)
+    assert a.at["90002", "distance_km"] == pytest.approx(10, abs=1e-3)
+    assert list(a["inhabited"]) == [True, True, True, False, True]
+    # the tie goes to the smaller id whichever comes first in the frame
+    swapped = _orgs([("k", "library", 0, "90000", True), ("m", "library", 20, None, True)])
+    assert assign(s, library_sites(swapped)).set_index("ekatte").at["90002", "site_id"] == "k"
+
+
+def test_catchment_table_counts_only_the_chosen_inhabited_settlements():
+    # villages at 0, 4, 10, 16 (empty), 30 km; 30 km lies in another province
+    s = _settlements(offsets=(0, 4, 10, 16, 30), pops=(100, 50, 20, 0, 7),
+                     provinces=["TST", "TST", "TST", "TST", "OTH"])
+    orgs = _orgs([("m", "library", 0, "90000", True), ("k", "library", 19, "90003", True),
+                  ("n", "ngo", 2, "90000", False), ("c", "chitalishte", 0, "90000", False),
+                  ("c2", "chitalishte", 10, "90002", False)])
+    table = catchment_table(s, orgs, radius_km=5, provinces=["TST"]).set_index("site_id")
+    assert list(table.index) == ["k", "m"]  # beyond R first: 20 residents vs 0
+    assert table.at["m", "settlements"] == 2 and table.at["m", "residents"] == 150
+    assert table.at["m", "ngos"] == 1 and table.at["m", "chitalishta"] == 1
+    assert table.at["m", "beyond_r"] == 0 and table.at["m", "beyond_r_share"] == 0
+    # k holds 90002 (20, the NGO is 8 km away) and the empty 90003; 90004 is not chosen
+    assert table.at["k", "settlements"] == 1 and table.at["k", "residents"] == 20
+    assert table.at["k", "beyond_r"] == 20 and table.at["k", "beyond_r_share"] == 1
+    assert table.at["k", "chitalishta"] == 1 and table.at["k", "settlement"] == "Село 3"
+    everything = catchment_table(s, orgs, radius_km=5)
+    assert everything["residents"].sum() == 177 and everything["settlements"].sum() == 4
+    assert catchment_table(s, orgs, 5, municipalities=["OTH01"])["residents"].tolist() == [7]
+
+
+@pytest.fixture(scope="module")
+def real(built):
+    orgs = store.load_organisations()
+    return store.load_settlements(), orgs[orgs["status"] == "active"]
+
+
+def test_catchments_partition_the_inhabited_settlements_of_every_province(real):
+    settlements, orgs = real
+    sites = library_sites(orgs)
+    a = assign(settlements, sites)
+    located = settlements[settlements.geometry.notna()]
+    assert len(a) == len(located) and a["site_id"].notna().all()
+    assert set(a["site_id"]) <= set(sites["site_id"])
+    for code in sorted(settlements["province_code"].unique()):
+        inhabited = located[(located["province_code"] == code)
+                            & (located["population_2021"] > 0)]
+        table = catchment_table(settlements, orgs, 10.0, provinces=[code])
+        mine = a[a["ekatte"].isin(inhabited["ekatte"])]
+        assert mine["ekatte"].is_unique and len(mine) == len(inhabited), code
+        assert table["site_id"].is_unique, code
+        assert table["settlements"].sum() == len(inhabited), code
+        assert table["residents"].sum() == inhabited["population_2021"].sum(), code
+        assert (table["beyond_r"] <= table["residents"]).all(), code
+        assert table["beyond_r"].is_monotonic_decreasing, code
+
+
+def test_catchments_of_the_three_provinces_agree_with_the_published_figures(real):
+    settlements, orgs = real
+    krz = catchment_table(settlements, orgs, 10.0, provinces=["KRZ"])
+    assert (krz["settlements"].sum(), krz["residents"].sum()) == (457, 141177)
+    both = catchment_table(settlements, orgs, 10.0, provinces=["KRZ", "RAZ", "VRC"])
+    parts = [catchment_table(settlements, orgs, 10.0, provinces=[c]) for c in
+             ("KRZ", "RAZ", "VRC")]
+    assert both["residents"].sum() == sum(p["residents"].sum() for p in parts)
+    muni = catchment_table(settlements, orgs, 10.0, municipalities=["KRZ16"])
+    located = settlements[settlements.geometry.notna()]
+    assert muni["residents"].sum() == located.loc[
+        located["municipality_code"] == "KRZ16", "population_2021"].sum()
+    # a site across the border keeps its own province code
+    assert set(both["province_code"]) - {"KRZ", "RAZ", "VRC"}
