@@ -62,3 +62,7 @@ class PlanError(CivicError):
 
 class ActionError(CivicError):
     """A civic action (or a change to one) that cannot be accepted."""
+
+
+class ProfileError(CivicError):
+    """A library's profile or an NGO's hub and needs that cannot be accepted."""

@@ -81,3 +81,15 @@ CAUSES = (*(f for f in FIELDS if f != "other"), "social_inclusion", "reading",
           "digital_skills", "other")
 # Stored states; "past" is computed from the last occurrence (civic.action.effective_status).
 ACTION_STATUSES = ("proposed", "published", "cancelled")
+
+# Library and NGO profiles (civic.profile, store.profiles). What a library or a chitalishte
+# offers; NULL (unknown) is never "no".
+PROFILE_FIELDS = ("seats", "computers", "internet", "exhibition_space", "step_free",
+                  "opening_hours")
+# An NGO names the library that presents it (its hub) and says what it needs.
+NGO_PROFILE_FIELDS = ("hub_id", "needs")
+# An NGO's needs: code -> English message id (translated through civic.i18n; stored as codes).
+NEEDS = {"advocacy": "Advocacy", "media": "Media and communication",
+         "fundraising": "Fundraising", "volunteers": "Volunteers", "premises": "Premises",
+         "legal": "Legal advice", "digital": "Digital skills",
+         "project_writing": "Project writing"}

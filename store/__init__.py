@@ -25,8 +25,10 @@ from store.files import (
     write_geodata,
     write_text_atomically,
 )
+from store.profiles import load_profiles, presented_at, profile, upsert_profile
 from store.schema import (
     ORGANISATION_COLUMNS,
+    PROFILE_COLUMNS,
     audit_log,
     geocode_cache,
     metadata,
@@ -40,4 +42,5 @@ __all__ = [
     "geocode_cache", "ids_within", "is_built", "is_postgis", "load_municipalities",
     "load_organisations", "load_provinces", "load_settlements", "metadata", "organisations",
     "proposals", "replace_organisations", "write_geodata",
+    "PROFILE_COLUMNS", "load_profiles", "presented_at", "profile", "upsert_profile",
 ]

@@ -136,3 +136,24 @@ actions = Table(
 )
 
 ACTION_COLUMNS = [c.name for c in actions.columns]  # == civic.action.ACTION_COLUMNS
+
+# A library's or chitalishte's profile (what it offers) and an NGO's hub and needs, keyed by
+# organisation id. NULL = unknown (never "no"). Not touched by `civicmap build`, which
+# replaces organisation rows under their stable ids, so profiles survive rebuilds.
+profiles = Table(
+    "profiles",
+    metadata,
+    Column("org_id", String(64), primary_key=True),
+    Column("seats", Integer),
+    Column("computers", Integer),
+    Column("internet", Boolean),
+    Column("exhibition_space", Boolean),
+    Column("step_free", Boolean),
+    Column("opening_hours", Text),  # OSM opening_hours syntax
+    Column("hub_id", String(64), index=True),  # an NGO's hub: a library or chitalishte id
+    Column("needs", Text),  # ';'-joined civic.vocabularies.NEEDS codes
+    Column("updated_at", DateTime),
+    Column("updated_by", Text),
+)
+
+PROFILE_COLUMNS = [c.name for c in profiles.columns]

@@ -93,7 +93,8 @@ def test_no_fstrings_inside_translation_calls():
 @pytest.mark.parametrize("lang", ["bg", "tr"])
 def test_every_stored_code_has_words(lang):
     from civic.i18n import TERMS
-    from civic.vocabularies import KIND_TITLES
+    from civic.vocabularies import KIND_TITLES, NEEDS
 
     catalogue = _catalogue(lang)
-    assert not [t for t in [*TERMS.values(), *KIND_TITLES.values()] if not catalogue.get(t)]
+    words = [*TERMS.values(), *KIND_TITLES.values(), *NEEDS.values()]
+    assert not [t for t in words if not catalogue.get(t)]
