@@ -164,7 +164,8 @@ def _changes(values: dict, number: int) -> dict:
 def approve(number: int, moderator: str, edits: dict | None = None) -> str:
     """Apply a pending proposal (with a moderator's edits); returns the organisation id.
 
-    A proposal about a civic action is published by `intake.actions` (returns its id).
+    A proposal about a civic action is published by `intake.actions` (returns its id); a
+    profile (a library's offer, an NGO's hub and needs) is merged by `intake.profiles`.
     """
     prop = proposal(number)
     if prop["status"] != "pending":
@@ -174,6 +175,10 @@ def approve(number: int, moderator: str, edits: dict | None = None) -> str:
         from intake import actions
 
         return actions.approve(prop, moderator, edits)
+    if prop["action"] == "profile":
+        from intake import profiles
+
+        return profiles.approve(prop, moderator, edits)
     values = _check_values({**prop["values"], **(edits or {})})
     new = prop["action"] == "new"
     cols = _changes(values, number)

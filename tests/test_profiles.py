@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 
+import pandas as pd
 import pytest
+from sqlalchemy import delete, func, select
 
-from civic.errors import ProfileError
+import store
+from civic.errors import ProfileError, ProposalError
 from civic.profile import check_profile, need_title, next_change, open_state
 from civic.vocabularies import NEEDS
+from intake import moderation
+from intake import profiles as intake_profiles
+from store import audit
+from store.schema import profiles, rate_events
 
 HUBS = {"library-a": "library", "chitalishte-b": "chitalishte"}
 WEEKDAYS = "Mo-Fr 09:00-18:00"
@@ -130,3 +139,221 @@ def test_next_change():
     assert next_change("24/7", FRIDAY_10) is None
     assert next_change("nonsense", FRIDAY_10) is None
     assert next_change(None, FRIDAY_10) is None
+
+
+# -- the store, proposals and moderation (real build) ---------------------------------------
+
+KRZ_REGIONAL = "library-21e546f4ae0a"  # Регионална библиотека „Н. Й. Вапцаров“, Кърджали
+KRZ_BALKAN = "library-df77bb86c971"  # Балканска библиотека „Иляз Ходжа“, Момчилград
+TEMPLATE = Path(__file__).resolve().parents[1] / "docs" / "library_template.csv"
+
+
+@pytest.fixture()
+def clean(built):
+    def wipe():
+        with store.engine().begin() as conn:
+            conn.execute(delete(store.proposals))
+            conn.execute(delete(profiles))
+            conn.execute(delete(rate_events))
+    wipe()
+    yield
+    wipe()
+
+
+@pytest.fixture()
+def ngo(orgs):
+    return orgs[(orgs["kind"] == "ngo") & (orgs["province_code"] == "KRZ")].iloc[0]["id"]
+
+
+def _count() -> int:
+    with store.engine().connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(store.proposals)).scalar())
+
+
+def _profile_entries(after: int = 0) -> pd.DataFrame:
+    """The profile entries of the audit log, newest first (those after entry `after`)."""
+    log = audit.entries(50)
+    return log[(log["action"] == "profile") & (log["id"] > after)]
+
+
+def _last_entry() -> int:
+    log = audit.entries(1)
+    return int(log["id"].iloc[0]) if len(log) else 0
+
+
+def test_the_template_names_real_kardzhali_libraries(orgs):
+    ids = pd.read_csv(TEMPLATE)["id"].tolist()
+    found = orgs.set_index("id").loc[ids]
+    assert ids == [KRZ_REGIONAL, KRZ_BALKAN]
+    assert set(found["kind"]) == {"library"} and set(found["province_code"]) == {"KRZ"}
+
+
+def test_a_profile_proposed_then_approved_is_stored_and_audited(clean):
+    number = intake_profiles.submit_profile(KRZ_REGIONAL, {
+        "seats": "40", "internet": "да", "step_free": "", "opening_hours": "Mo-Fr 09:00-18:00"})
+    assert store.profile(KRZ_REGIONAL) is None  # waits for a moderator
+    assert moderation.pending()["action"].tolist() == ["profile"]
+    assert moderation.approve(number, "librarian") == KRZ_REGIONAL
+    got = store.profile(KRZ_REGIONAL)
+    assert (got["seats"], got["internet"], got["opening_hours"]) == (
+        40, True, "Mo-Fr 09:00-18:00")
+    assert got["step_free"] is None and got["computers"] is None  # unknown, not "no"
+    assert got["needs"] == [] and got["updated_by"] == "librarian"
+    assert moderation.proposal(number)["status"] == "approved"
+    entry = _profile_entries().iloc[0]
+    assert (entry["who"], entry["target_id"]) == ("librarian", KRZ_REGIONAL)
+    assert entry["before"] is None and json.loads(entry["after"])["seats"] == 40
+    assert store.load_profiles().loc[KRZ_REGIONAL, "seats"] == 40
+
+
+def test_a_second_profile_merges_and_the_audit_keeps_the_old_values(clean):
+    moderation.approve(intake_profiles.submit_profile(
+        KRZ_REGIONAL, {"seats": 40, "computers": 3}), "librarian")
+    moderation.approve(intake_profiles.submit_profile(KRZ_REGIONAL, {"seats": 55}), "moderator")
+    got = store.profile(KRZ_REGIONAL)
+    assert (got["seats"], got["computers"]) == (55, 3)
+    entry = _profile_entries().iloc[0]
+    assert json.loads(entry["before"]) == {"seats": 40}
+    assert json.loads(entry["after"]) == {"seats": 55}
+
+
+def test_an_ngo_hub_proposal_is_presented_at_the_hub(clean, ngo):
+    number = intake_profiles.submit_profile(ngo, {"hub_id": KRZ_BALKAN,
+                                                  "needs": ["legal", "project_writing"]})
+    moderation.approve(number, "librarian")
+    assert store.profile(ngo)["needs"] == ["legal", "project_writing"]
+    assert store.load_profiles().loc[ngo, "needs"] == "legal;project_writing"
+    assert store.presented_at(KRZ_BALKAN) == [ngo]
+    assert store.presented_at(KRZ_REGIONAL) == []
+
+
+@pytest.mark.parametrize(("target", "values", "message"), [
+    (KRZ_REGIONAL, {"opening_hours": "Mo-Fr 9-18"}, "not in the OSM opening_hours form"),
+    (KRZ_REGIONAL, {"seats": "0"}, "seats must be a whole number"),
+    (KRZ_REGIONAL, {"seats": "5000"}, "seats must be a whole number"),
+    ("library-000000000000", {"seats": "10"}, "the organisation was not found"),
+    ("", {"seats": "10"}, "the organisation was not found"),
+    ("ngo", {"hub_id": "library-000000000000"}, "was not found"),
+    ("ngo", {"hub_id": "ngo"}, "was not found"),  # an NGO is no hub
+    ("ngo", {"hub_id": "presumed"}, "was not found"),  # nor a chitalishte's presumed library
+    ("ngo", {"needs": "legal;cooking"}, "unknown need"),
+    ("ngo", {"seats": "10"}, "cannot be set for this kind"),
+    (KRZ_REGIONAL, {"needs": "legal"}, "cannot be set for this kind"),
+    (KRZ_REGIONAL, {"step_free": ""}, "nothing to change"),
+])
+def test_bad_profiles_are_refused_and_nothing_is_stored(clean, orgs, ngo, target, values,
+                                                        message):
+    presumed = orgs[orgs["presumed"].astype(bool)].iloc[0]["id"]
+    names = {"ngo": ngo, "presumed": presumed}
+    target = names.get(target, target)
+    values = {k: names.get(v, v) for k, v in values.items()}
+    before = _count()
+    with pytest.raises(ProfileError, match=message):
+        intake_profiles.submit_profile(target, values)
+    assert _count() == before and store.load_profiles().empty
+
+
+def test_the_same_values_again_are_nothing_to_change(clean):
+    moderation.approve(intake_profiles.submit_profile(KRZ_REGIONAL, {"seats": 40}), "m")
+    with pytest.raises(ProfileError, match="nothing to change"):
+        intake_profiles.submit_profile(KRZ_REGIONAL, {"seats": "40"})
+
+
+def test_a_bad_moderator_edit_writes_nothing(clean):
+    number = intake_profiles.submit_profile(KRZ_REGIONAL, {"seats": 40})
+    last = _last_entry()
+    with pytest.raises(ProfileError, match="seats must be"):
+        moderation.approve(number, "librarian", {"seats": 0})
+    assert store.profile(KRZ_REGIONAL) is None
+    assert moderation.proposal(number)["status"] == "pending" and _last_entry() == last
+    moderation.approve(number, "librarian", {"seats": 45})
+    assert store.profile(KRZ_REGIONAL)["seats"] == 45
+
+
+def test_a_rejected_profile_is_never_stored(clean):
+    number = intake_profiles.submit_profile(KRZ_REGIONAL, {"seats": 40})
+    moderation.reject(number, "librarian", "not the library's own numbers")
+    assert moderation.proposal(number)["status"] == "rejected"
+    assert store.profile(KRZ_REGIONAL) is None
+    with pytest.raises(ProposalError, match="already rejected"):
+        moderation.approve(number, "librarian")
+
+
+def test_profiles_survive_a_rebuild(clean):
+    from sources.build import build
+
+    store.upsert_profile(KRZ_REGIONAL, {"seats": 30, "needs": None}, "test")
+    build()
+    assert store.profile(KRZ_REGIONAL)["seats"] == 30
+    assert KRZ_REGIONAL in set(store.load_organisations()["id"])
+
+
+# -- bulk import ----------------------------------------------------------------------------
+
+def _csv(tmp_path, text: str) -> Path:
+    path = tmp_path / "profiles.csv"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_the_template_imports(clean):
+    last = _last_entry()
+    report = intake_profiles.import_profiles(TEMPLATE, "library")
+    assert report.written and report.updated == 2 and not report.rejected
+    regional, balkan = store.profile(KRZ_REGIONAL), store.profile(KRZ_BALKAN)
+    assert (regional["seats"], regional["computers"], regional["step_free"]) == (60, 12, True)
+    assert regional["opening_hours"] == "Mo-Fr 08:30-18:00; Sa 09:00-13:00; PH off"
+    assert (balkan["internet"], balkan["exhibition_space"], balkan["step_free"]) == (
+        True, False, None)  # "не" is no, an empty cell unknown
+    assert _profile_entries(last)["who"].tolist() == ["import", "import"]
+
+
+@pytest.mark.parametrize(("row", "reason"), [
+    (f"{KRZ_BALKAN},0,,", "seats must be a whole number"),
+    (f"{KRZ_BALKAN},-3,,", "seats must be a whole number"),
+    (f"{KRZ_BALKAN},10,,Mo-Fr 9-18", "not in the OSM opening_hours form"),
+    ("library-000000000000,10,,", "the organisation was not found"),
+    (f"{KRZ_BALKAN},10,maybe,", "public internet: answer yes or no"),
+    (f"{KRZ_BALKAN},,,", "nothing to change"),
+    (f"{KRZ_REGIONAL},10,,", "the same organisation as row 2"),
+])
+def test_a_bad_row_is_rejected_and_nothing_is_written(clean, tmp_path, row, reason):
+    path = _csv(tmp_path, f"id,seats,internet,opening_hours\n{KRZ_REGIONAL},25,yes,24/7\n"
+                          f"{row}\n")
+    last = _last_entry()
+    report = intake_profiles.import_profiles(path, "library")
+    assert [r["row"] for r in report.rejected] == [3]
+    assert reason in report.rejected[0]["reason"]
+    assert not report.written and store.load_profiles().empty and _last_entry() == last
+
+
+def test_accept_valid_and_dry_run(clean, tmp_path):
+    path = _csv(tmp_path, f"id,seats\n{KRZ_REGIONAL},25\n{KRZ_BALKAN},0\n")
+    assert not intake_profiles.import_profiles(path, "library", dry_run=True,
+                                               accept_valid=True).written
+    assert store.load_profiles().empty
+    report = intake_profiles.import_profiles(path, "library", accept_valid=True)
+    assert report.written and report.updated == 1 and len(report.rejected) == 1
+    assert store.profile(KRZ_REGIONAL)["seats"] == 25 and store.profile(KRZ_BALKAN) is None
+
+
+def test_an_ngo_import_sets_hubs_and_refuses_a_library_row(clean, tmp_path, ngo):
+    good = _csv(tmp_path, f"id,hub_id,needs\n{ngo},{KRZ_BALKAN},media;digital\n")
+    assert intake_profiles.import_profiles(good, "ngo").written
+    assert store.presented_at(KRZ_BALKAN) == [ngo]
+    bad = _csv(tmp_path, f"id,hub_id,needs\n{KRZ_REGIONAL},,legal\n")
+    report = intake_profiles.import_profiles(bad, "ngo")
+    assert "is not a ngo" in report.rejected[0]["reason"] and not report.written
+
+
+def test_the_cli_imports_profiles(clean, tmp_path, capsys):
+    from cli import main
+
+    bad = _csv(tmp_path, f"id,seats\n{KRZ_REGIONAL},0\n")
+    assert main(["import", str(bad), "--kind", "library", "--profiles"]) == 1
+    out = capsys.readouterr()
+    assert f"row 2: {KRZ_REGIONAL} — the meeting room's seats" in out.out
+    assert "nothing written" in out.err and store.load_profiles().empty
+    assert main(["import", str(TEMPLATE), "--kind", "library", "--profiles"]) == 0
+    assert "profiles updated 2" in capsys.readouterr().err
+    assert store.profile(KRZ_BALKAN)["seats"] == 20
