@@ -107,37 +107,120 @@ def run_municipalities(args: argparse.Namespace) -> int:
     return 0
 
 
+HUB_WHAT = ("plan", "catchments")
+CATCHMENT_DEFINITION = (
+    "Each inhabited settlement belongs to the catchment of its nearest active library "
+    "(known or presumed; libraries at one point are one site) by straight-line distance in "
+    "EPSG:7801, nationwide; beyond_r counts residents with no known NGO within radius_km.")
+CATCHMENT_HEADER = ("library", "settlement", "prov", "settl.", "residents", "ngos", "chit.",
+                    "beyond_r", "share")
+
+
 def add_hubs_args(parser: argparse.ArgumentParser) -> None:
-    """Provinces (required), number of hubs, radius and output."""
-    parser.add_argument("--province", required=True)
+    """What (a hub plan or library catchments), provinces, k, radius and output."""
+    parser.add_argument("what", nargs="?", choices=HUB_WHAT, default="plan",
+                        help="plan: where k hubs would reach the most people (default); "
+                             "catchments: each library's catchment")
+    parser.add_argument("--province", required=True,
+                        help="province code(s), comma-separated, or ALL")
+    parser.add_argument("--municipality", help="catchments: municipality code(s), "
+                                               "comma-separated")
     parser.add_argument("--k", type=int, default=3)
     parser.add_argument("--radius-km", type=float, default=DEFAULT_RADIUS_KM)
     parser.add_argument("--format", choices=["json"], default="json")
+    parser.add_argument("--json", action="store_true", help="catchments: JSON, not a table")
     parser.add_argument("--out")
 
 
-def run_hubs(args: argparse.Namespace) -> int:
-    """Existing chitalishta/libraries and new sites that would reach the most people."""
-    from geo.hubs import existing_hubs, new_hubs
+def _records(table) -> list[dict]:
+    """Rows as JSON-ready dicts: NaN and missing values as null."""
+    return table.astype(object).where(table.notna(), None).to_dict("records")
 
+
+def run_hubs(args: argparse.Namespace) -> int:
+    """Hub siting (`plan`) or each library's catchment (`catchments`)."""
     ensure_built()
     codes = province_list(args.province)
-    if not codes:
-        raise UsageError("name one or a few provinces with --province")
+    check_radius(args.radius_km)
+    if args.what == "catchments":
+        return run_catchments(args, codes)
+    from geo.hubs import existing_hubs, national_hubs, new_hubs
+
     if args.k < 1 or args.k > 50:
         raise UsageError("--k must be between 1 and 50")
-    check_radius(args.radius_km)
     orgs = store.load_organisations()
-    orgs = orgs[(orgs["status"] == "active") & orgs["province_code"].isin(codes)]
+    orgs = orgs[orgs["status"] == "active"]  # NGOs anywhere serve: borders do not stop people
     settlements = store.load_settlements()
-    settlements = settlements[settlements["province_code"].isin(codes)]
-    plans = {"existing": existing_hubs(settlements, orgs, args.radius_km, args.k),
+    if codes:
+        settlements = settlements[settlements["province_code"].isin(codes)]
+    whole = codes is None or len(codes) > 1
+    existing = (national_hubs if whole else existing_hubs)(settlements, orgs, args.radius_km,
+                                                           args.k)
+    plans = {"existing": existing,
              "new_sites": new_hubs(settlements, orgs, args.radius_km, args.k)}
-    doc = {"provinces": codes, "k": args.k, "radius_km": args.radius_km,
-           "libraries_include_presumed": True, "distances": "straight-line, EPSG:7801"}
+    doc = {"provinces": codes or sorted(store.load_provinces()["code"]), "k": args.k,
+           "radius_km": args.radius_km, "libraries_include_presumed": True,
+           "distances": "straight-line, EPSG:7801"}
     for name, plan in plans.items():
-        sites = plan.sites.astype(object).where(plan.sites.notna(), None)
-        doc[name] = {"sites": sites.to_dict("records"), "newly_covered": plan.newly_covered,
-                     "population_without_ngo_within_r": plan.uncovered_before}
+        doc[name] = {"sites": _records(plan.sites), "newly_covered": plan.newly_covered,
+                     "population_without_ngo_within_r": plan.uncovered_before,
+                     "method": plan.method}
     write(json.dumps(doc, ensure_ascii=False, indent=2, default=float), args.out)
     return 0
+
+
+def _municipality_list(value: str | None, codes: list[str] | None) -> list[str] | None:
+    """Municipality codes from 'KRZ16,KRZ35'; unknown ones, or ones outside the provinces, stop."""
+    if not value:
+        return None
+    munis = store.load_municipalities()
+    if codes:
+        munis = munis[munis["province_code"].isin(codes)]
+    wanted = [c.strip().upper() for c in value.split(",") if c.strip()]
+    unknown = [c for c in wanted if c not in set(munis["code"])]
+    if unknown or not wanted:
+        raise UsageError("unknown municipality code(s) {codes} in the chosen provinces",
+                         codes=", ".join(unknown) or "(none)")
+    return wanted
+
+
+def run_catchments(args: argparse.Namespace, codes: list[str] | None) -> int:
+    """Each library's catchment in the chosen area: JSON or a readable table."""
+    from geo.catchments import catchment_table
+
+    munis = _municipality_list(args.municipality, codes)
+    orgs = store.load_organisations()
+    table = catchment_table(store.load_settlements(), orgs[orgs["status"] == "active"],
+                            args.radius_km, provinces=codes, municipalities=munis)
+    doc = {"province": codes or sorted(store.load_provinces()["code"]),
+           "municipality": munis, "radius_km": args.radius_km,
+           "definition": CATCHMENT_DEFINITION, "catchments": _records(table),
+           "settlements": int(table["settlements"].sum()),
+           "residents": int(table["residents"].sum())}
+    if args.json:
+        write(json.dumps(doc, ensure_ascii=False, indent=2, default=float), args.out)
+    else:
+        write(catchment_text(table, doc), args.out)
+    return 0
+
+
+def catchment_text(table, doc: dict) -> str:
+    """The catchments as a fixed-width table with a one-line summary and the definition."""
+    def cut(text, width: int) -> str:
+        text = str(text or "")
+        return text if len(text) <= width else text[:width - 1] + "…"
+
+    lines = [f"{'  '.join(h.ljust(w) for h, w in zip(CATCHMENT_HEADER, WIDTHS))}"]
+    for r in table.itertuples():
+        share = "" if r.beyond_r_share != r.beyond_r_share else f"{r.beyond_r_share:.0%}"
+        cells = (cut(r.name, WIDTHS[0]), cut(r.settlement, WIDTHS[1]), r.province_code,
+                 r.settlements, r.residents, r.ngos, r.chitalishta, r.beyond_r, share)
+        lines.append("  ".join(str(c).ljust(w) if i < 3 else str(c).rjust(w)
+                               for i, (c, w) in enumerate(zip(cells, WIDTHS))))
+    lines.append(f"{len(table)} library catchments, {doc['settlements']} inhabited "
+                 f"settlements, {doc['residents']} residents; R = {doc['radius_km']:g} km")
+    lines.append(doc["definition"])
+    return "\n".join(lines)
+
+
+WIDTHS = (40, 18, 4, 6, 9, 4, 5, 8, 5)

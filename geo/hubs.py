@@ -7,6 +7,14 @@ kind (NGO by default, counting organisations anywhere: borders do not stop peopl
 no weight, so the chosen sites reach people who have none near them today. Candidates are
 existing chitalishta and libraries inside the chosen settlements (a chitalishte and its
 presumed library are one candidate), or, in the variant, the settlement points.
+
+At national scale (`national_hubs`, and whenever the candidates exceed MAX_CANDIDATES) the
+exact model is replaced by a decomposition: the MCLP is solved per province (k sites each,
+or fewer where fewer sites reach anyone, counting that province's clients), the chosen
+sites are pooled, and the MCLP is solved once more over the pool for all the clients with
+k. The objective is the same; the answer is optimal over the pool (so at least as good as
+any one province's best plan), not proven optimal over every site. Reach is always built
+sparsely (a k-d tree's pairs within R): no dense national distance matrix.
 """
 
 from __future__ import annotations
@@ -15,20 +23,22 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.spatial import cKDTree
-from scipy.spatial.distance import cdist
 
-from civic.errors import PlanError
 from geo.coverage import organisation_points
 from geo.crs import to_metric
 
-MAX_CANDIDATES = 3000  # beyond this the cost matrix and the solver get slow: narrow the area
+MAX_CANDIDATES = 3000  # beyond this one exact model gets slow: decompose by province
+EXACT = "mclp: exact over all candidate sites (CBC)"
+DECOMPOSED = ("decomposition: MCLP per province (k sites each), then MCLP over the pooled "
+              "sites for the whole area with k (CBC)")
 HUB_KINDS = ("chitalishte", "library")
 
 
 @dataclass(frozen=True)
 class HubPlan:
-    """Chosen sites, people newly within R, and people with none within R before.
+    """Chosen sites, people newly within R, people with none within R before, the method.
 
     `sites` columns: id/ekatte, name, kind, settlement, municipality_code, lon, lat,
     newly_covered.
@@ -37,56 +47,92 @@ class HubPlan:
     sites: pd.DataFrame
     newly_covered: int
     uncovered_before: int
+    method: str = EXACT
 
 
-def _solve(cost: np.ndarray, weights: np.ndarray, radius_m: float, k: int) -> list[int]:
+def _reach(client_xy: np.ndarray, cand_xy: np.ndarray, radius_m: float) -> sparse.csr_matrix:
+    """Clients x candidates, True where the candidate is within R (pairs from a k-d tree)."""
+    if len(client_xy) == 0 or len(cand_xy) == 0:
+        return sparse.csr_matrix((len(client_xy), len(cand_xy)), dtype=bool)
+    pairs = cKDTree(cand_xy).query_ball_point(client_xy, radius_m)
+    rows = np.repeat(np.arange(len(client_xy)), [len(p) for p in pairs])
+    cols = np.fromiter((j for p in pairs for j in p), dtype=np.int64, count=len(rows))
+    return sparse.csr_matrix((np.ones(len(rows), bool), (rows, cols)),
+                             shape=(len(client_xy), len(cand_xy)))
+
+
+def _solve(reach: sparse.csr_matrix, weights: np.ndarray, k: int) -> list[int]:
     """The maximal covering location problem (as spopt's MCLP states it), built sparsely.
 
-    Maximise the weight of clients within `radius_m` of one of k sites; CBC via PuLP.
+    Maximise the weight of clients (rows) reached by one of k sites (columns); CBC via PuLP.
     """
     import pulp
 
-    reach = cost <= radius_m
     model = pulp.LpProblem("mclp", pulp.LpMaximize)
-    site = [pulp.LpVariable(f"x{j}", cat="Binary") for j in range(cost.shape[1])]
-    client = [pulp.LpVariable(f"y{i}", cat="Binary") for i in range(cost.shape[0])]
+    site = [pulp.LpVariable(f"x{j}", cat="Binary") for j in range(reach.shape[1])]
+    client = [pulp.LpVariable(f"y{i}", cat="Binary") for i in range(reach.shape[0])]
     model += pulp.lpSum(float(w) * y for w, y in zip(weights, client))
     for i, y in enumerate(client):
-        model += y <= pulp.lpSum(site[j] for j in np.flatnonzero(reach[i]))
+        model += y <= pulp.lpSum(site[j] for j in reach.indices[reach.indptr[i]:
+                                                                reach.indptr[i + 1]])
     model += pulp.lpSum(site) == k
     model.solve(pulp.PULP_CBC_CMD(msg=False))
     return [j for j, x in enumerate(site) if x.value() and x.value() > 0.5]
 
 
-def _plan(client_xy: np.ndarray, weights: np.ndarray, candidates: pd.DataFrame,
-          cand_xy: np.ndarray, radius_m: float, k: int) -> HubPlan:
-    uncovered = int(weights.sum())
-    if len(candidates) == 0 or uncovered == 0 or k <= 0:
-        return HubPlan(candidates.iloc[0:0].assign(newly_covered=[]), 0, uncovered)
-    if len(candidates) > MAX_CANDIDATES:
-        raise PlanError("{n} possible hub sites are more than the planner handles ({limit}): "
-                        "choose fewer provinces or municipalities",
-                        n=len(candidates), limit=MAX_CANDIDATES)
-    needy = weights > 0  # people already served change nothing: leave them out
-    cost = cdist(client_xy[needy], cand_xy)
-    w = weights[needy]
-    useful = np.flatnonzero((cost <= radius_m).any(axis=0))  # sites that reach someone
-    if len(useful) == 0:
-        return HubPlan(candidates.iloc[0:0].assign(newly_covered=[]), 0, uncovered)
-    reachable = (cost[:, useful] <= radius_m).any(axis=1)
-    picked = _solve(cost[np.ix_(reachable, useful)], w[reachable], radius_m,
-                    min(k, len(useful)))
-    chosen = [int(useful[j]) for j in picked]
-    order = sorted(chosen, key=lambda j: -w[cost[:, j] <= radius_m].sum())
+def _best(reach: sparse.csr_matrix, w: np.ndarray, cols: np.ndarray, k: int) -> list[int]:
+    """The MCLP restricted to candidate columns `cols`: chosen columns (global indices)."""
+    sub = reach[:, cols].tocsc()
+    useful = np.flatnonzero(np.diff(sub.indptr) > 0)  # sites that reach someone
+    if len(useful) == 0 or k <= 0:
+        return []
+    sub = sub[:, useful].tocsr()
+    reachable = np.diff(sub.indptr) > 0
+    picked = _solve(sub[reachable], w[reachable], min(k, len(useful)))
+    return [int(cols[useful[j]]) for j in picked]
+
+
+def _result(candidates: pd.DataFrame, reach: sparse.csr_matrix, w: np.ndarray,
+            chosen: list[int], uncovered: int, method: str) -> HubPlan:
+    """Sites in order of reach, each with its own gain after the sites listed before it."""
+    cols = reach.tocsc()
+    members = {j: cols.indices[cols.indptr[j]:cols.indptr[j + 1]] for j in chosen}
+    order = sorted(chosen, key=lambda j: (-w[members[j]].sum(), j))
     covered = np.zeros(len(w), bool)
     gains = []
-    for j in order:  # each site's own gain, after the sites listed before it
-        reach = cost[:, j] <= radius_m
-        gains.append(int(w[reach & ~covered].sum()))
-        covered |= reach
+    for j in order:
+        hit = np.zeros(len(w), bool)
+        hit[members[j]] = True
+        gains.append(int(w[hit & ~covered].sum()))
+        covered |= hit
     sites = candidates.iloc[order].copy()
     sites["newly_covered"] = gains
-    return HubPlan(sites.reset_index(drop=True), int(w[covered].sum()), uncovered)
+    return HubPlan(sites.reset_index(drop=True), int(w[covered].sum()), uncovered, method)
+
+
+def _plan(client_xy: np.ndarray, weights: np.ndarray, candidates: pd.DataFrame,
+          cand_xy: np.ndarray, radius_m: float, k: int,
+          client_group: np.ndarray | None = None,
+          cand_group: np.ndarray | None = None) -> HubPlan:
+    """The exact MCLP, or the decomposition by group (province) when asked or too large."""
+    uncovered = int(weights.sum())
+    decompose = cand_group is not None and (client_group is not None)
+    method = DECOMPOSED if decompose else EXACT
+    if len(candidates) == 0 or uncovered == 0 or k <= 0:
+        return HubPlan(candidates.iloc[0:0].assign(newly_covered=[]), 0, uncovered, method)
+    needy = weights > 0  # people already served change nothing: leave them out
+    reach = _reach(client_xy[needy], cand_xy, radius_m)
+    w = weights[needy]
+    every = np.arange(len(candidates))
+    if not decompose:
+        return _result(candidates, reach, w, _best(reach, w, every, k), uncovered, method)
+    pool: set[int] = set()
+    groups = client_group[needy]
+    for group in pd.unique(cand_group):
+        mine = groups == group
+        pool.update(_best(reach[mine], w[mine], every[cand_group == group], k))
+    chosen = _best(reach, w, np.array(sorted(pool), dtype=np.int64), k)
+    return _result(candidates, reach, w, chosen, uncovered, method)
 
 
 def demand(settlements: pd.DataFrame, orgs: pd.DataFrame, radius_km: float,
@@ -105,28 +151,56 @@ def demand(settlements: pd.DataFrame, orgs: pd.DataFrame, radius_km: float,
     return s, xy, weights
 
 
+def _existing_candidates(s: pd.DataFrame, orgs: pd.DataFrame) -> pd.DataFrame:
+    """Chitalishta and libraries in `s`, one per point (a chitalishte before its library)."""
+    inside = orgs[orgs["ekatte"].isin(s["ekatte"]) & orgs["kind"].isin(HUB_KINDS)]
+    cands = organisation_points(inside, include_presumed=False)
+    cands = cands.sort_values(["kind", "id"]).drop_duplicates(["x", "y"])
+    cands = cands.reset_index(drop=True)
+    names = dict(zip(s["ekatte"], s["name"]))
+    return cands.assign(settlement=cands["ekatte"].map(names))
+
+
+SITE_COLUMNS = ["id", "name", "kind", "ekatte", "municipality_code", "lon", "lat", "settlement"]
+
+
 def existing_hubs(settlements: pd.DataFrame, orgs: pd.DataFrame, radius_km: float, k: int,
                   kind: str = "ngo") -> HubPlan:
     """K existing chitalishta or libraries in `settlements` as hubs for `kind`.
 
     `orgs` may reach beyond them: all serve the demand, only the ones inside are candidates.
+    More than MAX_CANDIDATES candidates: the decomposition by province (`national_hubs`).
     """
     s, xy, weights = demand(settlements, orgs, radius_km, kind)
-    inside = orgs[orgs["ekatte"].isin(s["ekatte"]) & orgs["kind"].isin(HUB_KINDS)]
-    cands = organisation_points(inside, include_presumed=False)
-    cands = cands.sort_values("kind").drop_duplicates(["x", "y"]).reset_index(drop=True)
-    names = dict(zip(s["ekatte"], s["name"]))
-    table = cands[["id", "name", "kind", "ekatte", "municipality_code", "lon", "lat"]].assign(
-        settlement=cands["ekatte"].map(names))
-    return _plan(xy, weights, table, cands[["x", "y"]].to_numpy(), radius_km * 1000, k)
+    cands = _existing_candidates(s, orgs)
+    if len(cands) > MAX_CANDIDATES:
+        return national_hubs(settlements, orgs, radius_km, k, kind)
+    return _plan(xy, weights, cands[SITE_COLUMNS], cands[["x", "y"]].to_numpy(),
+                 radius_km * 1000, k)
+
+
+def national_hubs(settlements: pd.DataFrame, orgs: pd.DataFrame, radius_km: float, k: int,
+                  kind: str = "ngo") -> HubPlan:
+    """K existing chitalishta or libraries for the whole of `settlements`, by decomposition.
+
+    The MCLP per province, then over the pooled sites for all of `settlements` (module
+    docstring); demand and objective as in `existing_hubs`.
+    """
+    s, xy, weights = demand(settlements, orgs, radius_km, kind)
+    cands = _existing_candidates(s, orgs)
+    province = dict(zip(s["ekatte"], s["province_code"]))
+    return _plan(xy, weights, cands[SITE_COLUMNS], cands[["x", "y"]].to_numpy(),
+                 radius_km * 1000, k, s["province_code"].to_numpy(),
+                 cands["ekatte"].map(province).to_numpy())
 
 
 def new_hubs(settlements: pd.DataFrame, orgs: pd.DataFrame, radius_km: float, k: int,
              kind: str = "ngo") -> HubPlan:
-    """K new sites placed at settlement points."""
+    """K new sites placed at settlement points (decomposed by province beyond MAX_CANDIDATES)."""
     s, xy, weights = demand(settlements, orgs, radius_km, kind)
     table = pd.DataFrame({"ekatte": s["ekatte"], "name": s["name"], "kind": "settlement",
                           "settlement": s["name"],
                           "municipality_code": s["municipality_code"],
                           "lon": s.geometry.x, "lat": s.geometry.y})
-    return _plan(xy, weights, table, xy, radius_km * 1000, k)
+    groups = s["province_code"].to_numpy() if len(table) > MAX_CANDIDATES else None
+    return _plan(xy, weights, table, xy, radius_km * 1000, k, groups, groups)

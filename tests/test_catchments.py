@@ -132,3 +132,79 @@ def test_catchments_of_the_three_provinces_agree_with_the_published_figures(real
         located["municipality_code"] == "KRZ16", "population_2021"].sum()
     # a site across the border keeps its own province code
     assert set(both["province_code"]) - {"KRZ", "RAZ", "VRC"}
+
+
+def _lonlat_to_metric(lon, lat) -> np.ndarray:
+    to_metric = Transformer.from_crs("EPSG:4326", "EPSG:7801", always_xy=True)
+    x, y = to_metric.transform(np.asarray(lon, float), np.asarray(lat, float))
+    return np.column_stack([x, y])
+
+
+def test_cli_catchments_agree_with_a_recomputation_from_the_exports(built, tmp_path):
+    """The exports alone (organisations CSV, settlements GeoJSON) give the same catchments."""
+    import json
+
+    from scipy.spatial import cKDTree
+
+    from cli import main
+
+    o_csv, s_geojson, c_json = (str(tmp_path / n) for n in ("o.csv", "s.geojson", "c.json"))
+    assert main(["export", "organisations", "--format", "csv", "--out", o_csv]) == 0
+    assert main(["coverage", "--province", "ALL", "--kinds", "ngo", "--format", "geojson",
+                 "--out", s_geojson]) == 0
+    assert main(["hubs", "catchments", "--province", "KRZ", "--radius-km", "10", "--json",
+                 "--out", c_json]) == 0
+    orgs = pd.read_csv(tmp_path / "o.csv", dtype={"ekatte": str})
+    features = json.loads((tmp_path / "s.geojson").read_text(encoding="utf-8"))["features"]
+    s = pd.DataFrame([{**f["properties"], "lon": f["geometry"]["coordinates"][0],
+                       "lat": f["geometry"]["coordinates"][1]} for f in features])
+    doc = json.loads((tmp_path / "c.json").read_text(encoding="utf-8"))
+    # the sites: one per point, named by its known library, else by its smallest id
+    lib = orgs[(orgs["kind"] == "library") & (orgs["status"] == "active")]
+    lib = lib.sort_values(["presumed", "id"]).drop_duplicates(["lon", "lat"])
+    tree = cKDTree(_lonlat_to_metric(lib["lon"], lib["lat"]))
+    xy = _lonlat_to_metric(s["lon"], s["lat"])
+    s["site"] = lib["id"].to_numpy()[tree.query(xy)[1]]
+    ngo = orgs[(orgs["kind"] == "ngo") & (orgs["status"] == "active")]
+    near = cKDTree(_lonlat_to_metric(ngo["lon"], ngo["lat"])).query(xy)[0]
+    s["beyond"] = np.where(near <= 10_000, 0, s["population"])
+    s["ngos"] = s["ekatte"].map(ngo["ekatte"].value_counts()).fillna(0)
+    mine = s[(s["province_code"] == "KRZ") & (s["population"] > 0)]
+    expected = mine.groupby("site").agg(settlements=("ekatte", "size"),
+                                        residents=("population", "sum"),
+                                        beyond_r=("beyond", "sum"), ngos=("ngos", "sum"))
+    got = pd.DataFrame(doc["catchments"]).set_index("site_id")
+    assert doc["province"] == ["KRZ"] and doc["radius_km"] == 10
+    assert "straight-line" in doc["definition"] and "nearest" in doc["definition"]
+    assert (doc["settlements"], doc["residents"]) == (len(mine), mine["population"].sum())
+    assert sorted(got.index) == sorted(expected.index)
+    for col in ("settlements", "residents", "beyond_r", "ngos"):
+        assert (got[col] == expected.loc[got.index, col].astype(int)).all(), col
+    assert list(got["beyond_r"]) == sorted(got["beyond_r"], reverse=True)
+
+
+def test_cli_catchments_text_and_bad_municipality(built, capsys):
+    from cli import main
+
+    assert main(["hubs", "catchments", "--province", "RAZ", "--municipality", "RAZ26"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("library") and "straight-line" in out
+    assert "library catchments" in out
+    assert main(["hubs", "catchments", "--province", "RAZ", "--municipality", "KRZ16"]) == 2
+    assert capsys.readouterr().err.startswith("civicmap hubs: unknown municipality")
+
+
+def test_cli_hub_plan_for_all_provinces_states_its_method(built, tmp_path):
+    import json
+
+    from cli import main
+
+    out = tmp_path / "all.json"
+    assert main(["hubs", "--province", "ALL", "--k", "4", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    assert len(doc["provinces"]) == 28
+    for name in ("existing", "new_sites"):
+        plan = doc[name]
+        assert len(plan["sites"]) == 4 and plan["method"].startswith("decomposition")
+        assert sum(s["newly_covered"] for s in plan["sites"]) == plan["newly_covered"] > 0
+    assert {s["kind"] for s in doc["existing"]["sites"]} <= {"chitalishte", "library"}

@@ -190,17 +190,36 @@ def test_real_numbers_are_sane(real):
     assert (reach["access_2sfca"] > 0).all()
 
 
-def test_too_many_hub_candidates_is_a_clear_translated_error(monkeypatch):
+def test_too_many_hub_candidates_are_decomposed_by_province(monkeypatch):
     import geo.hubs
-    from civic.errors import PlanError
 
-    monkeypatch.setattr(geo.hubs, "MAX_CANDIDATES", 1)
     s = _settlements(offsets=(0, 20, 22, 60), pops=(100, 500, 400, 300))
-    orgs = _orgs([("chitalishte", 21, "90001", False), ("chitalishte", 60, "90003", False)])
-    with pytest.raises(PlanError) as err:
-        existing_hubs(s, orgs, radius_km=5, k=1)
-    assert "2" in err.value.text("en") and "областите" not in err.value.text("en")
-    assert "области" in err.value.text("bg")
+    s["province_code"] = ["AAA", "AAA", "BBB", "BBB"]
+    orgs = _orgs([("chitalishte", 21, "90001", False), ("chitalishte", 60, "90003", False),
+                  ("library", 0, "90000", False)])
+    exact = existing_hubs(s, orgs, radius_km=5, k=2)
+    monkeypatch.setattr(geo.hubs, "MAX_CANDIDATES", 1)
+    plan = existing_hubs(s, orgs, radius_km=5, k=2)
+    assert plan.method == geo.hubs.DECOMPOSED and exact.method == geo.hubs.EXACT
+    # AAA picks its chitalishte at 21 km (reaching 20 and 22 km: 900 people), BBB the one at
+    # 60 km; the pool's best two are those: the same answer as the exact model
+    assert list(plan.sites["id"]) == list(exact.sites["id"]) == ["o0", "o1"]
+    assert plan.newly_covered == exact.newly_covered == 1200
+    assert new_hubs(s, orgs, radius_km=5, k=2).method == geo.hubs.DECOMPOSED
+
+
+def test_the_decomposition_keeps_the_best_province_plan():
+    import geo.hubs
+
+    # AAA alone would choose its own site at 0 km (100 people); the site at 21 km sits in
+    # AAA's neighbour BBB but reaches AAA's 20 km village too: the pooled re-solve sees it
+    s = _settlements(offsets=(0, 20, 22, 60), pops=(100, 500, 400, 300))
+    s["province_code"] = ["AAA", "AAA", "BBB", "BBB"]
+    orgs = _orgs([("library", 0, "90000", False), ("chitalishte", 21, "90002", False),
+                  ("chitalishte", 60, "90003", False)])
+    plan = geo.hubs.national_hubs(s, orgs, radius_km=5, k=1)
+    assert plan.method == geo.hubs.DECOMPOSED
+    assert list(plan.sites["id"]) == ["o1"] and plan.newly_covered == 900
 
 
 def test_hubs_only_inside_the_chosen_settlements_and_for_the_chosen_kind():
@@ -247,3 +266,20 @@ def test_hub_label_names_the_place_once_and_says_what_the_number_counts():
         "1. Точилари: +13,470 residents within R"
     assert hub_label(2, "НЧ Просвета", "Кирково", 5, "bg") == \
         "2. НЧ Просвета, Кирково: +5 жители в обхват R"
+
+
+def test_hub_plan_for_all_provinces_beats_every_province_alone(real):
+    import geo.hubs
+
+    _cov, orgs = real
+    settlements = store.load_settlements()
+    plan = geo.hubs.national_hubs(settlements, orgs, radius_km=10, k=5)
+    assert plan.method == geo.hubs.DECOMPOSED and len(plan.sites) == 5
+    hubs = orgs.set_index("id").loc[plan.sites["id"]]
+    assert set(hubs["kind"]) <= {"chitalishte", "library"}
+    assert (hubs["status"] == "active").all() and not hubs["presumed"].any()
+    assert plan.sites["newly_covered"].sum() == plan.newly_covered <= plan.uncovered_before
+    best = max(existing_hubs(settlements[settlements["province_code"] == code], orgs,
+                             radius_km=10, k=5).newly_covered
+               for code in settlements["province_code"].unique())
+    assert plan.newly_covered >= best > 0
