@@ -68,23 +68,23 @@ def _computers(value) -> int:
     return number
 
 
-BOOL_MESSAGES = {
-    "internet": "public internet: answer yes or no (leave it empty if unknown)",
-    "exhibition_space": "exhibition space: answer yes or no (leave it empty if unknown)",
-    "step_free": "step-free access: answer yes or no (leave it empty if unknown)",
-}
-
-
-def as_bool(value, key: str) -> bool:
-    """True/False from a bool or a yes/no word in Bulgarian, English or Turkish."""
+def as_bool(value) -> bool | None:
+    """True/False from a bool or a yes/no word in Bulgarian, English or Turkish; else None."""
     if isinstance(value, bool):
         return value
     word = str(value).strip().lower()
-    if word in YES:
-        return True
-    if word in NO:
-        return False
-    raise ProfileError(BOOL_MESSAGES[key])
+    return True if word in YES else False if word in NO else None
+
+
+def _yes_no(value, key: str) -> bool:
+    answer = as_bool(value)
+    if answer is not None:
+        return answer
+    if key == "internet":
+        raise ProfileError("public internet: answer yes or no (leave it empty if unknown)")
+    if key == "exhibition_space":
+        raise ProfileError("exhibition space: answer yes or no (leave it empty if unknown)")
+    raise ProfileError("step-free access: answer yes or no (leave it empty if unknown)")
 
 
 @lru_cache(maxsize=4096)
@@ -166,7 +166,7 @@ def check_profile(values: dict, kind: str, hubs: Mapping[str, str] | None = None
         elif key == "computers":
             out[key] = _computers(value)
         elif key in BOOL_FIELDS:
-            out[key] = as_bool(value, key)
+            out[key] = _yes_no(value, key)
         elif key == "opening_hours":
             out[key] = check_hours(value)
         elif key == "needs":

@@ -98,7 +98,8 @@ def _row(rec: dict, kind: str, kinds: dict[str, str], hubs: dict[str, str],
     if org_id not in kinds:
         raise RowProblem("the organisation was not found")
     if not _same_group(kind, kinds[org_id]):
-        raise RowProblem("the organisation is not a {kind}", kind=kind)
+        raise RowProblem("the organisation is not of the kind being imported ({kind})",
+                         kind=kind)
     if org_id in seen:
         raise RowProblem("the same organisation as row {row}", row=seen[org_id])
     seen[org_id] = rec["row"]

@@ -9,9 +9,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 import store
-from civic.errors import ProfileError, ProposalError
+from civic.errors import ProfileError, ProposalError, StoreError
 from civic.profile import check_profile, need_title, next_change, open_state
 from civic.vocabularies import NEEDS
 from intake import moderation
@@ -270,6 +271,20 @@ def test_a_bad_moderator_edit_writes_nothing(clean):
     assert store.profile(KRZ_REGIONAL)["seats"] == 45
 
 
+def test_a_failure_midway_leaves_the_proposal_pending_and_no_profile(clean, monkeypatch):
+    number = intake_profiles.submit_profile(KRZ_REGIONAL, {"seats": 40})
+
+    def broken(*_args):
+        raise SQLAlchemyError("disk full")
+
+    monkeypatch.setattr(audit, "record", broken)  # after the approval and the profile row
+    with pytest.raises(StoreError):
+        moderation.approve(number, "librarian")
+    monkeypatch.undo()
+    assert moderation.proposal(number)["status"] == "pending"
+    assert store.profile(KRZ_REGIONAL) is None
+
+
 def test_a_rejected_profile_is_never_stored(clean):
     number = intake_profiles.submit_profile(KRZ_REGIONAL, {"seats": 40})
     moderation.reject(number, "librarian", "not the library's own numbers")
@@ -343,7 +358,8 @@ def test_an_ngo_import_sets_hubs_and_refuses_a_library_row(clean, tmp_path, ngo)
     assert store.presented_at(KRZ_BALKAN) == [ngo]
     bad = _csv(tmp_path, f"id,hub_id,needs\n{KRZ_REGIONAL},,legal\n")
     report = intake_profiles.import_profiles(bad, "ngo")
-    assert "is not a ngo" in report.rejected[0]["reason"] and not report.written
+    assert "not of the kind being imported (ngo)" in report.rejected[0]["reason"]
+    assert not report.written
 
 
 def test_the_cli_imports_profiles(clean, tmp_path, capsys):
