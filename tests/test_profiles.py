@@ -373,3 +373,15 @@ def test_the_cli_imports_profiles(clean, tmp_path, capsys):
     assert main(["import", str(TEMPLATE), "--kind", "library", "--profiles"]) == 0
     assert "profiles updated 2" in capsys.readouterr().err
     assert store.profile(KRZ_BALKAN)["seats"] == 20
+
+
+def test_an_xlsx_with_numbers_and_booleans_imports(clean, tmp_path):
+    path = tmp_path / "profiles.xlsx"
+    pd.DataFrame({"ID": [KRZ_REGIONAL, KRZ_BALKAN], "Seats": [60, 20.0],
+                  "internet": [True, False], "opening_hours": ["24/7", None]}
+                 ).to_excel(path, index=False)
+    report = intake_profiles.import_profiles(path, "library")
+    assert report.written and not report.rejected
+    assert (store.profile(KRZ_REGIONAL)["seats"], store.profile(KRZ_BALKAN)["seats"]) == (60, 20)
+    assert store.profile(KRZ_BALKAN)["internet"] is False
+    assert store.profile(KRZ_BALKAN)["opening_hours"] is None
