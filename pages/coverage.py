@@ -16,7 +16,7 @@ from layers.basemap import province_map, zoom_for
 from layers.coverage import coverage_layers
 from reports.export import points_geojson, table_csv, tables_xlsx
 from ui import actions_view, coverage_view, data
-from ui.coverage_view import View, from_query, to_query
+from ui.coverage_view import View, from_query, restore, to_query, write_query
 from ui.entry import through_app
 from ui.markdown import md_escape
 from ui.tables import styled
@@ -34,12 +34,8 @@ KIND_WORDS = {"ngo": _("known NGO"), "chitalishte": _("chitalishte"),
 RADIUS_PRESETS = (0, 3, 5, 10, 15)
 
 # The view: from the URL when it names one, else as the user left it, else the defaults.
-view = from_query(dict(st.query_params), set(provinces["code"]), set(municipalities["code"]))
-if view is None:
-    view = st.session_state.get("coverage_view", View())
-for key, value in view.widget_values().items():
-    if key not in st.session_state:
-        st.session_state[key] = value
+restore(st.session_state, from_query(dict(st.query_params), set(provinces["code"]),
+                                     set(municipalities["code"])), "coverage_view", View())
 
 
 def _apply_preset() -> None:
@@ -75,12 +71,7 @@ with st.sidebar:
 
 view = View.from_widgets(st.session_state)
 st.session_state["coverage_view"] = view
-wanted = to_query(view)
-for key in [k for k in st.query_params if k != "lang" and k not in wanted]:
-    del st.query_params[key]
-for key, value in wanted.items():
-    if st.query_params.get(key) != value:
-        st.query_params[key] = value
+write_query(st.query_params, to_query(view))
 
 kind, radius = view.kind, float(view.radius)
 kind_word = KIND_WORDS[kind]

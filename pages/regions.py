@@ -9,8 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from civic import facts
-from civic.i18n import LANGUAGE_NAMES, place_name, term, translator
+from civic.i18n import LANGUAGE_NAMES, place_name, place_names, term, translator
 from civic.numbers import fmt_int, fmt_km, fmt_num, fmt_pct, km
 from civic.vocabularies import KIND_COLOURS
 from geo.coverage import MEASURED
@@ -18,7 +17,9 @@ from geo.regions import fields_by_province, least_served, presence_distribution
 from reports.export import table_csv
 from ui import actions_view, data
 from ui.charts import horizontal_bars, labelled, vertical_bars, zero_filled
+from ui.coverage_view import restore, write_query
 from ui.entry import through_app
+from ui.regions_view import MAX_RADIUS, MIN_RADIUS, View, from_query, to_query
 from ui.tables import styled
 
 through_app()
@@ -39,16 +40,37 @@ PROVINCE_Y = alt.Y("province:N", title=None, axis=alt.Axis(labelLimit=300))
 KIND_SCALE = alt.Scale(domain=[kind_name(k) for k in MEASURED],
                        range=[KIND_COLOURS[k] for k in MEASURED])
 
+# The view: from the URL when it names one, else as the user left it, else the defaults.
+municipalities = data.municipalities()
+restore(st.session_state, from_query(dict(st.query_params), set(provinces["code"]),
+                                     set(municipalities["code"])), "regions_view", View())
+
 st.subheader(_("Regions"))
 with st.sidebar:
     st.header(_("Regions"))
-    chosen = st.multiselect(_("Province"), sorted(label, key=label.get),
-                            default=list(facts.DEFAULT_PROVINCES), key="r_provinces",
+    chosen = st.multiselect(_("Province"), sorted(label, key=label.get), key="r_provinces",
                             format_func=label.get, placeholder=_("Choose…"))
-    radius = st.slider(_("Radius R, km"), 1, 30, 10, key="r_radius")
+    muni_label = dict(zip(municipalities["code"], place_names(municipalities, lang)))
+    muni_options = sorted(municipalities.loc[municipalities["province_code"].isin(chosen),
+                                             "code"], key=muni_label.get)
+    st.session_state["r_municipalities"] = [m for m in st.session_state["r_municipalities"]
+                                            if m in muni_options]
+    st.multiselect(_("Municipality"), muni_options, key="r_municipalities",
+                   format_func=muni_label.get, placeholder=_("All municipalities"))
+    radius = st.slider(_("Radius R, km"), MIN_RADIUS, MAX_RADIUS, key="r_radius")
+
+view = View.from_widgets(st.session_state)
+st.session_state["regions_view"] = view
+write_query(st.query_params, to_query(view))
 if not chosen:
     st.info(_("Choose at least one province."))
     st.stop()
+chosen_munis = set(view.municipalities)
+
+
+def in_filter(codes: pd.Series) -> pd.Series:
+    """True for the municipalities the filter keeps (all of them when none is chosen)."""
+    return codes.isin(chosen_munis) if chosen_munis else pd.Series(True, index=codes.index)
 
 figures = data.province_figures(float(radius))
 mine = figures[figures["code"].isin(chosen)].assign(province=lambda d: d["code"].map(label))
@@ -56,6 +78,11 @@ st.caption(_("NGO figures count the {n} known NGOs (civic directory, imports and
              "proposals), not the national register. Libraries: libraries known by name; a "
              "chitalishte and its library count once. Straight-line distances, R = {r} km.")
            .format(n=data.known_ngos(), r=radius))
+if chosen_munis:
+    st.caption(_("The municipality filter ({m}) narrows only the municipality tables: the "
+                 "least served municipalities, the libraries as hubs and the civic actions. "
+                 "Province figures and charts stay per whole province.")
+               .format(m=", ".join(muni_label[m] for m in view.municipalities)))
 
 
 def chart_with_numbers(chart: alt.Chart, table: pd.DataFrame, columns: dict[str, str],
@@ -131,7 +158,8 @@ chart_with_numbers(
 
 st.markdown(f"#### {_('Municipalities, least served first')}")
 munis = data.municipality_coverage(float(radius), False, tuple(sorted(chosen)), "ngo")
-munis = least_served(munis[munis["province_code"].isin(chosen)], "ngo").assign(
+munis = munis[munis["province_code"].isin(chosen) & in_filter(munis["municipality_code"])]
+munis = least_served(munis, "ngo").assign(
     municipality=lambda d: [place_name(n, lt, lang) for n, lt in
                             zip(d["municipality"], d["municipality_latin"])],
     province=lambda d: d["province_code"].map(label))

@@ -6,6 +6,7 @@ when the user visits another page, and writes the URL back after every change.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 from civic.facts import DEFAULT_PROVINCES, DEFAULT_RADIUS_KM
@@ -46,15 +47,27 @@ class View:
                    state["c_measure"], int(state["c_k"]))
 
 
-def _codes(text: str | None, known: set[str]) -> tuple[str, ...]:
+def codes(text: str | None, known: set[str]) -> tuple[str, ...]:
+    """The known codes of a comma list ('krz,XX' -> ('KRZ',)), in the URL's order."""
     return tuple(c for c in (text or "").upper().split(",") if c in known)
 
 
-def _int(text: str | None, default: int, top: int) -> int:
+def whole(text: str | None, default: int, top: int, low: int = 0) -> int:
+    """A whole number from the URL, clamped to low..top; the default when it is none."""
     try:
-        return min(max(int(float(text)), 0), top)
-    except (TypeError, ValueError):
+        return min(max(int(float(text)), low), top)
+    except (TypeError, ValueError, OverflowError):
         return default
+
+
+def area(query: dict[str, str], provinces: set[str], municipalities: set[str],
+         default: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The provinces and municipalities a URL names.
+
+    `prov` (else `default`), and the known `muni` codes that lie in those provinces.
+    """
+    prov = codes(query.get("prov"), provinces) if "prov" in query else default
+    return prov, tuple(m for m in codes(query.get("muni"), municipalities) if m[:3] in prov)
 
 
 def from_query(query: dict[str, str], provinces: set[str],
@@ -63,12 +76,32 @@ def from_query(query: dict[str, str], provinces: set[str],
     if not any(k in query for k in URL_KEYS):
         return None
     d = View()
-    prov = _codes(query.get("prov"), provinces) if "prov" in query else d.provinces
-    munis = tuple(m for m in _codes(query.get("muni"), municipalities) if m[:3] in prov)
+    prov, munis = area(query, provinces, municipalities, d.provinces)
     kind = query.get("kind") if query.get("kind") in KIND_CHOICES else d.kind
     measure = query.get("measure") if query.get("measure") in MEASURES else d.measure
-    return View(prov, munis, kind, _int(query.get("r"), d.radius, MAX_RADIUS),
-                query.get("presumed") == "1", measure, _int(query.get("hubs"), d.k, MAX_HUBS))
+    return View(prov, munis, kind, whole(query.get("r"), d.radius, MAX_RADIUS),
+                query.get("presumed") == "1", measure, whole(query.get("hubs"), d.k, MAX_HUBS))
+
+
+def restore(state: MutableMapping, named, saved: str, default) -> None:
+    """Put a view's values into the widgets' session state before the widgets are drawn.
+
+    The view the URL names (`named`), else the one the user left (`state[saved]`), else
+    `default`; a widget that already has a value keeps it.
+    """
+    view = named if named is not None else state.get(saved, default)
+    for key, value in view.widget_values().items():
+        if key not in state:
+            state[key] = value
+
+
+def write_query(params: MutableMapping, wanted: dict[str, str], keep: str = "lang") -> None:
+    """Make the URL's parameters `wanted` (and `keep`), writing only what changed."""
+    for key in [k for k in params if k != keep and k not in wanted]:
+        del params[key]
+    for key, value in wanted.items():
+        if params.get(key) != value:
+            params[key] = value
 
 
 def to_query(view: View) -> dict[str, str]:
