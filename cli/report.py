@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     """Render the report and write it."""
     from reports.compass import compass_data, render_html, source_rows
     from store.actions import load_actions
+    from store.profiles import VALUE_COLUMNS, load_profiles
 
     ensure_built()
     codes = province_list(args.province)
@@ -34,9 +35,10 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".pdf", ".html"):
         raise UsageError("--out must end in .pdf or .html")
+    orgs = store.load_organisations().join(load_profiles()[list(VALUE_COLUMNS)], on="id")
     data = compass_data(codes, args.lang, store.load_settlements(),
-                        store.load_municipalities(), store.load_provinces(),
-                        store.load_organisations(), args.radius_km, load_actions())
+                        store.load_municipalities(), store.load_provinces(), orgs,
+                        args.radius_km, load_actions())
     html = render_html(data, source_rows())
     if out.suffix.lower() == ".html":
         out.write_text(html, encoding="utf-8")

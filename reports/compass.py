@@ -32,6 +32,7 @@ from geo.actions import (
     municipality_actions,
     settlements_without_action,
 )
+from geo.catchments import catchment_table, library_sites
 from geo.coverage import KINDS, MEASURED, Options, municipality_coverage, settlement_coverage
 from geo.hubs import existing_hubs, new_hubs
 from geo.regions import least_served, province_figures
@@ -41,6 +42,7 @@ TEMPLATES = Path(__file__).resolve().parent
 TOP_GAPS = 12
 HUBS = 3
 LISTED_ACTIONS = 20
+HUB_ROWS = 15  # libraries as hubs listed per province, most residents beyond R first
 FOCUS = "ngo"  # the seed project's question: where are NGOs out of reach?
 
 
@@ -57,6 +59,8 @@ class Section:
     hubs_existing: pd.DataFrame
     hubs_new: pd.DataFrame
     hub_reach: dict = field(default_factory=dict)
+    libraries: pd.DataFrame | None = None  # libraries as hubs (hub_table), top HUB_ROWS
+    library_sites: int = 0  # all the library sites serving the province
     maps: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -141,6 +145,104 @@ def _gaps(cov: pd.DataFrame, code: str, settlements: gpd.GeoDataFrame,
                  for r in top.itertuples()])
 
 
+def _known(value) -> bool:
+    """True when somebody said it: not None, NaN or empty text (unknown is never "no")."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return False
+    try:
+        return not pd.isna(value)
+    except (TypeError, ValueError):
+        return True
+
+
+def offer_summary(profile: dict, lang: str) -> str:
+    """What a library offers in a few words: seats, internet, opening hours.
+
+    "unknown" for each thing nobody has said, and alone when nothing is known.
+    """
+    _ = translator(lang)
+    seats, internet, hours = (profile.get(k) for k in ("seats", "internet", "opening_hours"))
+    if not any(_known(v) for v in (seats, internet, hours)):
+        return _("unknown")
+    return " · ".join((
+        _("seats: {v}").format(v=fmt_int(seats, lang) if _known(seats) else _("unknown")),
+        _("internet: {v}").format(v=(_("yes") if bool(internet) else _("no"))
+                                  if _known(internet) else _("unknown")),
+        _("hours: {v}").format(v=str(hours).strip() if _known(hours) else _("unknown"))))
+
+
+def hub_definition(lang: str, radius_km: float, known_ngos: int) -> str:
+    """What the libraries-as-hubs table counts, in words (the page and the Compass)."""
+    _ = translator(lang)
+    return _("One row per library: its catchment is the inhabited settlements nearer to it "
+             "than to any other library, in a straight line; libraries known by name and "
+             "the library every chitalishte keeps (presumed) count, and libraries at one "
+             "place are one. Beyond R: residents of the catchment with none of the {n} known "
+             "NGOs within {r} km (straight line). NGOs it presents: known NGOs that name the "
+             "library or its chitalishte as their hub. What it offers: as the library told "
+             "us; unknown where nobody has said.").format(n=fmt_int(known_ngos, lang),
+                                                          r=fmt_num(radius_km, lang))
+
+
+OFFER_KEYS = ("seats", "internet", "opening_hours")
+
+
+def site_members(sites: pd.DataFrame, orgs: pd.DataFrame) -> pd.DataFrame:
+    """Every (site_id, id) pair: the organisations a library site stands for.
+
+    The site's own library first, its other libraries, then the chitalishta that keep them:
+    an NGO may name any of them as its hub, and what the site offers is the first known
+    answer among them. An organisation belongs to one site (its first).
+    """
+    parent = orgs.drop_duplicates("id").set_index("id")["parent_id"]
+    libraries = sites[["site_id", "members"]].explode("members").rename(
+        columns={"members": "id"})
+    keepers = libraries.assign(id=libraries["id"].map(parent)).dropna(subset=["id"])
+    pairs = pd.concat([sites[["site_id"]].assign(id=sites["site_id"]), libraries,
+                       keepers[keepers["id"] != ""]], ignore_index=True)
+    return pairs.drop_duplicates("id").reset_index(drop=True)
+
+
+def hub_table(catchments: pd.DataFrame, orgs: pd.DataFrame, settlements: pd.DataFrame,
+              municipalities: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The "libraries as hubs" table: `catchments` with what a librarian reads added.
+
+    `catchments` is `geo.catchments.catchment_table`'s (one row per library site, sorted by
+    residents beyond R); `orgs` carries the profile columns (seats, internet,
+    opening_hours, hub_id; a missing column or value = unknown). Adds the settlement and
+    municipality names in `lang`, `offer` (offer_summary), `ngos_presented` (active NGOs
+    naming one of the site's organisations as their hub) and `page_id` (whose page shows
+    the site: a presumed library's chitalishte, else the site's library).
+    """
+    active = orgs[orgs["status"] == "active"] if "status" in orgs else orgs
+    sites = library_sites(active)
+    pairs = site_members(sites, active)
+    owner = pairs.set_index("id")["site_id"]
+    hubs = active.loc[active["kind"] == "ngo", "hub_id"] if "hub_id" in active \
+        else pd.Series(dtype=object)
+    presented = hubs.map(owner).value_counts()
+    rows = active.drop_duplicates("id").set_index("id")
+    known = pairs.join(rows.reindex(columns=list(OFFER_KEYS)), on="id")
+    offers = known.groupby("site_id", sort=False)[list(OFFER_KEYS)].first()  # first known
+    offers = offers.reindex(catchments["site_id"])
+    presumed = sites.set_index("site_id")["presumed"].reindex(catchments["site_id"])
+    keeper = rows["parent_id"].reindex(catchments["site_id"])
+    pages = [k if bool(pr) and isinstance(k, str) and k else site
+             for site, pr, k in zip(catchments["site_id"], presumed.fillna(False), keeper)]
+    places = settlements.drop_duplicates("ekatte").set_index("ekatte")
+    place = dict(zip(places.index, _names(places, "name", "name_latin", lang)))
+    munis = municipalities.set_index("code")
+    muni = dict(zip(munis.index, _names(munis, "name", "name_latin", lang)))
+    return catchments.assign(
+        page_id=pages,
+        settlement=[place.get(e, n) for e, n in zip(catchments["ekatte"],
+                                                     catchments["settlement"])],
+        municipality=catchments["municipality_code"].map(muni),
+        offer=[offer_summary(dict(zip(OFFER_KEYS, r)), lang)
+               for r in offers.itertuples(index=False)],
+        ngos_presented=catchments["site_id"].map(presented).fillna(0).astype(int))
+
+
 def _section(code: str, lang: str, tables: dict, cov: pd.DataFrame, munis: pd.DataFrame,
              figures: pd.DataFrame, radius_km: float) -> Section:
     _ = translator(lang)
@@ -161,6 +263,9 @@ def _section(code: str, lang: str, tables: dict, cov: pd.DataFrame, munis: pd.Da
         new.sites.assign(place=new.sites["ekatte"].map(names)),
         {"without": existing.uncovered_before, "existing": existing.newly_covered,
          "new": new.newly_covered})
+    libraries = hub_table(catchment_table(settlements, active, radius_km, provinces=[code]),
+                          active, settlements, municipalities, lang)
+    section.libraries, section.library_sites = libraries.head(HUB_ROWS), len(libraries)
     shape_rows = municipalities[municipalities["province_code"] == code] \
         .sort_values("code").reset_index(drop=True)
     labels = list(shape_rows["name_latin" if lang != "bg" else "name"])
@@ -257,7 +362,9 @@ def compass_data(codes: list[str] | str, lang: str, settlements: gpd.GeoDataFram
     """Every number of the report, computed by the coverage model for these inputs.
 
     `actions`: the stored actions (all states; `store.actions.load_actions()`), counted as
-    of now in Sofia; without them the civic actions page is left out.
+    of now in Sofia; without them the civic actions page is left out. `orgs` with their
+    profile columns (store.profiles; without them every library's offer is unknown and it
+    presents no NGO).
     """
     codes = [codes] if isinstance(codes, str) else list(codes)
     active = orgs[orgs["status"] == "active"]
@@ -349,6 +456,7 @@ def render_html(data: CompassData, sources: list[dict]) -> str:
     return _env().get_template("compass.html.j2").render(
         _=_, lang=lang, data=data, sections=data.sections, radius=fmt_num(data.radius_km, lang),
         title=", ".join(s.name for s in data.sections), comparison=comparison(data),
+        hub_definition=hub_definition(lang, data.radius_km, data.known_ngos),
         sources=sources, today=date.today().isoformat(), known_ngos=data.known_ngos,
         fmt_int=lambda v: fmt_int(v, lang), fmt_pct=lambda v: fmt_pct(v, lang),
         fmt_km=lambda v: fmt_km(v, lang), fmt_num=lambda v: fmt_num(v, lang),

@@ -16,6 +16,7 @@ import pytest
 from shapely.geometry import Point
 
 import store
+from civic.i18n import translator
 from civic.numbers import fmt_pct
 from cli import main
 from geo.coverage import Options, settlement_coverage, summarise
@@ -144,3 +145,90 @@ def test_three_provinces_side_by_side(tables, tmp_path_factory):
 def test_report_bad_output_name(built, capsys):
     assert main(["report", "--province", "KRZ", "--out", "/tmp/report.docx"]) == 2
     assert ".pdf or .html" in capsys.readouterr().err
+
+
+def _hub_inputs():
+    """A known library with a profile (L1), a chitalishte (C2) keeping a presumed library.
+
+    The presumed library (P2) stands at the chitalishte's point; NGOs name each as their
+    hub (one of them inactive), one names none.
+    """
+    base = {"status": "active", "subtype": None, "parent_id": None, "presumed": False,
+            "province_code": "TST", "municipality_code": "TST01", "seats": None,
+            "internet": None, "opening_hours": None, "hub_id": None}
+    rows = [
+        {"id": "L1", "kind": "library", "name": "Lib One", "lon": 25.0, "lat": 42.0,
+         "ekatte": "00001", "seats": 40, "internet": True, "opening_hours": "Mo-Fr 09:00-17:00"},
+        {"id": "C2", "kind": "chitalishte", "name": "Chit Two", "lon": 25.5, "lat": 42.5,
+         "ekatte": "00002", "seats": 20},
+        {"id": "P2", "kind": "library", "name": "Library of Chit Two", "lon": 25.5,
+         "lat": 42.5, "ekatte": "00002", "presumed": True, "parent_id": "C2"},
+        {"id": "N1", "kind": "ngo", "name": "a", "lon": 25.0, "lat": 42.0, "hub_id": "L1"},
+        {"id": "N2", "kind": "ngo", "name": "b", "lon": 25.0, "lat": 42.0, "hub_id": "C2"},
+        {"id": "N3", "kind": "ngo", "name": "c", "lon": 25.0, "lat": 42.0, "hub_id": "P2"},
+        {"id": "N4", "kind": "ngo", "name": "d", "lon": 25.0, "lat": 42.0},
+        {"id": "N5", "kind": "ngo", "name": "e", "lon": 25.0, "lat": 42.0, "hub_id": "L1",
+         "status": "inactive"},
+    ]
+    orgs = pd.DataFrame([{**base, **r} for r in rows])
+    catchments = pd.DataFrame({
+        "site_id": ["P2", "L1"], "name": ["Library of Chit Two", "Lib One"],
+        "settlement": ["Бяла", "Село"], "ekatte": ["00002", "00001"],
+        "municipality_code": ["TST01", "TST01"], "province_code": ["TST", "TST"],
+        "settlements": [2, 1], "residents": [300, 100], "ngos": [0, 4], "chitalishta": [1, 0],
+        "beyond_r": [300, 0], "beyond_r_share": [1.0, 0.0]})
+    settlements = pd.DataFrame({"ekatte": ["00001", "00002"], "name": ["Село", "Бяла"],
+                                "name_latin": ["Selo", "Byala"]})
+    municipalities = pd.DataFrame({"code": ["TST01"], "name": ["Тест"], "name_latin": ["Test"]})
+    return catchments, orgs, settlements, municipalities
+
+
+def test_hub_table_offers_presented_ngos_and_pages():
+    from reports.compass import hub_table
+
+    catchments, orgs, settlements, municipalities = _hub_inputs()
+    t = hub_table(catchments, orgs, settlements, municipalities, "en").set_index("site_id")
+    assert list(t.index) == ["P2", "L1"]  # the catchment table's order is kept
+    assert t.at["L1", "offer"] == "seats: 40 · internet: yes · hours: Mo-Fr 09:00-17:00"
+    # the presumed library's offer is its chitalishte's; what nobody said stays unknown
+    assert t.at["P2", "offer"] == "seats: 20 · internet: unknown · hours: unknown"
+    assert t.at["L1", "ngos_presented"] == 1  # N1; N5 is inactive
+    assert t.at["P2", "ngos_presented"] == 2  # N2 names the chitalishte, N3 its library
+    assert t.at["P2", "page_id"] == "C2" and t.at["L1", "page_id"] == "L1"
+    assert t.at["P2", "settlement"] == "Бяла (Byala)" and t.at["L1", "municipality"] == \
+        "Тест (Test)"
+    bare = orgs.drop(columns=["seats", "internet", "opening_hours", "hub_id"])
+    t = hub_table(catchments, bare, settlements, municipalities, "bg")
+    assert set(t["offer"]) == {"неизвестно"} and t["ngos_presented"].sum() == 0
+
+
+def test_offer_summary_never_says_no_for_unknown():
+    from reports.compass import offer_summary
+
+    assert offer_summary({}, "en") == "unknown"
+    assert offer_summary({"internet": False}, "en") == \
+        "seats: unknown · internet: no · hours: unknown"
+    assert offer_summary({"seats": float("nan"), "opening_hours": " "}, "en") == "unknown"
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_pdf_lists_libraries_as_hubs(vrc_pdf, tables):
+    lang, path = vrc_pdf
+    settlements, municipalities, provinces, orgs = tables
+    section = compass_data(["VRC"], lang, settlements, municipalities, provinces,
+                           orgs).sections[0]
+    assert 0 < len(section.libraries) <= 15 < section.library_sites
+    beyond = list(section.libraries["beyond_r"])
+    assert beyond == sorted(beyond, reverse=True)  # most residents beyond R first
+    text = _squeezed(_text(path))  # names wrap inside the table's cells
+    heading = {"bg": "Библиотеките като центрове", "en": "Libraries as hubs"}[lang]
+    assert _squeezed(f"{section.name}: {heading}") in text
+    top = section.libraries.iloc[0]
+    assert _squeezed(top["name"]) in text and _squeezed(top["settlement"]) in text
+    _ = translator(lang)
+    assert _squeezed(_("The {shown} of {n} libraries with the most residents beyond R in "
+                       "their catchment.").format(shown=len(section.libraries),
+                                                  n=section.library_sites)) in text
