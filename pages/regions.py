@@ -14,8 +14,10 @@ from civic.numbers import fmt_int, fmt_km, fmt_num, fmt_pct, km
 from civic.vocabularies import KIND_COLOURS
 from geo.coverage import MEASURED
 from geo.regions import fields_by_province, least_served, presence_distribution
+from reports.compass import hub_table
 from reports.export import table_csv
 from ui import actions_view, data
+from ui import hub_table as hub_table_view
 from ui.charts import horizontal_bars, labelled, vertical_bars, zero_filled
 from ui.coverage_view import restore, write_query
 from ui.entry import through_app
@@ -174,6 +176,13 @@ st.dataframe(styled(munis, MUNI_COLUMNS, lang), hide_index=True, width="stretch"
 st.download_button(_("Download CSV"), table_csv(munis.drop(columns=["province"]).assign(
     radius_km=radius, library_definition="known_by_name", ngos="known NGOs only")),
                    "municipalities.csv", "text/csv", key="dl_munis")
+
+# Libraries as hubs: each library site serving the chosen provinces (its catchment),
+# narrowed to the libraries in the chosen municipalities.
+hubs = hub_table(data.catchments(tuple(sorted(chosen)), float(radius)), data.organisations(),
+                 data.settlements(), municipalities, lang, data.library_sites())
+hub_table_view.section(hubs[in_filter(hubs["municipality_code"])], lang, radius,
+                       data.known_ngos())
 
 fields = fields_by_province(data.organisations().query("status == 'active'"), chosen)
 fields = zero_filled(fields, ["province_code", "field"], "organisations")  # a 0 shows too

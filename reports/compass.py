@@ -204,7 +204,8 @@ def site_members(sites: pd.DataFrame, orgs: pd.DataFrame) -> pd.DataFrame:
 
 
 def hub_table(catchments: pd.DataFrame, orgs: pd.DataFrame, settlements: pd.DataFrame,
-              municipalities: pd.DataFrame, lang: str) -> pd.DataFrame:
+              municipalities: pd.DataFrame, lang: str,
+              sites: pd.DataFrame | None = None) -> pd.DataFrame:
     """The "libraries as hubs" table: `catchments` with what a librarian reads added.
 
     `catchments` is `geo.catchments.catchment_table`'s (one row per library site, sorted by
@@ -212,10 +213,11 @@ def hub_table(catchments: pd.DataFrame, orgs: pd.DataFrame, settlements: pd.Data
     opening_hours, hub_id; a missing column or value = unknown). Adds the settlement and
     municipality names in `lang`, `offer` (offer_summary), `ngos_presented` (active NGOs
     naming one of the site's organisations as their hub) and `page_id` (whose page shows
-    the site: a presumed library's chitalishte, else the site's library).
+    the site: a presumed library's chitalishte, else the site's library). `sites`:
+    `geo.catchments.library_sites` of the same organisations, when already at hand.
     """
     active = orgs[orgs["status"] == "active"] if "status" in orgs else orgs
-    sites = library_sites(active)
+    sites = library_sites(active) if sites is None else sites
     pairs = site_members(sites, active)
     owner = pairs.set_index("id")["site_id"]
     hubs = active.loc[active["kind"] == "ngo", "hub_id"] if "hub_id" in active \
@@ -229,7 +231,8 @@ def hub_table(catchments: pd.DataFrame, orgs: pd.DataFrame, settlements: pd.Data
     keeper = rows["parent_id"].reindex(catchments["site_id"])
     pages = [k if bool(pr) and isinstance(k, str) and k else site
              for site, pr, k in zip(catchments["site_id"], presumed.fillna(False), keeper)]
-    places = settlements.drop_duplicates("ekatte").set_index("ekatte")
+    places = settlements[settlements["ekatte"].isin(set(catchments["ekatte"]))] \
+        .drop_duplicates("ekatte").set_index("ekatte")
     place = dict(zip(places.index, _names(places, "name", "name_latin", lang)))
     munis = municipalities.set_index("code")
     muni = dict(zip(munis.index, _names(munis, "name", "name_latin", lang)))
@@ -264,7 +267,7 @@ def _section(code: str, lang: str, tables: dict, cov: pd.DataFrame, munis: pd.Da
         {"without": existing.uncovered_before, "existing": existing.newly_covered,
          "new": new.newly_covered})
     libraries = hub_table(catchment_table(settlements, active, radius_km, provinces=[code]),
-                          active, settlements, municipalities, lang)
+                          active, settlements, municipalities, lang, tables["sites"])
     section.libraries, section.library_sites = libraries.head(HUB_ROWS), len(libraries)
     shape_rows = municipalities[municipalities["province_code"] == code] \
         .sort_values("code").reset_index(drop=True)
@@ -372,7 +375,8 @@ def compass_data(codes: list[str] | str, lang: str, settlements: gpd.GeoDataFram
     cov = settlement_coverage(settlements, active, options, with_access=False)
     munis = municipality_coverage(cov, active, municipalities, options, codes, FOCUS)
     figures = province_figures(provinces, cov, active, settlements, options)
-    tables = {"settlements": settlements, "municipalities": municipalities, "orgs": active}
+    tables = {"settlements": settlements, "municipalities": municipalities, "orgs": active,
+              "sites": library_sites(active)}
     sections = [_section(c, lang, tables, cov, munis, figures, radius_km) for c in codes]
     summary = None
     if actions is not None:

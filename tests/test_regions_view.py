@@ -73,3 +73,14 @@ def test_write_query_keeps_the_language_and_writes_only_changes():
     Params.writes = 0
     write_query(params, {"prov": "KRZ", "r": "6"})
     assert params == {"lang": "en", "prov": "KRZ", "r": "6"} and Params.writes == 1
+
+
+def test_a_library_link_carries_its_page_and_name():
+    import re
+
+    from ui.hub_table import LINK_TEXT, page_link
+
+    link = page_link("chitalishte-12", "НЧ „Искра #1“", "tr")
+    assert link.startswith("library?id=chitalishte-12&lang=tr#")
+    assert re.search(LINK_TEXT, link).group(1) == "НЧ „Искра #1“"  # what the cell shows
+    assert page_link("a&b", "x", "en").startswith("library?id=a%26b&lang=en#")

@@ -59,6 +59,35 @@ def test_url_state_opens_changes_and_falls_back(app_url, browser):
         Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert [r["municipality_code"] for r in rows] == ["KRZ16"], rows
     assert rows[0]["radius_km"] == "5"
+    # libraries as hubs: only the libraries in KRZ16, most residents beyond R first
+    page.get_by_text("Libraries as hubs", exact=True).first.wait_for(timeout=30000)
+    with page.expect_download(timeout=60000) as download:
+        page.locator(".st-key-dl_hubs button").click()
+    hubs = list(csv.DictReader(io.StringIO(
+        Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert hubs and {r["municipality_code"] for r in hubs} == {"KRZ16"}, hubs
+    beyond = [int(r["beyond_r"]) for r in hubs]
+    assert beyond == sorted(beyond, reverse=True) and hubs[0]["radius_km"] == "5"
+    # a library's name opens its page, in the reader's language
+    opened = []
+    page.context.on("page", lambda p: opened.append(p))
+    grid = page.locator(".st-key-dl_hubs").locator(
+        "xpath=preceding::div[@data-testid='stDataFrame'][1]")
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    for _attempt in range(3):  # the first click may only select the cell
+        page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
+        deadline = time.monotonic() + 5
+        while not opened and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        if opened:
+            break
+    assert opened, "the library's link opened nothing"
+    library = opened[0]
+    library.wait_for_load_state()
+    assert f"/library?id={hubs[0]['page_id']}&lang=en" in library.url, library.url
+    library.get_by_text("Whom it serves").first.wait_for(timeout=60000)
+    library.close()
     shot(page, "regions-en-filtered")
     # changing R with the keyboard writes the URL back, the language and filter kept
     _slider(page).focus()
