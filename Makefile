@@ -43,9 +43,11 @@ N ?= 2
 serve-replicas: $(BUILT) $(LEAFLET)
 	deploy/serve_replicas.sh $(N) $(PORT)
 
+# Two workers (one per core); a test file stays on one worker, so its app server is shared.
+JOBS ?= 2
 test: $(BUILT) $(LEAFLET)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(JOBS) --dist loadfile
 
 # Unit tests only: no build, no browser (CIVICMAP_BUILD_DIR points nowhere to prove it).
 unit: $(STAMP)

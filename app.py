@@ -18,6 +18,8 @@ page = st.navigation([
     st.Page("pages/nearby.py", title=_("Nearby"), icon=":material/near_me:", url_path="nearby"),
     st.Page("pages/actions.py", title=_("Actions"), icon=":material/volunteer_activism:",
             url_path="actions"),
+    st.Page("pages/library.py", title=_("Libraries"), icon=":material/local_library:",
+            url_path="library"),
     st.Page("pages/coverage.py", title=_("Coverage"), icon=":material/radar:",
             url_path="coverage"),
     st.Page("pages/regions.py", title=_("Regions"), icon=":material/bar_chart:",

@@ -86,6 +86,14 @@ function civicWatch(attr, key, apply) {
     return found;
 }
 
+function civicLangParam() {
+    var lang = '';
+    try {
+        lang = new URLSearchParams(window.parent.location.search).get('lang') || '';
+    } catch (e) { lang = ''; }
+    return lang ? '&lang=' + encodeURIComponent(lang) : '';
+}
+
 function civicEl(tag, cls, text) {
     var el = document.createElement(tag);
     if (cls) { el.className = cls; }
@@ -212,6 +220,8 @@ var CIVIC_CSS = '.civic-popup .leaflet-popup-content{margin:10px 12px;overflow-w
     + '.civic-popup .latin{color:#555;font-style:italic}'
     + '.civic-popup .precision,.civic-popup .library,.civic-popup .status{color:#555;margin:6px 0 0}'
     + '.civic-popup .card{margin:6px 0 0}'
+    + '.civic-popup b.offers{display:block;margin:6px 0 2px}'
+    + '.civic-popup .presented{margin:6px 0 0}'
     + '.civic-popup .org-list{margin:6px 0 0;padding-left:18px}'
     + '.civic-popup .org-list li{margin:3px 0}'
     + '.civic-popup .org-item{font-weight:600}'
@@ -381,6 +391,22 @@ function civicOrganisations(map, D, control, initialRuns) {
             cardP.appendChild(link(card, L_.card));
             box.appendChild(cardP);
         }
+        var fullNo = fi[full(j)], offers = (O.pf || {})[fullNo], hub = (O.hb || {})[fullNo];
+        if (offers) {
+            box.appendChild(civicEl('b', 'offers', L_.offers));
+            var offerTable = civicEl('table', 'offers');
+            offers.forEach(function (r) { row(offerTable, r[0], r[1]); });
+            box.appendChild(offerTable);
+        }
+        if (hub) {
+            var hubP = civicEl('p', 'presented');
+            var parts = L_.presented.split('{library}');
+            hubP.appendChild(document.createTextNode(parts[0]));
+            hubP.appendChild(link('/library?id=' + encodeURIComponent(hub[1]) + civicLangParam(),
+                                  hub[0]));
+            hubP.appendChild(document.createTextNode(parts[1] || ''));
+            box.appendChild(hubP);
+        }
         if (O.st[j] !== 'a') { box.appendChild(civicEl('p', 'status', W.status[O.st[j]])); }
         if (hasLibrary) { box.appendChild(civicEl('p', 'library', L_.library)); }
         var note = W.precision[O.p[j]];
@@ -399,6 +425,15 @@ function civicOrganisations(map, D, control, initialRuns) {
             var p = civicEl('p');
             p.appendChild(fix);
             box.appendChild(p);
+            if (O.k[j] !== 'n') {  // a library's or chitalishte's own page: the hub view
+                var lib = link('/library?id=' + encodeURIComponent(id)
+                               + (lang ? '&lang=' + encodeURIComponent(lang) : ''),
+                               L_.library_page);
+                lib.className = 'library-page';
+                var pl = civicEl('p');
+                pl.appendChild(lib);
+                box.appendChild(pl);
+            }
             // The host's own view on the Actions page: what it hosted and hosts.
             var hosted = link('/actions?host=' + encodeURIComponent(id)
                               + (lang ? '&lang=' + encodeURIComponent(lang) : ''), L_.hosted);

@@ -29,6 +29,7 @@ from civic.i18n import TERMS, place_name, term, translator
 from civic.text import to_latin
 from civic.vocabularies import FIELDS, KIND_TITLES, PRECISIONS, STATUSES, kind_key
 from layers.popup import card_url, clean_emails, clean_phones, safe_url
+from layers.profile_card import OFFER_LABELS, known, offer_rows
 from layers.style import KIND_COLOURS, KIND_RADIUS, PRECISION_MARKS
 from layers.transport import ascii_texts
 
@@ -62,7 +63,10 @@ def map_words(lang: str) -> dict:
                   "library": _("Keeps a library (presumed from the Chitalishta Act)."),
                   "organisations": _("Organisations"),
                   "fullscreen": _("Full screen"),
-                  "residents": _("residents (2021 estimate)")},
+                  "residents": _("residents (2021 estimate)"),
+                  "offers": _("What it offers"),
+                  "library_page": _("Library page: what it offers, whom it serves"),
+                  "presented": _("Presented at {library}")},
         "kind": {KIND_LETTERS[k]: v for k, v in layer_titles(lang).items()},
         "kind1": {"n": term("ngo", lang), "c": term("chitalishte", lang),
                   "l": term("library", lang),
@@ -276,6 +280,7 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict,
         "idk": id_letters,
         "id": id_rests,
     }
+    records.update(profile_records(orgs, full_keys, parents, lang))
     if lang != "bg":
         records["nl"] = [_text(n) if _text(n) != _text(nm) else ""
                          for n, nm in zip(full_rows["name_latin"], full_rows["name"])]
@@ -308,6 +313,34 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict,
         "name_common": name_common,
         "card_common": card_common,
     }
+
+
+def profile_records(orgs: pd.DataFrame, full_keys: list[int], parents: list[int],
+                    lang: str) -> dict:
+    """A library's offer rows (`pf`) and an NGO's hub (`hb`), by full-record number.
+
+    Only when `orgs` carries the profile columns (`ui.data.organisations` joins them). A
+    presumed library's profile shows on its chitalishte's record unless that has its own.
+    """
+    if "opening_hours" not in orgs:
+        return {}
+    number = {row: n for n, row in enumerate(full_keys)}
+    names = dict(zip(orgs["id"], orgs["name"]))
+    offers: dict[str, list] = {}
+    hubs: dict[str, list] = {}
+    for row, (kind, hub) in enumerate(zip(orgs["kind"], orgs["hub_id"])):
+        full = number[row] if parents[row] < 0 else number[parents[row]]
+        if kind == "ngo":
+            if isinstance(hub, str) and hub in names:
+                hubs[str(full)] = [names[hub], hub]
+            continue
+        profile = {k: orgs[k].iat[row] for k in OFFER_LABELS}
+        if not any(known(v) and v != "" for v in profile.values()):
+            continue
+        if parents[row] >= 0 and str(full) in offers:
+            continue  # the chitalishte's own profile wins over its presumed library's
+        offers[str(full)] = [list(r) for r in offer_rows(profile, lang)]
+    return {"pf": offers, "hb": hubs}
 
 
 def visible_runs(order_ids: pd.Series, visible_ids) -> list[int]:

@@ -83,7 +83,8 @@ def proposal_kind(kind: str) -> str:
     """What a pending proposal is about, in words ('new organisation', 'action cancelled')."""
     return {"new": _("new organisation"), "correction": _("correction"),
             "action_new": _("new action"), "action_change": _("change to an action"),
-            "action_cancel": _("cancellation of an action")}.get(kind, kind)
+            "action_cancel": _("cancellation of an action"),
+            "profile": _("library profile, or an NGO's hub and needs")}.get(kind, kind)
 
 
 def stored_action(action_id: str) -> dict | None:
@@ -266,6 +267,11 @@ with mod_tab:
             target = (stored_action(prop["target_id"]) if about_action else
                       moderation.organisation(prop["target_id"])) if prop["target_id"] else {}
             target = target or {}
+            if prop["action"] == "profile":  # "Now": the stored profile, about whom: its name
+                from store.profiles import profile
+
+                target = {**target, **(profile(prop["target_id"]) or {})}
+                st.markdown(_("About: **{name}**").format(name=md_escape(target.get("name", ""))))
             values = prop["values"]
             name_key = "title" if about_action else "name"
             st.dataframe(pd.DataFrame([

@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from civic import settings
 from civic.errors import CivicError, NotBuiltError, StoreError
 from civic.record import Organisation
-from store.schema import geocode_cache, metadata, organisations
+from store.schema import geocode_cache, metadata, organisations, profiles
 
 
 def engine() -> Engine:
@@ -239,3 +239,4 @@ def check_built() -> None:
         # every column: a store made before a column was added counts as not built
         if conn.execute(select(*organisations.c).limit(1)).first() is None:
             raise NotBuiltError("the organisation store is empty; run `civicmap build`")
+        conn.execute(select(*profiles.c).limit(1))  # a store made before profiles: rebuild

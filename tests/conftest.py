@@ -14,6 +14,26 @@ import pytest
 import store
 
 
+def worker_database(url: str, worker: str) -> str:
+    """A fresh PostGIS database beside the configured one, for one xdist worker; its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    mine = base.set(database=name)
+    eng = create_engine(mine, isolation_level="AUTOCOMMIT")
+    with eng.connect() as conn:
+        conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    eng.dispose()
+    return mine.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """Build the real sources once into a private build dir; yields the build report."""
@@ -22,9 +42,13 @@ def built(tmp_path_factory):
     folder = tmp_path_factory.mktemp("build")
     mp = pytest.MonkeyPatch()
     mp.setenv("CIVICMAP_BUILD_DIR", str(folder))
-    if not os.environ.get("CIVICMAP_DATABASE_URL", "").startswith("postgresql"):
+    url = os.environ.get("CIVICMAP_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
         # SQLite: a private file. PostgreSQL (CI's second run): the configured database.
         mp.delenv("CIVICMAP_DATABASE_URL", raising=False)
+    elif os.environ.get("PYTEST_XDIST_WORKER"):  # `pytest -n`: a database per worker
+        mp.setenv("CIVICMAP_DATABASE_URL",
+                  worker_database(url, os.environ["PYTEST_XDIST_WORKER"]))
     report = build()
     yield report
     mp.undo()

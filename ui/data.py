@@ -57,8 +57,28 @@ def _fresh(cached):
 @_fresh
 @st.cache_data(show_spinner=False)
 def organisations() -> pd.DataFrame:
-    """Every organisation in the store (cached until an approval or import, here or not)."""
-    return store.load_organisations()
+    """Every organisation in the store, with its profile where it has one.
+
+    A profile: what a library offers, an NGO's hub and needs. Cached until an approval or
+    an import, here or in another process.
+    """
+    from store.profiles import load_profiles
+
+    return with_profiles(store.load_organisations(), load_profiles())
+
+
+PROFILE_COLUMNS = ("seats", "computers", "internet", "exhibition_space", "step_free",
+                   "opening_hours", "hub_id", "needs")
+
+
+def with_profiles(orgs: pd.DataFrame, profiles: pd.DataFrame) -> pd.DataFrame:
+    """Organisations with the profile columns joined by id (missing = unknown)."""
+    keep = [c for c in PROFILE_COLUMNS if c in profiles.columns]
+    out = orgs.join(profiles[keep], on="id") if len(profiles) else orgs.copy()
+    for column in PROFILE_COLUMNS:
+        if column not in out:
+            out[column] = None
+    return out
 
 
 def organisations_changed() -> None:
@@ -67,7 +87,8 @@ def organisations_changed() -> None:
     That is coverage, hub suggestions, regions and the Compass, in this process.
     """
     for cached in (organisations, settlement_coverage, municipality_coverage, hubs,
-                   province_figures, compass_pdf):
+                   province_figures, compass_pdf, catchments, catchment_of_settlements,
+                   library_sites):
         cached.clear()
     _store_stamp.clear()
     _seen_stamp[0] = None  # the next check takes the new stamp without clearing again
@@ -181,6 +202,33 @@ def hubs(ekattes: tuple[str, ...], radius_km: float, k: int, kind: str = "ngo") 
     return {"existing": existing.sites, "new": new.sites, "radius_km": radius,
             "covered": {"existing": existing.newly_covered, "new": new.newly_covered,
                         "without": existing.uncovered_before}}
+
+
+@_fresh
+@st.cache_data(show_spinner=False, max_entries=16)
+def catchments(provinces: tuple[str, ...], radius_km: float) -> pd.DataFrame:
+    """Each library's catchment in the provinces (`geo.catchments.catchment_table`)."""
+    from geo.catchments import catchment_table
+
+    return catchment_table(settlements(), _active(), radius_km, provinces=list(provinces))
+
+
+@_fresh
+@st.cache_data(show_spinner=False, max_entries=2)
+def library_sites() -> pd.DataFrame:
+    """Every library site, one per point (`geo.catchments.library_sites`)."""
+    from geo.catchments import library_sites as sites
+
+    return sites(_active())
+
+
+@_fresh
+@st.cache_data(show_spinner=False, max_entries=2)
+def catchment_of_settlements() -> pd.DataFrame:
+    """Every settlement's library site (`geo.catchments.assign`), nationwide."""
+    from geo.catchments import assign
+
+    return assign(settlements(), library_sites())
 
 
 def known_ngos() -> int:

@@ -20,7 +20,8 @@ def formatter(column: str, lang: str) -> Callable[[float], str] | None:
     """How to show a column's numbers, judged by its machine name; None for text."""
     if column.endswith("_km"):
         return lambda v: fmt_km(v, lang).removesuffix(" " + km(lang))
-    if column.startswith("share") or "_share_" in column or column.startswith("change"):
+    if column.startswith("share") or "_share_" in column or column.endswith("_share") \
+            or column.startswith("change"):
         return lambda v: fmt_pct(v, lang)
     if column.startswith(("per_10k", "access")) or column.endswith("index"):
         return lambda v: fmt_num(v, lang)
