@@ -8,20 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import time
 from pathlib import Path
 
 from tests.e2e.harness import open_page, shot, wait_idle
-
-
-def _wait_url(page, pattern: str, timeout: float = 30) -> str:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if re.search(pattern, page.url):
-            return page.url
-        page.wait_for_timeout(200)
-    raise AssertionError(f"URL {page.url} never matched {pattern}")
+from tests.e2e.test_coverage_e2e import _wait_url
 
 
 def _sidebar_choices(page, label: str) -> list[str]:
