@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from store.db import engine
 from store.schema import audit_log
@@ -29,3 +29,18 @@ def entries(limit: int = 500) -> pd.DataFrame:
     log = audit_log
     with engine().connect() as conn:
         return pd.read_sql(select(log).order_by(log.c.id.desc()).limit(limit), conn)
+
+
+# Entries that change what the pages draw from organisations (and their profiles); proposals,
+# rejections and civic actions do not, so they leave the caches built on organisations alone.
+ORGANISATION_CHANGES = ("build", "approve_new", "approve_correction", "import_add",
+                        "import_update", "profile")
+
+
+def organisations_stamp() -> int:
+    """The newest entry that changed organisations or profiles (0 when none)."""
+    log = audit_log
+    with engine().connect() as conn:
+        newest = conn.execute(select(func.max(log.c.id)).where(
+            log.c.action.in_(ORGANISATION_CHANGES))).scalar()
+    return int(newest or 0)

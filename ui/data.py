@@ -22,11 +22,13 @@ _seen_stamp: list[int | None] = [None]
 
 @st.cache_data(show_spinner=False, ttl=STAMP_SECONDS)
 def _store_stamp() -> int:
-    """The newest audit entry's number: every change to organisations writes one."""
-    from store.audit import entries
+    """The newest audit entry that changed organisations or profiles.
 
-    newest = entries(limit=1)
-    return int(newest["id"].iloc[0]) if len(newest) else 0
+    Proposals, rejections and civic actions leave the organisation caches alone.
+    """
+    from store.audit import organisations_stamp
+
+    return organisations_stamp()
 
 
 def _follow_store() -> None:
