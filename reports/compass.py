@@ -21,7 +21,7 @@ from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from civic.action import now_local, occurrences
-from civic.i18n import language, place_name, term, translator
+from civic.i18n import language, place_name, place_names, term, translator
 from civic.numbers import fmt_int, fmt_km, fmt_num, fmt_pct
 from civic.settings import MANIFEST
 from geo.actions import (
@@ -233,9 +233,8 @@ def hub_table(catchments: pd.DataFrame, orgs: pd.DataFrame, settlements: pd.Data
              for site, pr, k in zip(catchments["site_id"], presumed.fillna(False), keeper)]
     places = settlements[settlements["ekatte"].isin(set(catchments["ekatte"]))] \
         .drop_duplicates("ekatte").set_index("ekatte")
-    place = dict(zip(places.index, _names(places, "name", "name_latin", lang)))
-    munis = municipalities.set_index("code")
-    muni = dict(zip(munis.index, _names(munis, "name", "name_latin", lang)))
+    place = dict(zip(places.index, place_names(places, lang)))  # Turkish names where known
+    muni = dict(zip(municipalities["code"], place_names(municipalities, lang)))
     return catchments.assign(
         page_id=pages,
         settlement=[place.get(e, n) for e, n in zip(catchments["ekatte"],

@@ -178,7 +178,7 @@ def _hub_inputs():
         "settlements": [2, 1], "residents": [300, 100], "ngos": [0, 4], "chitalishta": [1, 0],
         "beyond_r": [300, 0], "beyond_r_share": [1.0, 0.0]})
     settlements = pd.DataFrame({"ekatte": ["00001", "00002"], "name": ["Село", "Бяла"],
-                                "name_latin": ["Selo", "Byala"]})
+                                "name_latin": ["Selo", "Byala"], "name_tr": [None, "Bela"]})
     municipalities = pd.DataFrame({"code": ["TST01"], "name": ["Тест"], "name_latin": ["Test"]})
     return catchments, orgs, settlements, municipalities
 
@@ -197,6 +197,9 @@ def test_hub_table_offers_presented_ngos_and_pages():
     assert t.at["P2", "page_id"] == "C2" and t.at["L1", "page_id"] == "L1"
     assert t.at["P2", "settlement"] == "Бяла (Byala)" and t.at["L1", "municipality"] == \
         "Тест (Test)"
+    tr = hub_table(catchments, orgs, settlements, municipalities, "tr").set_index("site_id")
+    assert tr.at["P2", "settlement"] == "Бяла (Bela)"  # the Turkish name in use, where known
+    assert tr.at["L1", "settlement"] == "Село (Selo)"
     bare = orgs.drop(columns=["seats", "internet", "opening_hours", "hub_id"])
     t = hub_table(catchments, bare, settlements, municipalities, "bg")
     assert set(t["offer"]) == {"неизвестно"} and t["ngos_presented"].sum() == 0
