@@ -174,7 +174,8 @@ MUNI_COLUMNS = {"municipality": _("Municipality"), "province": _("Province"),
                 "count_library": _("Libraries"), "per_10k_any": _("Organisations per 10,000")}
 st.dataframe(styled(munis, MUNI_COLUMNS, lang), hide_index=True, width="stretch")
 st.download_button(_("Download CSV"), table_csv(munis.drop(columns=["province"]).assign(
-    radius_km=radius, library_definition="known_by_name", ngos="known NGOs only")),
+    radius_km=radius, library_definition="known_by_name", ngos="known NGOs only",
+    municipalities=",".join(view.municipalities))),
                    "municipalities.csv", "text/csv", key="dl_munis")
 
 # Libraries as hubs: each library site serving the chosen provinces (its catchment),
@@ -182,7 +183,7 @@ st.download_button(_("Download CSV"), table_csv(munis.drop(columns=["province"])
 hubs = hub_table(data.catchments(tuple(sorted(chosen)), float(radius)), data.organisations(),
                  data.settlements(), municipalities, lang, data.library_sites())
 hub_table_view.section(hubs[in_filter(hubs["municipality_code"])], lang, radius,
-                       data.known_ngos())
+                       data.known_ngos(), view.municipalities)
 
 fields = fields_by_province(data.organisations().query("status == 'active'"), chosen)
 fields = zero_filled(fields, ["province_code", "field"], "organisations")  # a 0 shows too

@@ -34,17 +34,19 @@ def columns(_) -> dict[str, str]:
             "beyond_r_share": _("Share beyond R")}
 
 
-def machine(table: pd.DataFrame, radius_km: int) -> pd.DataFrame:
+def machine(table: pd.DataFrame, radius_km: int, municipalities: str = "") -> pd.DataFrame:
     """The CSV's rows: stable machine columns and the parameters used."""
     keep = ["site_id", "page_id", "name", "settlement", "municipality_code", "municipality",
             "province_code", "offer", "ngos_presented", "settlements", "residents", "ngos",
             "chitalishta", "beyond_r", "beyond_r_share"]
     return table[keep].assign(radius_km=radius_km, library_definition="known_and_presumed",
-                              ngos="known NGOs only", distances="straight-line, EPSG:7801")
+                              ngos="known NGOs only", distances="straight-line, EPSG:7801",
+                              municipalities=municipalities)
 
 
-def section(table: pd.DataFrame, lang: str, radius_km: int, known_ngos: int) -> None:
-    """The heading, the definition, the table with links, and its CSV."""
+def section(table: pd.DataFrame, lang: str, radius_km: int, known_ngos: int,
+            municipalities: tuple[str, ...] = ()) -> None:
+    """The heading, the definition, the table with links, and its CSV (with the filter)."""
     _ = translator(lang)
     st.markdown(f"#### {_('Libraries as hubs')}")
     st.caption(hub_definition(lang, radius_km, known_ngos))
@@ -57,5 +59,6 @@ def section(table: pd.DataFrame, lang: str, radius_km: int, known_ngos: int) -> 
     st.dataframe(styled(shown, headers, lang), hide_index=True, width="stretch",
                  column_config={headers["library"]: st.column_config.LinkColumn(
                      display_text=LINK_TEXT)})
-    st.download_button(_("Download CSV"), table_csv(machine(table, radius_km)),
-                       "libraries_as_hubs.csv", "text/csv", key="dl_hubs")
+    rows = machine(table, radius_km, ",".join(municipalities))
+    st.download_button(_("Download CSV"), table_csv(rows), "libraries_as_hubs.csv", "text/csv",
+                       key="dl_hubs")

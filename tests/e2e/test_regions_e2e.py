@@ -49,7 +49,7 @@ def test_url_state_opens_changes_and_falls_back(app_url, browser):
     rows = list(csv.DictReader(io.StringIO(
         Path(download.value.path()).read_text(encoding="utf-8-sig"))))
     assert [r["municipality_code"] for r in rows] == ["KRZ16"], rows
-    assert rows[0]["radius_km"] == "5"
+    assert rows[0]["radius_km"] == "5" and rows[0]["municipalities"] == "KRZ16"
     # libraries as hubs: only the libraries in KRZ16, most residents beyond R first
     page.get_by_text("Libraries as hubs", exact=True).first.wait_for(timeout=30000)
     with page.expect_download(timeout=60000) as download:
@@ -59,6 +59,7 @@ def test_url_state_opens_changes_and_falls_back(app_url, browser):
     assert hubs and {r["municipality_code"] for r in hubs} == {"KRZ16"}, hubs
     beyond = [int(r["beyond_r"]) for r in hubs]
     assert beyond == sorted(beyond, reverse=True) and hubs[0]["radius_km"] == "5"
+    assert hubs[0]["municipalities"] == "KRZ16"
     # a library's name opens its page, in the reader's language
     opened = []
     page.context.on("page", lambda p: opened.append(p))
