@@ -23,6 +23,11 @@ from layers.transport import ascii_texts
 
 SETTLEMENT_MIN_ZOOM = 10
 SIMPLIFY_DEGREES = 0.002
+TILE_ERRORS_ALLOWED = 2  # failed tile loads before the tile layer is dropped
+# (minimum residents, zoom from which the name shows), bigger places first; a province
+# centre shows from 6 (the whole country), a municipality centre from 9, uninhabited
+# places from 13.
+LABEL_ZOOMS = ((20_000, 8), (5_000, 9), (2_000, 10), (500, 11), (1, 12))
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,65 @@ class Tiles:
 
     url: str | None = DEFAULT_TILES  # None: no tile layer, boundaries only
     attribution: str = DEFAULT_ATTRIBUTION
+
+
+@dataclass(frozen=True)
+class Geography:
+    """The build's geography a small map draws its basemap from (any part may be missing)."""
+
+    provinces: gpd.GeoDataFrame | None = None
+    settlements: gpd.GeoDataFrame | None = None
+    municipalities: gpd.GeoDataFrame | None = None
+
+
+class FallbackTiles(MacroElement):
+    """A tile layer that falls back to the vector basemap by itself.
+
+    `civicTiles` loads one probe tile first and adds the layer only if it arrives; later
+    failures remove it after `TILE_ERRORS_ALLOWED`. A failure is remembered for the
+    browser session, so an offline visitor's console is not flooded with tile errors.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        civicTiles({{ this._parent.get_name() }}, {{ this.url|tojson }},
+                   {{ this.options|tojson }}, {{ this.errors }});
+        {% endmacro %}
+    """)
+
+    def __init__(self, tiles: Tiles, errors: int = TILE_ERRORS_ALLOWED):
+        """`tiles` with a URL (None: use no element at all)."""
+        super().__init__()
+        self._name = "FallbackTiles"
+        self.url = tiles.url
+        self.options = {"attribution": tiles.attribution, "maxZoom": 18}
+        self.errors = int(errors)
+
+
+def label_zoom(population: float, province_centre: bool = False,
+               municipality_centre: bool = False) -> int:
+    """The zoom from which a settlement's name shows: bigger places first."""
+    if province_centre:
+        return 6
+    residents = 0 if population != population else population  # NaN: unknown, none
+    zoom = next((z for least, z in LABEL_ZOOMS if residents >= least), 13)
+    return min(zoom, 9) if municipality_centre else zoom
+
+
+def label_zooms(places: gpd.GeoDataFrame, provinces: gpd.GeoDataFrame | None = None,
+                municipalities: gpd.GeoDataFrame | None = None) -> str:
+    """`label_zoom` of each place as one character (zoom 6 is '6', 13 is 'd'), in order.
+
+    Centres come from the provinces' and municipalities' `centre_ekatte` when given.
+    """
+    def centres(frame):
+        if frame is None or "centre_ekatte" not in frame:
+            return set()
+        return set(frame["centre_ekatte"].dropna())
+
+    prov, muni = centres(provinces), centres(municipalities)
+    return "".join(format(label_zoom(p, e in prov, e in muni), "x") for e, p in
+                   zip(places["ekatte"], places["population_2021"]))
 
 
 class MinZoomPane(MacroElement):
@@ -242,8 +306,12 @@ class SettlementLayer(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, places: gpd.GeoDataFrame, lang: str, pane: str, name: str):
-        """`places` with name, name_latin, population_2021 and point geometry."""
+    def __init__(self, places: gpd.GeoDataFrame, lang: str, pane: str, name: str,
+                 zooms: str | None = None):
+        """`places` with name, name_latin, population_2021 and point geometry.
+
+        `zooms` (from `label_zooms`): their names show as labels from those zooms on.
+        """
         from layers.organisations import COORD_SCALE, deltas, safe_json
 
         super().__init__()
@@ -255,7 +323,8 @@ class SettlementLayer(MacroElement):
             "q": COORD_SCALE, "xy": xy,
             "n": place_names(places, lang),
             "pop": [int(p) for p in places["population_2021"].fillna(0)],
-            "residents": _("residents (2021 estimate)")}))
+            "residents": _("residents (2021 estimate)"),
+            **({"lz": zooms} if zooms else {})}))
         self.pane = pane
         self.name = name
 
@@ -290,11 +359,10 @@ def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
     fmap = OfflineMap(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
                       zoom_start=zoom_for(bounds), tiles=None, prefer_canvas=True)
     MetricScale().add_to(fmap)
-    if tiles.url:
-        folium.TileLayer(tiles.url, attr=tiles.attribution, name=_("Base map"),
-                         max_zoom=18).add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     MapScript().add_to(fmap)
+    if tiles.url:
+        FallbackTiles(tiles).add_to(fmap)
     labels = place_names(provinces, lang)
     tolerance = min(SIMPLIFY_DEGREES, pixel_degrees(bounds) / 2)
     BoundaryLayer(boundary_records(provinces, labels, tolerance, grid_scale(tolerance)),
@@ -333,10 +401,50 @@ def base_map(
     folium.map.CustomPane(pane, z_index=350).add_to(fmap)  # below the organisation points
     places = settlement_points(settlements, selected)
     if len(places):
-        SettlementLayer(places, lang, pane, _("Settlements (zoom in)")).add_to(fmap)
+        SettlementLayer(places, lang, pane, _("Settlements (zoom in)"),
+                        label_zooms(places, provinces, municipalities)).add_to(fmap)
     MinZoomPane(pane, SETTLEMENT_MIN_ZOOM).add_to(fmap)
     Legend(legend_html(lang, actions)).add_to(fmap)
     MapFrame(_("Full screen")).add_to(fmap)
     control = folium.LayerControl(collapsed=True)
     control.add_to(fmap)
     return fmap, control
+
+
+def box_around(lon: float, lat: float, km: float) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of a square about `km` from the point each way."""
+    import math
+
+    dlat = km / 111.0
+    dlon = km / (111.0 * max(math.cos(math.radians(lat)), 0.1))
+    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
+
+
+def local_basemap(fmap: folium.Map, settlements: gpd.GeoDataFrame,
+                  municipalities: gpd.GeoDataFrame | None, lang: str,
+                  box: tuple[float, float, float, float] | None,
+                  provinces: gpd.GeoDataFrame | None = None) -> None:
+    """Municipality lines and named settlements within `box` on a small map (no tiles needed).
+
+    Without a box (a country view): only the names that show from zoom 9 (province and
+    municipality centres, towns). `civicmap.js` must already be on the map (`MapScript`).
+    """
+    _ = translator(lang)
+    places = settlements[settlements.geometry.notna()]
+    if box is not None:
+        places = places.cx[box[0]:box[2], box[1]:box[3]]
+    zooms = label_zooms(places, provinces, municipalities)
+    if box is None:
+        keep = [int(z, 16) <= 9 for z in zooms]
+        places, zooms = places[keep], "".join(z for z, k in zip(zooms, keep) if k)
+    if municipalities is not None and box is not None:
+        munis = municipalities.cx[box[0]:box[2], box[1]:box[3]]
+        if len(munis):
+            BoundaryLayer(boundary_records(munis, place_names(munis, lang), 0.0005, 10_000),
+                          {"color": "#777777", "weight": 1, "fill": False,
+                           "interactive": False}, _("Municipalities"),
+                          sticky=False).add_to(fmap)
+    pane = "settlements"
+    folium.map.CustomPane(pane, z_index=350).add_to(fmap)
+    if len(places):
+        SettlementLayer(places, lang, pane, _("Settlements (zoom in)"), zooms).add_to(fmap)

@@ -6,7 +6,7 @@
  * Marks are L.CircleMarker on the canvas renderer; organisations at one location are
  * one mark with a count, whose popup lists them all.
  */
-/* exported civicOrganisations, civicSettlements, civicFullscreen, civicFillFrame, civicWatch */
+/* exported civicOrganisations, civicSettlements, civicTiles, civicFullscreen, civicFillFrame, civicWatch */
 
 var CIVIC_CYRILLIC = 'АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЬЮЯабвгдежзийклмнопрстуфхцчшщъьюя„“–';
 var CIVIC_CODES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_';
@@ -207,7 +207,117 @@ function civicSettlements(map, D, pane, layerName) {
     group.addTo(map);
     group.civicName = layerName;
     (window.civicOverlays = window.civicOverlays || []).push(group);
+    if (D.lz) { civicPlaceLabels(map, D, map.getPane(pane)); }
     return group;
+}
+
+function civicLabelName(n) {
+    /* A label's one name: the part civic.i18n.place_name put in brackets (Latin in English,
+     * the Turkish name in Turkish), else the name itself. */
+    var m = /\(([^()]+)\)$/.exec(n);
+    return m ? m[1] : n;
+}
+
+var CIVIC_LABEL_CSS = '.civic-place-label{position:absolute;white-space:nowrap;'
+    + 'font:12px/14px sans-serif;color:#1a1a1a;pointer-events:none;'
+    + 'transform:translate(5px,-7px);text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,'
+    + '0 0 4px #fff}'
+    + '.civic-place-label.big{font-weight:600;font-size:13px}'
+    + '.civic-place-label.dot::before{content:"";position:absolute;left:-8px;top:4px;'
+    + 'width:5px;height:5px;border-radius:50%;background:#444;border:1px solid #fff}';
+
+function civicPlaceLabels(map, D, dotPane) {
+    /* Settlement names as permanent labels that appear as one zooms in, bigger places
+     * first (D.lz: each place's first zoom, one hex digit); a label that would overlap
+     * one already placed is skipped. Text only (textContent). */
+    var pane = map.getPane('civic-labels') || map.createPane('civic-labels');
+    pane.style.zIndex = 450;
+    pane.style.pointerEvents = 'none';
+    L.DomUtil.addClass(pane, 'leaflet-zoom-hide');
+    var css = document.createElement('style');
+    css.textContent = CIVIC_LABEL_CSS;
+    document.head.appendChild(css);
+    var n = D.n.length, zooms = new Int8Array(n), order = [], i;
+    for (i = 0; i < n; i++) { zooms[i] = parseInt(D.lz.charAt(i), 16) || 13; order.push(i); }
+    order.sort(function (a, b) { return zooms[a] - zooms[b] || D.pop[b] - D.pop[a]; });
+    var names = D.n.map(civicLabelName), CELL = 64, MAX = 400;
+    function clashes(grid, box, cells) {
+        var clash = false;
+        for (var cx = Math.floor(box[0] / CELL); cx <= Math.floor(box[2] / CELL); cx++) {
+            for (var cy = Math.floor(box[1] / CELL); cy <= Math.floor(box[3] / CELL); cy++) {
+                var key = cx + ',' + cy, others = grid[key] || [];
+                cells.push(key);
+                for (var o = 0; o < others.length && !clash; o++) {
+                    var b = others[o];
+                    clash = b[0] < box[2] && box[0] < b[2] && b[1] < box[3] && box[1] < b[3];
+                }
+            }
+        }
+        return clash;
+    }
+    function draw() {
+        pane.textContent = '';
+        var z = map.getZoom(), view = map.getBounds().pad(0.1), grid = {}, shown = 0;
+        var dots = !dotPane || dotPane.style.display === 'none';
+        for (var k = 0; k < n && shown < MAX; k++) {
+            var j = order[k];
+            if (zooms[j] > z) { break; }
+            var ll = L.latLng(D.xy[2 * j + 1] / D.q, D.xy[2 * j] / D.q);
+            if (!view.contains(ll)) { continue; }
+            var p = map.latLngToLayerPoint(ll), big = zooms[j] <= 8, cells = [];
+            var box = [p.x + 2, p.y - 8, p.x + 8 + names[j].length * (big ? 8 : 7), p.y + 8];
+            if (clashes(grid, box, cells)) { continue; }
+            cells.forEach(function (c) { (grid[c] = grid[c] || []).push(box); });
+            var el = civicEl('div', 'civic-place-label' + (big ? ' big' : '')
+                             + (dots ? ' dot' : ''), names[j]);
+            el.style.left = p.x + 'px';
+            el.style.top = p.y + 'px';
+            pane.appendChild(el);
+            shown++;
+        }
+    }
+    var queued = false;
+    function later() {
+        // after the other zoom handlers (the dots' pane shows or hides on zoomend)
+        if (!queued) {
+            queued = true;
+            L.Util.requestAnimFrame(function () { queued = false; draw(); });
+        }
+    }
+    map.on('zoomend moveend viewreset', later);
+    map.whenReady(draw);
+    return draw;
+}
+
+function civicTiles(map, url, options, allowed) {
+    /* Tiles only when they load: one probe tile first, the layer added if it arrives, and
+     * removed after `allowed` failed tiles; a failure is remembered for ten minutes of the
+     * browser session, so an offline page asks once, not dozens of times. */
+    var key = 'civicTilesDown:' + url, store = null;
+    try { store = window.sessionStorage; } catch (e) { store = null; }
+    function down() {
+        try { if (store) { store.setItem(key, String(Date.now())); } } catch (e) { /* none */ }
+    }
+    var since = null;
+    try { since = store && store.getItem(key); } catch (e) { since = null; }
+    if (since && Date.now() - Number(since) < 600000) { return null; }
+    var layer = L.tileLayer(url, options), errors = 0;
+    layer.on('tileerror', function () {
+        errors += 1;
+        if (errors >= allowed && map.hasLayer(layer)) {
+            map.removeLayer(layer);
+            down();
+        }
+    });
+    var z = map.getZoom(), c = map.project(map.getCenter(), z).divideBy(256).floor();
+    var subdomains = options.subdomains || 'abc';
+    var probe = new Image();
+    probe.onload = function () { layer.addTo(map); layer.bringToBack(); };
+    probe.onerror = down;
+    probe.src = L.Util.template(url, L.extend({s: subdomains[0], x: c.x, y: c.y, z: z, r: ''},
+                                              options));
+    window.civicTileLayer = layer;
+    return layer;
 }
 
 var CIVIC_CSS = '.civic-popup .leaflet-popup-content{margin:10px 12px;overflow-wrap:anywhere;'

@@ -12,7 +12,15 @@ import pandas as pd
 from civic.i18n import place_name
 from civic.numbers import fmt_km
 from layers.assets import MapScript, OfflineMap
-from layers.basemap import Tiles, boundary_geojson, zoom_for
+from layers.basemap import (
+    FallbackTiles,
+    Geography,
+    Tiles,
+    boundary_geojson,
+    box_around,
+    local_basemap,
+    zoom_for,
+)
 from layers.organisations import (
     OrganisationLayer,
     map_records,
@@ -39,12 +47,14 @@ def _outlines(fmap: folium.Map, provinces: gpd.GeoDataFrame, lang: str) -> None:
 
 
 def nearby_map(lon: float | None, lat: float | None, radius_km: float, results: pd.DataFrame,
-               tiles: Tiles, provinces: gpd.GeoDataFrame | None = None, lang: str = "bg",
-               names: dict | None = None) -> folium.Map:
+               tiles: Tiles, provinces: gpd.GeoDataFrame | Geography | None = None,
+               lang: str = "bg", names: dict | None = None) -> folium.Map:
     """A small map framed on the radius around the point (all Bulgaria without a point).
 
-    With `provinces` it draws their outlines; with `names` (municipality names for the
-    popups) the results get the Map page's popups, else plain escaped tooltips.
+    With `provinces` it draws their outlines; given a `Geography` (provinces, settlements,
+    municipalities), also a basemap of named places and municipality lines around the
+    point; with `names` (municipality names for the popups) the results get the Map
+    page's popups, else plain escaped tooltips.
     """
     if lon is None:
         fmap = OfflineMap(location=[BULGARIA_CENTRE[1], BULGARIA_CENTRE[0]], zoom_start=6,
@@ -55,10 +65,18 @@ def nearby_map(lon: float | None, lat: float | None, radius_km: float, results: 
         bounds = (lon - dlon, lat - dlat, lon + dlon, lat + dlat)
         fmap = OfflineMap(location=[lat, lon], zoom_start=zoom_for(bounds, 360, 300),
                           tiles=None, prefer_canvas=True)
+    geography = provinces if isinstance(provinces, Geography) else Geography(provinces)
+    provinces = geography.provinces
+    if geography.settlements is not None or (names is not None and len(results)) or tiles.url:
+        MapScript().add_to(fmap)
     if tiles.url:
-        folium.TileLayer(tiles.url, attr=tiles.attribution, max_zoom=18).add_to(fmap)
+        FallbackTiles(tiles).add_to(fmap)
     if provinces is not None:
         _outlines(fmap, provinces, lang)
+    if geography.settlements is not None:
+        box = None if lon is None else box_around(lon, lat, max(2 * radius_km, 15.0))
+        local_basemap(fmap, geography.settlements, geography.municipalities, lang, box,
+                      provinces)
     if lon is None:
         return fmap
     folium.Circle([lat, lon], radius=radius_km * 1000, color="#2166ac", weight=2,
@@ -67,7 +85,6 @@ def nearby_map(lon: float | None, lat: float | None, radius_km: float, results: 
                         fill_color="#2166ac", fill_opacity=1).add_to(fmap)
     if names is not None and len(results):
         ordered = record_order(results)
-        MapScript().add_to(fmap)
         OrganisationLayer(map_records(ordered, lang, names), map_words(lang),
                           visible_runs(ordered["id"], ordered["id"])).add_to(fmap)
         return fmap
