@@ -8,10 +8,12 @@ from streamlit_folium import st_folium
 
 from civic import settings
 from civic.errors import CivicError
-from civic.i18n import term, translator
+from civic.i18n import place_name, term, translator
 from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS
 from geo.filters import name_matches
+from geo.places import settlement_at
 from intake import moderation
+from layers.basemap import Geography
 from layers.nearby import nearby_map
 from layers.results import candidate_label
 from store import audit
@@ -68,15 +70,32 @@ def picked_candidate(text: str) -> str | None:
     return options[chosen]["ekatte"] if chosen is not None else None
 
 
-def point_picker(key: str) -> tuple[float, float] | None:
-    """An optional exact point: the visitor clicks the small map."""
+def point_picker(key: str) -> tuple[tuple[float, float] | None, str | None]:
+    """An optional exact point: the visitor clicks the small map (named places, borders).
+
+    Returns the point and the EKATTE of the settlement it falls in, which the page names.
+    """
     clicked = (ss.get(key) or {}).get("last_clicked")
     lonlat = (clicked["lng"], clicked["lat"]) if clicked else None
+    ekatte = settlement_at(*lonlat, data.settlements(), data.municipalities()) if lonlat else None
     fmap = nearby_map(lonlat and lonlat[0], lonlat and lonlat[1], 0.05,
-                      data.organisations().iloc[0:0].assign(distance_km=[]), data.tiles())
+                      data.organisations().iloc[0:0].assign(distance_km=[]), data.tiles(),
+                      Geography(data.provinces(), data.settlements(), data.municipalities()),
+                      lang)
     st_folium(fmap, key=key, height=260, use_container_width=True,
               returned_objects=["last_clicked"])
-    return lonlat
+    if ekatte:
+        row = data.settlements().set_index("ekatte").loc[ekatte]
+        names = data.municipality_names()
+        st.caption(_("Marked in {settlement}, {municipality}").format(
+            settlement=md_escape(data.settlement_labels(lang)[ekatte]),
+            municipality=md_escape(place_name(
+                names["municipality"].get(row["municipality_code"], ""),
+                names["municipality_latin"].get(row["municipality_code"]), lang,
+                names["municipality_tr"].get(row["municipality_code"])))))
+    elif lonlat:
+        st.caption(_("The point marked is outside every settlement we know."))
+    return lonlat, ekatte
 
 
 def proposal_kind(kind: str) -> str:
@@ -154,7 +173,7 @@ with new_tab:
     st.markdown(_("Optional: click the map to mark the exact place."))
     if ss.get("new_place_error"):
         st.warning(ss.pop("new_place_error"))
-    point = point_picker("new_point")
+    point, marked_in = point_picker("new_point")
     with st.form("new_org"):
         name = st.text_input(_("Name"), max_chars=300)
         kind = st.selectbox(_("Kind"), KINDS, format_func=lambda k: term(k, lang))
@@ -171,7 +190,9 @@ with new_tab:
         website = st.text_input(_("Website"), placeholder="https://")
         source = st.text_input(_("Where can we check this? (link)"), placeholder="https://")
         if st.form_submit_button(_("Send proposal")):
-            ekatte, label = (chosen_place, "") if chosen_place else place(settlement)
+            ekatte, label = ((chosen_place, "") if chosen_place else
+                             (marked_in, "") if marked_in and not settlement.strip() else
+                             place(settlement))
             if ekatte is None and chosen_place is None and ss.get("new_place_candidates", {}
                                                                   ).get("q") == settlement:
                 ss["new_place_error"] = label  # show the picker: one more run of the form

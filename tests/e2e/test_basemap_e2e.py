@@ -1,0 +1,176 @@
+"""The offline basemap in Chromium with the tile server unreachable.
+
+The Map, Nearby and the Data page's placement map show settlement names in the page's
+language at municipality zoom, and the page logs at most two failed requests (the tile
+layer's probe). No fixed sleeps: every wait is on a condition.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.harness import ConsoleLog, serve_app, shot, wait_idle
+
+DEAD_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
+KARDZHALI = {"bg": "Кърджали", "en": "Kardzhali", "tr": "Kırcaali"}
+CENTRE = (41.6414, 25.3705)  # Kardzhali, lat, lon
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def dead_tiles_url(built):
+    """The app with a tile server that refuses every connection."""
+    with serve_app({"CIVICMAP_TILES_URL": DEAD_TILES}) as url:
+        yield url
+
+
+def _open(browser, url: str, width: int = 1300, height: int = 900):
+    """A page that records its failed requests and console errors."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    log = ConsoleLog(page)
+    failed: list[str] = []
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto(url)
+    return page, log, failed
+
+
+def _leaflet(page, index: int = 0, timeout_s: float = 60):
+    """The `index`-th st_folium frame once its Leaflet map has loaded."""
+    page.wait_for_selector("iframe[title*='st_folium']", timeout=timeout_s * 1000)
+    page.wait_for_function(
+        "n => [...document.querySelectorAll(\"iframe[title*='st_folium']\")].length > n",
+        arg=index, timeout=timeout_s * 1000)
+    handle = page.locator("iframe[title*='st_folium']").nth(index).element_handle()
+    frame = handle.content_frame()
+    frame.wait_for_function("typeof window.map !== 'undefined' && !!window.map._loaded",
+                            timeout=timeout_s * 1000)
+    return frame
+
+
+def _phone(page, frame) -> None:
+    """Resize to a 390 px phone: until the sidebar has slid away and the map is narrow."""
+    page.set_viewport_size(PHONE)
+    page.wait_for_function("""() => { const s = document.querySelector(
+        "[data-testid='stSidebar']"); return !s || s.getBoundingClientRect().right <= 1; }""")
+    frame.wait_for_function("map.getSize().x < 400")
+    _into_view(page)
+
+
+def _into_view(page) -> None:
+    """Scroll the (first) map into the window, for the screenshot."""
+    page.locator("iframe[title*='st_folium']").first.scroll_into_view_if_needed()
+
+
+def _view(frame, zoom: int) -> None:
+    """Centre the map on Kardzhali at `zoom`, at once."""
+    frame.evaluate(f"void map.setView([{CENTRE[0]}, {CENTRE[1]}], {zoom}, {{animate: false}})")
+
+
+def _label(frame, text: str, timeout_s: float = 30) -> None:
+    """Until a settlement label with exactly `text` is on the map."""
+    frame.wait_for_function(
+        "t => [...document.querySelectorAll('.civic-place-label')]"
+        ".some(e => e.textContent === t && e.getBoundingClientRect().width > 0)",
+        arg=text, timeout=timeout_s * 1000)
+
+
+def _labels(frame) -> list[str]:
+    return frame.evaluate("[...document.querySelectorAll('.civic-place-label')]"
+                          ".map(e => e.textContent)")
+
+
+def _few_failures(log: ConsoleLog, failed: list[str]) -> None:
+    """At most two failed requests, all to the dead tile server; no other console error."""
+    assert len(failed) <= 2, failed
+    assert all(u.startswith("http://127.0.0.1:9/") for u in failed), failed
+    others = [e for e in log.errors if "127.0.0.1:9/" not in e
+              and "ERR_CONNECTION_REFUSED" not in e]
+    assert not others, others
+    assert len(log.errors) <= 2, log.errors
+
+
+@pytest.mark.parametrize("lang", ["bg", "en", "tr"])
+def test_map_names_settlements_without_tiles(dead_tiles_url, browser, lang):
+    page, log, failed = _open(browser, f"{dead_tiles_url}/?provinces=KRZ&lang={lang}")
+    frame = _leaflet(page)
+    wait_idle(page)
+    _view(frame, 11)
+    _label(frame, KARDZHALI[lang])
+    names = _labels(frame)
+    assert len(names) >= 10, names  # villages around the town too
+    if lang != "bg":
+        assert not any(re.search("[а-яА-Я]", n) for n in names if n != KARDZHALI["bg"]), names
+    assert frame.evaluate("!window.civicTileLayer || !map.hasLayer(window.civicTileLayer)")
+    shot(page, f"basemap-map-{lang}")
+    _phone(page, frame)
+    _view(frame, 11)
+    _label(frame, KARDZHALI[lang])
+    shot(page, f"basemap-map-{lang}-phone")
+    _few_failures(log, failed)
+    page.context.close()
+
+
+def test_country_view_names_only_the_big_places(dead_tiles_url, browser):
+    page, log, failed = _open(browser, f"{dead_tiles_url}/?provinces=KRZ&lang=bg")
+    frame = _leaflet(page)
+    wait_idle(page)
+    _view(frame, 8)
+    _label(frame, "Кърджали")
+    at_8 = set(_labels(frame))
+    _view(frame, 12)
+    frame.wait_for_function("document.querySelectorAll('.civic-place-label').length > 20")
+    assert "Момчилград" not in at_8 or len(at_8) < 10  # towns first, villages later
+    assert len(set(_labels(frame))) > len(at_8)
+    _few_failures(log, failed)
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["bg", "tr"])
+def test_nearby_names_settlements_after_a_search(dead_tiles_url, browser, lang):
+    page, log, failed = _open(browser, f"{dead_tiles_url}/nearby?r=10&lang={lang}")
+    box = page.locator("input.q")
+    box.wait_for(timeout=60000)
+    wait_idle(page)
+    box.fill("Кърджали")
+    box.press("Enter")
+    page.locator(".result b").first.wait_for(timeout=30000)
+    wait_idle(page)
+    frame = _leaflet(page)
+    _label(frame, KARDZHALI[lang])
+    assert len(_labels(frame)) >= 5
+    _into_view(page)
+    shot(page, f"basemap-nearby-{lang}")
+    _phone(page, frame)
+    shot(page, f"basemap-nearby-{lang}-phone")
+    _few_failures(log, failed)
+    page.context.close()
+
+
+@pytest.mark.parametrize("lang", ["bg", "en"])
+def test_data_placement_map_names_places_and_says_where(dead_tiles_url, browser, lang):
+    page, log, failed = _open(browser, f"{dead_tiles_url}/data?lang={lang}")
+    frame = _leaflet(page)
+    wait_idle(page)
+    _label(frame, {"bg": "София", "en": "Sofia"}[lang])  # the country view: big places
+    _view(frame, 12)
+    point = frame.evaluate(f"map.latLngToContainerPoint([{CENTRE[0]}, {CENTRE[1]}])")
+    page.locator("iframe[title*='st_folium']").first.click(
+        position={"x": point["x"], "y": point["y"]})
+    said = {"bg": "Отбелязано в Кърджали, община Кърджали",
+            "en": "Marked in Кърджали (Kardzhali), Кърджали (Kardzhali)"}[lang]
+    page.get_by_text(said).wait_for(timeout=30000)
+    wait_idle(page)
+    frame = _leaflet(page)
+    _label(frame, KARDZHALI[lang])
+    # the municipality lines around the point are drawn
+    assert frame.evaluate("(() => { let n = 0; map.eachLayer(l => { if (l instanceof L.Polygon)"
+                          " n++; }); return n; })()") > 0
+    _into_view(page)
+    shot(page, f"basemap-data-{lang}")
+    _phone(page, frame)
+    shot(page, f"basemap-data-{lang}-phone")
+    _few_failures(log, failed)
+    page.context.close()
