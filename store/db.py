@@ -39,7 +39,9 @@ def _engine(url: str, create: bool) -> Engine:
         # the file URL keeps SQLAlchemy's file-database pool; `creator` adds the mode
         return create_engine(url, future=True, creator=lambda: sqlite3.connect(
             f"file:{path}?mode={mode}", uri=True, check_same_thread=False))
-    return create_engine(url, future=True)
+    # A server restart kills every pooled connection; the ping on checkout replaces a dead
+    # one, so the first page after the database is back is not a fault page.
+    return create_engine(url, future=True, pool_pre_ping=True)
 
 
 def migrate() -> None:

@@ -3,8 +3,11 @@
 `deploy/serve_replicas.sh 2` as users run it, on a throwaway PostGIS cluster
 (`.ci/pg.sh`): the Map loads through the proxy and a browser stays on one replica; a
 proposal limit reached on replica A refuses on replica B; an approval on B shows on A;
-with A killed, new browsers through the proxy are served by B. The tests run in order
-and share the replicas (the last one kills A).
+A killed by SIGKILL under open pages: new browsers go to B, A's pages reconnect to B with
+Streamlit's own "Connecting", no traceback, and every acknowledged proposal is stored once;
+PostgreSQL stopped under the app: the store-fault page, no proposal stored, then the app
+recovers by itself when the database is back. The tests run in order and share the
+replicas and the store.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from tests.e2e.harness import ARTIFACTS, ROOT, _free_port, map_frame, open_page,
 from tests.e2e.test_data_e2e import MODERATORS, _ngo_count
 
 HAPROXY = os.environ.get("HAPROXY", "/usr/sbin/haproxy")
-THANKS = re.compile(r"Благодарим! Предложение \d+")
+THANKS = re.compile(r"Благодарим! Предложение (\d+)")
 TOO_MANY_PROPOSALS = re.compile("Твърде много предложения от този адрес")
 NAME = "Сдружение „Реплика за проба“"
 
@@ -100,7 +103,7 @@ def replicas(tmp_path_factory):
                 return False
         _until(answers, 30, "the proxy did not answer")
         yield {"proxy": proxy, "ports": ports, "pids": dict(zip(("app1", "app2"), pids)),
-               "log": log, "db_url": db_url}
+               "log": log, "db_url": db_url, "pg": pg}
     finally:
         if proc is not None and proc.poll() is None:
             proc.send_signal(signal.SIGTERM)  # the script stops its replicas and HAProxy
@@ -196,10 +199,107 @@ def test_approval_on_one_replica_shows_on_the_other(replicas, browser):
     watch.context.close()
 
 
-def test_a_killed_replica_leaves_the_other_serving(replicas, browser):
-    proxy = replicas["proxy"]
-    os.kill(replicas["pids"]["app1"], signal.SIGKILL)
-    _until(lambda: not _alive(replicas["pids"]["app1"]) or None, 10, "replica A still runs")
+# -- faults under load: a replica killed, the database restarted -------------------------
+
+CRASH = "Сдружение „Срив"  # the names of this part's proposals start so
+FAULT_PAGE = "Данните не са достъпни в момента"
+STORE_DOWN = "хранилището с организации не е достъпно в момента; нищо не е записано"
+LEAKS = ("Traceback", "OperationalError", "psycopg", "SELECT", "postgresql", "/tmp/")
+# Streamlit's connection status ("CONNECTING" in the status widget while it has lost the
+# server) and any dialog it opens, recorded by the page itself as they come and go.
+WATCH_STATUS = """() => {
+  const seen = window.civicStatus = [];
+  const note = () => {
+    const c = document.querySelector("[data-testid='stConnectionStatus']");
+    const d = document.querySelector("[role='dialog']");
+    const now = (c ? "connection: " + c.textContent.trim() : "") +
+                (d ? " dialog: " + d.innerText.slice(0, 200) : "");
+    if (now && seen[seen.length - 1] !== now) seen.push(now);
+  };
+  new MutationObserver(note).observe(document.body,
+    {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def _db(url: str):
+    """A connection to the shared store outside the app (no pool: it outlives restarts)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    return create_engine(url, poolclass=NullPool).begin()
+
+
+def _crash_proposals(url: str) -> list[int]:
+    """Numbers of the stored proposals this part sent (their names start with CRASH)."""
+    import json
+
+    from sqlalchemy import text
+
+    with _db(url) as conn:
+        rows = conn.execute(text("SELECT id, payload FROM proposals ORDER BY id")).all()
+    return [int(i) for i, payload in rows if json.loads(payload).get("name", "").startswith(CRASH)]
+
+
+def _fresh_limit(url: str) -> None:
+    """Forget the proposals counted for the proxy's address (earlier tests used the five)."""
+    from sqlalchemy import text
+
+    with _db(url) as conn:
+        conn.execute(text("DELETE FROM rate_events WHERE scope = 'proposal'"))
+
+
+def _open_on(browser, url: str, replica: str, proxy: str):
+    """A visitor whose SRV cookie names `replica`: the proxy sends them there."""
+    from tests.e2e.harness import ConsoleLog
+
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    context.add_cookies([{"name": "SRV", "value": replica, "url": proxy}])
+    page = context.new_page()
+    log = ConsoleLog(page)
+    page.goto(url)
+    page.get_by_role("button", name="Изпрати предложение").wait_for(timeout=60000)
+    wait_idle(page)
+    return page, log
+
+
+def _acknowledged(page) -> set[int]:
+    return {int(n) for t in page.get_by_text(THANKS).all_inner_texts()
+            for n in THANKS.findall(t)}
+
+
+def _send(page, name: str) -> int:
+    """Fill and send the new-organisation form; the number in "Благодарим! Предложение N"."""
+    before = _acknowledged(page)
+    page.get_by_label("Име", exact=True).locator("visible=true").first.fill(name)
+    page.get_by_label("Населено място", exact=True).locator("visible=true").first.fill(
+        "Момчилград")
+    page.get_by_role("button", name="Изпрати предложение").click()
+    new = _until(lambda: _acknowledged(page) - before, 30, f"no thanks for {name!r}", page=page)
+    assert len(new) == 1, new
+    return new.pop()
+
+
+def _no_leak(page) -> None:
+    text = page.locator("body").inner_text()
+    assert not [leak for leak in LEAKS if leak in text], text[:2000]
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_killed_replica_loses_no_acknowledged_write_and_its_pages_reconnect(
+        replicas, browser):
+    proxy, db, app1 = replicas["proxy"], replicas["db_url"], replicas["pids"]["app1"]
+    _fresh_limit(db)
+    assert _crash_proposals(db) == []
+    # two visitors on A, proposals acknowledged on A while both pages stay open
+    pages = [_open_on(browser, proxy + "/data", "app1", proxy) for _ in range(2)]
+    sent = [_send(pages[0][0], f"{CRASH} 1“"), _send(pages[1][0], f"{CRASH} 2“")]
+    assert {_replica(proxy, cookie="SRV=app1") for _ in range(2)} == {"app1"}
+    for page, _log in pages:
+        page.evaluate(WATCH_STATUS)
+    statuses: list[list[str]] = []
+
+    os.kill(app1, signal.SIGKILL)
+    _until(lambda: not _alive(app1) or None, 10, "replica A still runs")
     # the health check takes A out (HAProxy logs it) within ~2 s, then nobody is sent to A
     _until(lambda: "Server replicas/app1 is DOWN" in replicas["log"].read_text(), 15,
            "HAProxy did not mark the killed replica down")
@@ -212,3 +312,94 @@ def test_a_killed_replica_leaves_the_other_serving(replicas, browser):
         assert {c["name"]: c["value"] for c in page.context.cookies()}.get("SRV") == "app2"
         assert not log.errors, log.errors
         page.context.close()
+
+    # A's open pages said they lost the server (Streamlit's own state), then reconnected
+    # through the proxy to B and work there: the form sends, nothing was sent twice
+    for n, (page, _log) in enumerate(pages):
+        seen = _until(lambda p=page: [s for s in p.evaluate("window.civicStatus")
+                                      if "connecting" in s.lower()], 30,
+                      "the page never showed that it lost the server", page=page)
+        statuses.append(seen)
+        page.get_by_role("button", name="Изпрати предложение").wait_for(timeout=30000)
+        wait_idle(page)
+        _no_leak(page)
+        sent.append(_send(page, f"{CRASH} {n + 3} след срива“"))
+        assert {c["name"]: c["value"] for c in page.context.cookies()}.get("SRV") == "app2"
+        _no_leak(page)
+    shot(pages[0][0], "replicas-killed-a-page-reconnected-to-b")
+    for page, _log in pages:
+        page.context.close()
+
+    stored = _crash_proposals(db)
+    assert len(stored) == len(set(stored)) == len(sent) == 4, (stored, sent)
+    assert set(stored) == set(sent)  # none lost, none doubled by the reconnect's rerun
+    print("killed replica's pages saw:", statuses)
+
+
+def _shown(page) -> str:
+    """"map" or "fault": what the page shows once it shows either."""
+    return _until(lambda: ("map" if page.locator("iframe[title*='st_folium']").count() else
+                           "fault" if page.get_by_text(FAULT_PAGE).count() else None),
+                  60, "neither the map nor the fault page", page=page)
+
+
+def test_a_database_restart_shows_the_fault_page_then_recovers(replicas, browser):
+    proxy, db, pg = replicas["proxy"], replicas["db_url"], replicas["pg"]
+    port = db.rsplit(":", 1)[1].split("/", 1)[0]
+    _fresh_limit(db)
+    before = _crash_proposals(db)
+    live = [s for s in ("app1", "app2") if _alive(replicas["pids"][s])]
+    form, form_log = _open_on(browser, proxy + "/data", live[0], proxy)
+    watch, watch_log = open_page(browser, proxy + "/")
+    assert map_frame(watch, timeout_ms=60000).evaluate("civicMap.shown()") > 0
+    form.get_by_label("Име", exact=True).locator("visible=true").first.fill(
+        f"{CRASH} при спряна база“")
+    form.get_by_label("Населено място", exact=True).locator("visible=true").first.fill(
+        "Момчилград")
+
+    subprocess.run([str(ROOT / ".ci/pg.sh"), "stop", str(pg)], check=True)
+    try:
+        # a proposal sent now: the store-fault page, translated, nothing stored
+        form.get_by_role("button", name="Изпрати предложение").click()
+        form.get_by_text(FAULT_PAGE).wait_for(timeout=30000)
+        main = form.locator("[data-testid='stMain']")
+        _until(lambda: STORE_DOWN in main.inner_text(), 15,
+               "the fault page does not give the store's message", page=form)
+        _no_leak(form)
+        shot(form, "replicas-database-down-proposal")
+        watch.reload()  # a page that reads the store
+        watch.get_by_text(FAULT_PAGE).wait_for(timeout=30000)
+        _no_leak(watch)
+    finally:
+        subprocess.run([str(ROOT / ".ci/pg.sh"), "restart", str(pg), port], check=True,
+                       capture_output=True)
+
+    # no restart of the app: a reload shows the map again (stale connections are not reused)
+    reloads = []
+
+    def map_again() -> bool:
+        watch.reload()
+        reloads.append(1)
+        return _shown(watch) == "map"
+    _until(map_again, 30, "the Map still shows the fault page with the database back",
+           page=watch)
+    assert map_frame(watch, timeout_ms=30000).evaluate("civicMap.shown()") > 0
+    _no_leak(watch)
+
+    # a restart nobody saw (the app's pooled connections all died with it): the very next
+    # page that reads the store shows the map, not the fault page
+    subprocess.run([str(ROOT / ".ci/pg.sh"), "restart", str(pg), port], check=True,
+                   capture_output=True)
+    watch.reload()
+    assert _shown(watch) == "map", "a stale pooled connection gave the fault page"
+    assert map_frame(watch, timeout_ms=30000).evaluate("civicMap.shown()") > 0
+    watch.context.close()
+
+    form.reload()
+    form.get_by_role("button", name="Изпрати предложение").wait_for(timeout=60000)
+    wait_idle(form)
+    number = _send(form, f"{CRASH} след рестарта“")
+    _no_leak(form)
+    form.context.close()
+    assert _crash_proposals(db) == [*before, number]  # the one sent while down is not there
+    print("reloads until the map came back:", len(reloads))
