@@ -112,4 +112,4 @@ def test_postgis_readers_do_not_wait_behind_an_open_import(built):
         elapsed = time.monotonic() - started
         trans.rollback()
     assert done.returncode == 0, done.stderr[-1000:]
-    assert elapsed < 10, elapsed
+    assert elapsed < 40, elapsed  # a reader behind the lock would wait for the timeout

@@ -106,7 +106,8 @@ def test_propose_publish_find_join(actions_url, browser, lang):
     page.get_by_role("button", name=w["join"]).click()
     page.get_by_text(w["joined"]).wait_for(timeout=30000)
     assert page.get_by_text(re.compile(re.escape(w["count"].replace("*", "")))).count()
-    with page.expect_download() as download:
+    wait_idle(page)  # the join's rerun redraws the button: click the settled one
+    with page.expect_download(timeout=90000) as download:
         page.get_by_role("button", name=w["ics"]).click()
     ics = download.value.path().read_bytes()
     _check_calendar(ics, title)
