@@ -32,7 +32,7 @@ def _open(browser, url: str, width: int = 1300, height: int = 900):
     page = context.new_page()
     log = ConsoleLog(page)
     failed: list[str] = []
-    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(f"{r.url} {r.failure}"))
     page.goto(url)
     return page, log, failed
 
@@ -173,4 +173,86 @@ def test_data_placement_map_names_places_and_says_where(dead_tiles_url, browser,
     _phone(page, frame)
     shot(page, f"basemap-data-{lang}-phone")
     _few_failures(log, failed)
+    page.context.close()
+
+
+# A 1 x 1 grey PNG: what the fake tile server answers while it is "up".
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c63b8b9b9f91f0005fa02fd4a1b4c0e00"
+                    "00000049454e44ae426082")
+
+
+@pytest.fixture(scope="module")
+def tile_server():
+    """A local tile server: `state["up"]` tiles answered, then 404s; counts requests."""
+    import contextlib
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    state = {"up": 10**6, "served": 0, "asked": 0}
+
+    class Tiles(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server API)
+            state["asked"] += 1
+            if state["served"] < state["up"]:
+                state["served"] += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.end_headers()
+                self.wfile.write(PNG)
+            else:
+                with contextlib.suppress(OSError):  # the browser gave up on it
+                    self.send_error(404)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Tiles)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1], state
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def live_tiles_url(built, tile_server):
+    """The app with tiles from the local tile server."""
+    port, _state = tile_server
+    with serve_app({"CIVICMAP_TILES_URL": f"http://127.0.0.1:{port}/{{z}}/{{x}}/{{y}}.png"}
+                   ) as url:
+        yield url
+
+
+def test_tiles_that_load_are_used(live_tiles_url, browser, tile_server):
+    _port, state = tile_server
+    state.update(up=10**6, served=0)
+    page, log, failed = _open(browser, f"{live_tiles_url}/?provinces=KRZ&lang=en")
+    frame = _leaflet(page)
+    frame.wait_for_function("!!window.civicTileLayer && map.hasLayer(window.civicTileLayer)"
+                            " && document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
+    _view(frame, 11)
+    _label(frame, "Kardzhali")  # names stay over the tiles
+    assert not failed and not log.errors, (failed, log.errors)
+    page.context.close()
+
+
+def test_tiles_that_stop_loading_fall_back(live_tiles_url, browser, tile_server):
+    port, state = tile_server
+    state.update(up=1, served=0)  # the probe loads, every tile after it fails
+    page, log, failed = _open(browser, f"{live_tiles_url}/?provinces=KRZ&lang=tr")
+    frame = _leaflet(page)
+    frame.wait_for_function("!!window.civicTileLayer && !map.hasLayer(window.civicTileLayer)"
+                            " && !document.querySelector('.leaflet-tile-container img')",
+                            timeout=30000)
+    asked = state["asked"]
+    _view(frame, 11)
+    _label(frame, "Kırcaali")
+    assert frame.evaluate("!map.hasLayer(window.civicTileLayer)")
+    # the tiles of the first view fail together (asked for at once), none after them
+    assert all(f.startswith(f"http://127.0.0.1:{port}/") for f in failed), failed
+    assert len(failed) <= 40, len(failed)
+    assert all(f"127.0.0.1:{port}/" in e or "404" in e for e in log.errors), log.errors
+    assert state["asked"] == asked  # no tile asked for after the fall-back
     page.context.close()
