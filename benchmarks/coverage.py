@@ -5,7 +5,9 @@
   jittered by up to 2 km) to show how cost grows;
 - gaps: `civicmap gaps --province ALL --json`, in process (store read + model + document)
   and as a command (wall time, Python start-up included); goal ≤ 0.5 s;
-- hubs: the sparse MCLP for the three default provinces;
+- hubs: the sparse MCLP for the three default provinces; and for ALL 28 provinces (the
+  decomposition: MCLP per province, then over the pooled sites), k = 5 and 50, existing
+  chitalishta/libraries and new sites, in seconds; goal ≤ 30 s. `--hubs-only` runs just that;
 - Coverage page in Chromium: a radius preset clicked → the redrawn map's legend names the
   new R (radii not seen before, so nothing is cached; the last, 10 km, is the cached
   default); goal ≤ 1.5 s. `--no-browser` skips it.
@@ -32,7 +34,7 @@ import store  # noqa: E402
 from civic.facts import DEFAULT_PROVINCES  # noqa: E402
 from cli.gaps import compute, gaps_document  # noqa: E402
 from geo.coverage import Options, settlement_coverage, summarise  # noqa: E402
-from geo.hubs import existing_hubs  # noqa: E402
+from geo.hubs import existing_hubs, national_hubs, new_hubs  # noqa: E402
 
 RADII = (5.0, 10.0, 20.0)
 REPEAT = 5
@@ -106,11 +108,36 @@ def _browser_radius_ms() -> dict:
                 "radius_change_to_map_ms_median": statistics.median(times)}
 
 
+def _seconds(fn):
+    started = time.perf_counter()
+    result = fn()
+    return round(time.perf_counter() - started, 2), result
+
+
+def _hubs_all(settlements, orgs) -> dict:
+    """Hub siting for every province at once (what `civicmap hubs --province ALL` runs)."""
+    import pulp  # noqa: F401  (import time is not the planner's)
+
+    out = {"settlements": len(settlements), "radius_km": 10.0, "goal_s": 30}
+    for k in (5, 50):
+        secs, plan = _seconds(lambda k=k: national_hubs(settlements, orgs, 10.0, k))
+        new_secs, new = _seconds(lambda k=k: new_hubs(settlements, orgs, 10.0, k))
+        out[f"k{k}"] = {"existing_s": secs, "existing_sites": len(plan.sites),
+                        "existing_newly_covered": plan.newly_covered,
+                        "new_sites_s": new_secs, "new_sites_newly_covered": new.newly_covered,
+                        "uncovered_before": plan.uncovered_before}
+        out["method"] = plan.method
+    return out
+
+
 def main() -> None:
     """Print the figures as one JSON document."""
     settlements = store.load_settlements()
     orgs = store.load_organisations()
     orgs = orgs[orgs["status"] == "active"]
+    if "--hubs-only" in sys.argv:
+        print(json.dumps({"hubs_all_provinces": _hubs_all(settlements, orgs)}, indent=2))
+        return
     big = _tenfold(orgs)
     settlement_coverage(settlements, orgs, Options())  # warm imports and caches
     three = settlements[settlements["province_code"].isin(DEFAULT_PROVINCES)]
@@ -126,6 +153,7 @@ def main() -> None:
         "gaps_all_in_process_ms": _median_ms(_gaps_all),
         "gaps_all_cli_wall_s": _gaps_cli_s(),
         "hubs_3_provinces_k3_ms": _median_ms(lambda: existing_hubs(three, orgs, 10.0, 3)),
+        "hubs_all_provinces": _hubs_all(settlements, orgs),
     }
     if "--no-browser" not in sys.argv:
         doc["coverage_page"] = _browser_radius_ms()

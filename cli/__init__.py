@@ -37,7 +37,8 @@ COMMANDS = {
                        lambda p: coverage.add_coverage_args(p, ("csv",)),
                        "coverage per municipality"),
     "hubs": (coverage.run_hubs, coverage.add_hubs_args,
-             "where NGO hubs would reach the most people"),
+             "where NGO hubs would reach the most people; `hubs catchments`: each "
+             "library's catchment"),
     "gaps": (gaps.run, gaps.add_args, gaps.HELP),
     "nearby": (nearby.run, nearby.add_args, nearby.HELP),
     "report": (report.run, report.add_args, report.HELP),

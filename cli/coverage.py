@@ -153,9 +153,9 @@ def run_hubs(args: argparse.Namespace) -> int:
     settlements = store.load_settlements()
     if codes:
         settlements = settlements[settlements["province_code"].isin(codes)]
-    whole = codes is None or len(codes) > 1
-    existing = (national_hubs if whole else existing_hubs)(settlements, orgs, args.radius_km,
-                                                           args.k)
+    # ALL: the decomposition by province; fewer provinces: exact unless too many candidates
+    existing = (national_hubs if codes is None else existing_hubs)(
+        settlements, orgs, args.radius_km, args.k)
     plans = {"existing": existing,
              "new_sites": new_hubs(settlements, orgs, args.radius_km, args.k)}
     doc = {"provinces": codes or sorted(store.load_provinces()["code"]), "k": args.k,

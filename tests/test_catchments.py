@@ -208,3 +208,77 @@ def test_cli_hub_plan_for_all_provinces_states_its_method(built, tmp_path):
         assert len(plan["sites"]) == 4 and plan["method"].startswith("decomposition")
         assert sum(s["newly_covered"] for s in plan["sites"]) == plan["newly_covered"] > 0
     assert {s["kind"] for s in doc["existing"]["sites"]} <= {"chitalishte", "library"}
+
+
+# -- the map layer ----------------------------------------------------------------------------
+
+
+def _square():
+    """Four villages on a 10 km square, two libraries on its west and east sides."""
+    rows = []
+    for i, (dx, dy, pop) in enumerate([(0, 0, 100), (0, 10, 50), (10, 0, 30), (10, 10, 0)]):
+        lon, lat = _TO_LONLAT.transform(X0 + dx * 1000, Y0 + dy * 1000)
+        rows.append({"ekatte": f"9100{i}", "name": f"Село {i}", "municipality_code": "TST01",
+                     "province_code": "TST", "population_2021": pop,
+                     "geometry": Point(lon, lat)})
+    s = gpd.GeoDataFrame(rows, crs="EPSG:4326")
+    orgs = _orgs([("w", "library", 0, "91000", True), ("e", "library", 10, "91002", True),
+                  ("n", "ngo", 0, "91000", False)])
+    orgs.loc[0, "name"] = "Библиотека <b>Запад</b>"
+    return s, orgs
+
+
+def _features(group) -> list[dict]:
+    import folium
+
+    return [f["properties"] for c in group._children.values() if isinstance(c, folium.GeoJson)
+            for f in c.data["features"]]
+
+
+def test_catchment_layer_draws_one_coloured_polygon_per_site_with_a_translated_tooltip():
+    import folium
+    from shapely.geometry import box
+
+    from layers.catchments import catchment_layer, catchment_shapes, share_colour
+
+    s, orgs = _square()
+    table = catchment_table(s, orgs, radius_km=5)
+    # west: 100 at the NGO, 50 ten km north of it (beyond R); east: 30, all beyond R
+    assert dict(zip(table["site_id"], table["beyond_r_share"])) == {"e": 1.0, "w": 0.3333}
+    shapes = catchment_shapes(s, assign(s, library_sites(orgs)), ["TST"])
+    assert sorted(shapes["site_id"]) == ["e", "w"]
+    # the cells fill the hull buffered by 2 km, and split it at the 5 km line
+    west, east = (shapes.set_index("site_id").to_crs("EPSG:7801").geometry[k] for k in "we")
+    assert west.intersection(east).area == pytest.approx(0, abs=1e3)
+    hull = box(X0, Y0, X0 + 10_000, Y0 + 10_000).buffer(2000)
+    assert (west.area + east.area) == pytest.approx(hull.area, rel=0.01)
+    assert west.centroid.x < X0 + 5000 < east.centroid.x
+    group = catchment_layer(s, orgs, table, "bg", ["TST"])
+    fmap = folium.Map()
+    group.add_to(fmap)
+    html = fmap.get_root().render()
+    assert share_colour(1.0) in html and share_colour(0.3333) in html
+    assert share_colour(0.3333) != share_colour(1.0)
+    label = {("w" if "Запад" in f["label"] else "e"): f["label"] for f in _features(group)}
+    assert label["w"].startswith("Библиотека &lt;b&gt;Запад&lt;/b&gt;: 150 ")
+    assert "33%" in label["w"] and "100%" in label["e"] and "<b>" not in label["w"]
+    # an assignment instead of the table: residents only, grey
+    grey = catchment_layer(s, orgs, assign(s, library_sites(orgs)), "en", ["TST"])
+    assert {f["colour"] for f in _features(grey)} == {share_colour(None)}
+
+
+def test_one_provinces_catchment_layer_stays_small(real):
+    import folium
+
+    from layers.catchments import catchment_layer
+
+    settlements, orgs = real
+    outline = store.load_provinces().set_index("code").geometry["KRZ"]
+    table = catchment_table(settlements, orgs, 10.0, provinces=["KRZ"])
+    group = catchment_layer(settlements, orgs, table, "tr", ["KRZ"], outline=outline)
+    assert len(_features(group)) >= len(table)
+    empty = len(folium.Map().get_root().render())
+    fmap = folium.Map()
+    group.add_to(fmap)
+    size = len(fmap.get_root().render().encode("utf-8")) - empty
+    assert 10_000 < size < 300_000
