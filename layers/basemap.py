@@ -448,3 +448,5 @@ def local_basemap(fmap: folium.Map, settlements: gpd.GeoDataFrame,
     folium.map.CustomPane(pane, z_index=350).add_to(fmap)
     if len(places):
         SettlementLayer(places, lang, pane, _("Settlements (zoom in)"), zooms).add_to(fmap)
+    if box is None:  # a country view: the names carry their own dots until one zooms in
+        MinZoomPane(pane, SETTLEMENT_MIN_ZOOM).add_to(fmap)

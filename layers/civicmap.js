@@ -285,7 +285,7 @@ function civicPlaceLabels(map, D, dotPane) {
         }
     }
     map.on('zoomend moveend viewreset', later);
-    map.whenReady(draw);
+    map.whenReady(later);
     return draw;
 }
 
