@@ -218,6 +218,8 @@ def hub_table(catchments: pd.DataFrame, orgs: pd.DataFrame, settlements: pd.Data
     """
     active = orgs[orgs["status"] == "active"] if "status" in orgs else orgs
     sites = library_sites(active) if sites is None else sites
+    active = active[[c for c in ("id", "kind", "parent_id", "hub_id", *OFFER_KEYS)
+                     if c in active]]  # only what the table reads: less to copy
     pairs = site_members(sites, active)
     owner = pairs.set_index("id")["site_id"]
     hubs = active.loc[active["kind"] == "ngo", "hub_id"] if "hub_id" in active \
@@ -231,7 +233,9 @@ def hub_table(catchments: pd.DataFrame, orgs: pd.DataFrame, settlements: pd.Data
     keeper = rows["parent_id"].reindex(catchments["site_id"])
     pages = [k if bool(pr) and isinstance(k, str) and k else site
              for site, pr, k in zip(catchments["site_id"], presumed.fillna(False), keeper)]
-    places = settlements[settlements["ekatte"].isin(set(catchments["ekatte"]))] \
+    names = settlements[[c for c in ("ekatte", "name", "name_latin", "name_tr")
+                         if c in settlements]]
+    places = names[names["ekatte"].isin(set(catchments["ekatte"]))] \
         .drop_duplicates("ekatte").set_index("ekatte")
     place = dict(zip(places.index, place_names(places, lang)))  # Turkish names where known
     muni = dict(zip(municipalities["code"], place_names(municipalities, lang)))
