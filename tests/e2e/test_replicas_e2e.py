@@ -24,6 +24,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.e2e.harness import ARTIFACTS, ROOT, _free_port, map_frame, open_page, shot, wait_idle
 from tests.e2e.test_data_e2e import MODERATORS, _ngo_count
@@ -233,17 +234,32 @@ def _crash_proposals(url: str) -> list[int]:
     """Numbers of the stored proposals this part sent (their names start with CRASH)."""
     import json
 
-    from sqlalchemy import text
-
     with _db(url) as conn:
         rows = conn.execute(text("SELECT id, payload FROM proposals ORDER BY id")).all()
     return [int(i) for i, payload in rows if json.loads(payload).get("name", "").startswith(CRASH)]
 
 
+def _names(url: str) -> list[str]:
+    """The names in every stored proposal and in the audit log's proposal entries."""
+    import json
+
+    with _db(url) as conn:
+        payloads = conn.execute(text("SELECT payload FROM proposals")).scalars().all()
+        after = conn.execute(text("SELECT after FROM audit_log WHERE action LIKE 'propose%'")
+                             ).scalars().all()
+    return [json.loads(v or "{}").get("name", "") for v in [*payloads, *after]]
+
+
+def _waiting_inserts(url: str) -> int:
+    """App connections whose INSERT INTO proposals waits for a lock."""
+    with _db(url) as conn:
+        return conn.execute(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query LIKE 'INSERT INTO proposals%'")).scalar_one()
+
+
 def _fresh_limit(url: str) -> None:
     """Forget the proposals counted for the proxy's address (earlier tests used the five)."""
-    from sqlalchemy import text
-
     with _db(url) as conn:
         conn.execute(text("DELETE FROM rate_events WHERE scope = 'proposal'"))
 
@@ -267,12 +283,17 @@ def _acknowledged(page) -> set[int]:
             for n in THANKS.findall(t)}
 
 
-def _send(page, name: str) -> int:
-    """Fill and send the new-organisation form; the number in "Благодарим! Предложение N"."""
-    before = _acknowledged(page)
+def _fill(page, name: str) -> None:
+    """The new-organisation form: a name in Momchilgrad."""
     page.get_by_label("Име", exact=True).locator("visible=true").first.fill(name)
     page.get_by_label("Населено място", exact=True).locator("visible=true").first.fill(
         "Момчилград")
+
+
+def _send(page, name: str) -> int:
+    """Fill and send the new-organisation form; the number in "Благодарим! Предложение N"."""
+    before = _acknowledged(page)
+    _fill(page, name)
     page.get_by_role("button", name="Изпрати предложение").click()
     new = _until(lambda: _acknowledged(page) - before, 30, f"no thanks for {name!r}", page=page)
     assert len(new) == 1, new
@@ -298,7 +319,15 @@ def test_a_killed_replica_loses_no_acknowledged_write_and_its_pages_reconnect(
         page.evaluate(WATCH_STATUS)
     statuses: list[list[str]] = []
 
-    os.kill(app1, signal.SIGKILL)
+    # a third proposal is in flight on A when A dies: the test holds the proposals table,
+    # so A's INSERT waits inside its transaction; A is killed there, the lock released
+    with _db(db) as hold:
+        hold.execute(text("LOCK TABLE proposals IN EXCLUSIVE MODE"))
+        _fill(pages[1][0], f"{CRASH} в полет“")
+        pages[1][0].get_by_role("button", name="Изпрати предложение").click()
+        _until(lambda: _waiting_inserts(db), 30, "A's INSERT never waited for the lock",
+               page=pages[1][0])
+        os.kill(app1, signal.SIGKILL)
     _until(lambda: not _alive(app1) or None, 10, "replica A still runs")
     # the health check takes A out (HAProxy logs it) within ~2 s, then nobody is sent to A
     _until(lambda: "Server replicas/app1 is DOWN" in replicas["log"].read_text(), 15,
@@ -323,6 +352,7 @@ def test_a_killed_replica_loses_no_acknowledged_write_and_its_pages_reconnect(
         page.get_by_role("button", name="Изпрати предложение").wait_for(timeout=30000)
         wait_idle(page)
         _no_leak(page)
+        sent.extend(_acknowledged(page) - set(sent))  # a thanks the reconnect may have shown
         sent.append(_send(page, f"{CRASH} {n + 3} след срива“"))
         assert {c["name"]: c["value"] for c in page.context.cookies()}.get("SRV") == "app2"
         _no_leak(page)
@@ -332,7 +362,10 @@ def test_a_killed_replica_loses_no_acknowledged_write_and_its_pages_reconnect(
 
     stored = _crash_proposals(db)
     assert len(stored) == len(set(stored)) == len(sent) == 4, (stored, sent)
-    assert set(stored) == set(sent)  # none lost, none doubled by the reconnect's rerun
+    assert set(stored) == set(sent)  # none lost, none doubled, the one in flight not half-kept
+    assert not [n for n in _names(db) if "в полет" in n]
+    crash = [n for n in _names(db) if n.startswith(CRASH)]  # each: one row, one audit entry
+    assert sorted(crash) == sorted(2 * list(set(crash))) and len(crash) == 8, crash
     print("killed replica's pages saw:", statuses)
 
 
@@ -352,10 +385,7 @@ def test_a_database_restart_shows_the_fault_page_then_recovers(replicas, browser
     form, form_log = _open_on(browser, proxy + "/data", live[0], proxy)
     watch, watch_log = open_page(browser, proxy + "/")
     assert map_frame(watch, timeout_ms=60000).evaluate("civicMap.shown()") > 0
-    form.get_by_label("Име", exact=True).locator("visible=true").first.fill(
-        f"{CRASH} при спряна база“")
-    form.get_by_label("Населено място", exact=True).locator("visible=true").first.fill(
-        "Момчилград")
+    _fill(form, f"{CRASH} при спряна база“")
 
     subprocess.run([str(ROOT / ".ci/pg.sh"), "stop", str(pg)], check=True)
     try:
@@ -402,4 +432,5 @@ def test_a_database_restart_shows_the_fault_page_then_recovers(replicas, browser
     _no_leak(form)
     form.context.close()
     assert _crash_proposals(db) == [*before, number]  # the one sent while down is not there
+    assert not [n for n in _names(db) if "при спряна база" in n]
     print("reloads until the map came back:", len(reloads))
