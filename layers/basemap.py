@@ -307,10 +307,11 @@ class SettlementLayer(MacroElement):
     """)
 
     def __init__(self, places: gpd.GeoDataFrame, lang: str, pane: str, name: str,
-                 zooms: str | None = None):
+                 zooms: str | None = None, faint: bool = False):
         """`places` with name, name_latin, population_2021 and point geometry.
 
-        `zooms` (from `label_zooms`): their names show as labels from those zooms on.
+        `zooms` (from `label_zooms`): their names show as labels from those zooms on;
+        `faint`: smaller, greyer dots (small maps, where the organisations matter most).
         """
         from layers.organisations import COORD_SCALE, deltas, safe_json
 
@@ -324,7 +325,7 @@ class SettlementLayer(MacroElement):
             "n": place_names(places, lang),
             "pop": [int(p) for p in places["population_2021"].fillna(0)],
             "residents": _("residents (2021 estimate)"),
-            **({"lz": zooms} if zooms else {})}))
+            **({"lz": zooms} if zooms else {}), **({"faint": 1} if faint else {})}))
         self.pane = pane
         self.name = name
 
@@ -447,6 +448,7 @@ def local_basemap(fmap: folium.Map, settlements: gpd.GeoDataFrame,
     pane = "settlements"
     folium.map.CustomPane(pane, z_index=350).add_to(fmap)
     if len(places):
-        SettlementLayer(places, lang, pane, _("Settlements (zoom in)"), zooms).add_to(fmap)
+        SettlementLayer(places, lang, pane, _("Settlements (zoom in)"), zooms,
+                        faint=True).add_to(fmap)
     if box is None:  # a country view: the names carry their own dots until one zooms in
         MinZoomPane(pane, SETTLEMENT_MIN_ZOOM).add_to(fmap)

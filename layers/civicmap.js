@@ -193,8 +193,8 @@ function civicSettlements(map, D, pane, layerName) {
     window.civicPlaceNames = D.n;
     for (var i = 0; i < D.n.length; i++) {
         var m = L.circleMarker([D.xy[2 * i + 1] / D.q, D.xy[2 * i] / D.q], {
-            radius: 3, pane: pane, color: '#444444', weight: 1, fillColor: '#ffffff',
-            fillOpacity: 0.9
+            radius: D.faint ? 2 : 3, pane: pane, color: D.faint ? '#8a8a8a' : '#444444',
+            weight: 1, fillColor: '#ffffff', fillOpacity: 0.9
         });
         m.bindTooltip((function (name, pop) {
             return function () {
