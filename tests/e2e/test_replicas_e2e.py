@@ -19,8 +19,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -300,6 +302,58 @@ def _send(page, name: str) -> int:
     return new.pop()
 
 
+def _protocol_load(url: str, sessions: int, progress: dict, stop) -> list[dict]:
+    """Light clients (benchmarks/load.py's) rerunning the Map on `url` until it goes away.
+
+    Each opens the Map, then changes the provinces about every half second, until its
+    connection ends or `stop` is set. `progress[n]` counts client n's finished reruns;
+    returns how each one ended.
+    """
+    import asyncio
+    import random
+
+    from benchmarks.load import ProtocolSession
+
+    async def one(n: int) -> dict:
+        client, rng = ProtocolSession(url), random.Random(n)
+        try:
+            await client.connect()
+            await client.open("map")
+            progress[n] += 1
+            while not stop.is_set():
+                await asyncio.sleep(0.5)
+                await client.provinces(rng)
+                progress[n] += 1
+            return {"end": "stopped"}
+        except Exception as exc:  # noqa: BLE001 - how it ended is the result
+            return {"end": type(exc).__name__, "detail": str(exc)[:200]}
+        finally:
+            try:
+                await client.close()
+            except Exception:  # noqa: BLE001 - a dead server's socket
+                pass
+
+    async def run() -> list[dict]:
+        return list(await asyncio.gather(*[one(n) for n in range(sessions)]))
+    return asyncio.run(run())
+
+
+def _protocol_map(url: str) -> float:
+    """A new light client's first load of the Map through `url`, in seconds."""
+    import asyncio
+
+    from benchmarks.load import ProtocolSession
+
+    async def run() -> float:
+        client = ProtocolSession(url)
+        try:
+            await client.connect()
+            return await client.open("map")
+        finally:
+            await client.close()
+    return asyncio.run(run())
+
+
 def _no_leak(page) -> None:
     text = page.locator("body").inner_text()
     assert not [leak for leak in LEAKS if leak in text], text[:2000]
@@ -308,11 +362,36 @@ def _no_leak(page) -> None:
 
 def test_a_killed_replica_loses_no_acknowledged_write_and_its_pages_reconnect(
         replicas, browser):
-    proxy, db, app1 = replicas["proxy"], replicas["db_url"], replicas["pids"]["app1"]
+    proxy, db = replicas["proxy"], replicas["db_url"]
     _fresh_limit(db)
     assert _crash_proposals(db) == []
     # two visitors on A, proposals acknowledged on A while both pages stay open
     pages = [_open_on(browser, proxy + "/data", "app1", proxy) for _ in range(2)]
+    # and three protocol clients on A, rerunning the Map while all this happens
+    progress, stop = {n: 0 for n in range(3)}, threading.Event()
+    pool = ThreadPoolExecutor(1)
+    load = pool.submit(_protocol_load, f"http://127.0.0.1:{replicas['ports']['app1']}", 3,
+                       progress, stop)
+    try:
+        _until(lambda: min(progress.values()) >= 2 or load.done(), 120,
+               "the protocol clients did not start")
+        _killed_under_load(replicas, browser, pages)
+        ends = load.result(timeout=60)
+    finally:
+        stop.set()
+        pool.shutdown(wait=True)
+    # each client was served on A until A died, and then lost its connection: no exception
+    # from the server, no hang until the action timeout
+    assert all(e["end"] in ("ConnectionClosedError", "ConnectionClosedOK") for e in ends), ends
+    assert min(progress.values()) >= 2, progress
+    with ThreadPoolExecutor(1) as one:  # asyncio off Playwright's thread
+        assert one.submit(_protocol_map, proxy).result(timeout=90) > 0  # a new one: served by B
+    print("protocol clients on A: reruns", progress, "ends", {e["end"] for e in ends})
+
+
+def _killed_under_load(replicas, browser, pages) -> None:
+    """Proposals on A, one in flight when A is SIGKILLed; A's pages reconnect to B."""
+    proxy, db, app1 = replicas["proxy"], replicas["db_url"], replicas["pids"]["app1"]
     sent = [_send(pages[0][0], f"{CRASH} 1“"), _send(pages[1][0], f"{CRASH} 2“")]
     assert {_replica(proxy, cookie="SRV=app1") for _ in range(2)} == {"app1"}
     for page, _log in pages:
