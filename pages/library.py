@@ -102,7 +102,7 @@ def catchment(site: pd.Series | None, province: str, radius_km: float) -> pd.Dat
         st.info(_("No inhabited settlement is nearer to this library than to another one."))
         return inside
     f = found.iloc[0]
-    cols = st.columns(4)
+    cols = st.columns(2) + st.columns(2) if data.phone() else st.columns(4)  # 2×2 on a phone
     cols[0].metric(_("Settlements"), fmt_int(len(inside), lang))
     cols[1].metric(_("Residents (2021)"), fmt_int(inside["population"].sum(), lang))
     cols[2].metric(_("Known NGOs inside"), fmt_int(f["ngos"], lang))
