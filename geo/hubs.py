@@ -12,13 +12,18 @@ At national scale (`national_hubs`, and whenever the candidates exceed MAX_CANDI
 exact model is replaced by a decomposition: the MCLP is solved per province (k sites each,
 or fewer where fewer sites reach anyone, counting that province's clients), the chosen
 sites are pooled, and the MCLP is solved once more over the pool for all the clients with
-k. The objective is the same; the answer is optimal over the pool (so at least as good as
-any one province's best plan), not proven optimal over every site. Reach is always built
-sparsely (a k-d tree's pairs within R): no dense national distance matrix.
+k. The objective is the same. Each model there starts from a greedy plan (the pooled one
+also from the best province's plan grown greedily) and stops at a time limit (2 s per
+province, what is left of 15 s for the pool), so the whole country takes seconds; the plan
+is never worse than the best province's plan alone, and `method` says when a model was
+stopped before CBC proved its plan optimal (over the pool; never over every site). Reach is
+always built sparsely (a k-d tree's pairs within R; clients reached by the same sites
+merged): no dense national distance matrix.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +39,11 @@ EXACT = "mclp: exact over all candidate sites (CBC)"
 DECOMPOSED = ("decomposition: MCLP per province (k sites each), then MCLP over the pooled "
               "sites for the whole area with k (CBC)")
 HUB_KINDS = ("chitalishte", "library")
+PROVINCE_SECONDS = 2.0  # each province's model stops here with the best plan found
+BUDGET_SECONDS = 15.0  # the pooled model gets what is left of this, at least:
+MIN_FINAL_SECONDS = 3.0
+TIME_LIMITED = ("a model stopped at its time limit: the best plan found, not proven "
+                "optimal, never worse than the greedy plan")
 
 
 @dataclass(frozen=True)
@@ -61,10 +71,40 @@ def _reach(client_xy: np.ndarray, cand_xy: np.ndarray, radius_m: float) -> spars
                              shape=(len(client_xy), len(cand_xy)))
 
 
-def _solve(reach: sparse.csr_matrix, weights: np.ndarray, k: int) -> list[int]:
+def _covered(reach: sparse.csr_matrix, w: np.ndarray, picked: list[int]) -> float:
+    """The weight of the clients (rows) that one of the `picked` columns reaches."""
+    if not picked:
+        return 0.0
+    return float(w[reach[:, picked].getnnz(axis=1) > 0].sum())
+
+
+def _greedy(reach: sparse.csr_matrix, w: np.ndarray, k: int,
+            start: list[int] | tuple = ()) -> list[int]:
+    """K columns, greedily by the weight each newly reaches, after the `start` ones.
+
+    A starting plan for the solver and its fallback; ties and zero gains take the lowest
+    column, so there are always exactly k (at most the number of columns).
+    """
+    csc = reach.tocsc()
+    chosen = list(start)[:k]
+    covered = reach[:, chosen].getnnz(axis=1) > 0 if chosen else np.zeros(len(w), bool)
+    while len(chosen) < min(k, csc.shape[1]):
+        gains = csc.T @ np.where(covered, 0.0, w)
+        gains[chosen] = -1.0
+        j = int(np.argmax(gains))
+        chosen.append(j)
+        covered[csc.indices[csc.indptr[j]:csc.indptr[j + 1]]] = True
+    return chosen
+
+
+def _solve(reach: sparse.csr_matrix, weights: np.ndarray, k: int,
+           start: list[int] | None = None,
+           seconds: float | None = None) -> tuple[list[int], bool]:
     """The maximal covering location problem (as spopt's MCLP states it), built sparsely.
 
-    Maximise the weight of clients (rows) reached by one of k sites (columns); CBC via PuLP.
+    Maximise the weight of clients (rows) reached by one of k sites (columns); CBC via PuLP,
+    from the `start` plan if given, stopped after `seconds` if given. Returns the plan and
+    whether CBC proved it optimal; never a plan worse than `start`.
     """
     import pulp
 
@@ -76,20 +116,53 @@ def _solve(reach: sparse.csr_matrix, weights: np.ndarray, k: int) -> list[int]:
         model += y <= pulp.lpSum(site[j] for j in reach.indices[reach.indptr[i]:
                                                                 reach.indptr[i + 1]])
     model += pulp.lpSum(site) == k
-    model.solve(pulp.PULP_CBC_CMD(msg=False))
-    return [j for j, x in enumerate(site) if x.value() and x.value() > 0.5]
+    if start is not None:
+        on = set(start)
+        hit = reach[:, list(on)].getnnz(axis=1) > 0
+        for j, x in enumerate(site):
+            x.setInitialValue(1 if j in on else 0)
+        for i, y in enumerate(client):
+            y.setInitialValue(1 if hit[i] else 0)
+    model.solve(pulp.PULP_CBC_CMD(msg=False, timeLimit=seconds, warmStart=start is not None))
+    picked = [j for j, x in enumerate(site) if x.value() and x.value() > 0.5]
+    optimal = model.sol_status == pulp.LpSolutionOptimal and len(picked) == k
+    if start is not None and (len(picked) != k or _covered(reach, weights, picked)
+                              < _covered(reach, weights, start)):
+        return list(start), False
+    return picked, optimal
 
 
-def _best(reach: sparse.csr_matrix, w: np.ndarray, cols: np.ndarray, k: int) -> list[int]:
-    """The MCLP restricted to candidate columns `cols`: chosen columns (global indices)."""
+def _best(reach: sparse.csr_matrix, w: np.ndarray, cols: np.ndarray, k: int,
+          seconds: float | None = None,
+          seed: list[int] | None = None) -> tuple[list[int], bool]:
+    """The MCLP restricted to candidate columns `cols`: chosen columns (global indices).
+
+    Clients reached by the same sites are merged (their weights added) first. With
+    `seconds`, the solver starts from the better of the greedy plan and the greedy plan
+    grown from `seed` (global columns), and stops after `seconds`. Also returns whether the
+    plan is proven optimal.
+    """
     sub = reach[:, cols].tocsc()
     useful = np.flatnonzero(np.diff(sub.indptr) > 0)  # sites that reach someone
     if len(useful) == 0 or k <= 0:
-        return []
+        return [], True
     sub = sub[:, useful].tocsr()
-    reachable = np.diff(sub.indptr) > 0
-    picked = _solve(sub[reachable], w[reachable], min(k, len(useful)))
-    return [int(cols[useful[j]]) for j in picked]
+    reachable = np.flatnonzero(np.diff(sub.indptr) > 0)
+    keys = [sub.indices[sub.indptr[i]:sub.indptr[i + 1]].tobytes() for i in reachable]
+    group = pd.factorize(pd.Series(keys))[0]
+    merged_w = np.bincount(group, weights=w[reachable])
+    first = pd.Series(reachable).groupby(group).first().to_numpy()
+    merged = sub[first]
+    k = min(k, len(useful))
+    start = None
+    if seconds is not None:
+        local = {int(c): j for j, c in enumerate(cols[useful])}
+        plans = [_greedy(merged, merged_w, k)]
+        if seed:
+            plans.append(_greedy(merged, merged_w, k, [local[c] for c in seed if c in local]))
+        start = max(plans, key=lambda p: _covered(merged, merged_w, p))
+    picked, optimal = _solve(merged, merged_w, k, start, seconds)
+    return [int(cols[useful[j]]) for j in picked], optimal
 
 
 def _result(candidates: pd.DataFrame, reach: sparse.csr_matrix, w: np.ndarray,
@@ -125,13 +198,24 @@ def _plan(client_xy: np.ndarray, weights: np.ndarray, candidates: pd.DataFrame,
     w = weights[needy]
     every = np.arange(len(candidates))
     if not decompose:
-        return _result(candidates, reach, w, _best(reach, w, every, k), uncovered, method)
+        chosen, _optimal = _best(reach, w, every, k)
+        return _result(candidates, reach, w, chosen, uncovered, method)
+    started = time.monotonic()
     pool: set[int] = set()
+    plans, proven = [], True
     groups = client_group[needy]
     for group in pd.unique(cand_group):
         mine = groups == group
-        pool.update(_best(reach[mine], w[mine], every[cand_group == group], k))
-    chosen = _best(reach, w, np.array(sorted(pool), dtype=np.int64), k)
+        chosen, optimal = _best(reach[mine], w[mine], every[cand_group == group], k,
+                                PROVINCE_SECONDS)
+        pool.update(chosen)
+        plans.append(chosen)
+        proven &= optimal
+    best_alone = max(plans, key=lambda p: _covered(reach, w, p))  # seeds the last model
+    left = max(MIN_FINAL_SECONDS, BUDGET_SECONDS - (time.monotonic() - started))
+    chosen, optimal = _best(reach, w, np.array(sorted(pool), dtype=np.int64), k, left,
+                            best_alone)
+    method = method if proven and optimal else f"{method}; {TIME_LIMITED}"
     return _result(candidates, reach, w, chosen, uncovered, method)
 
 

@@ -283,3 +283,31 @@ def test_hub_plan_for_all_provinces_beats_every_province_alone(real):
                              radius_km=10, k=5).newly_covered
                for code in settlements["province_code"].unique())
     assert plan.newly_covered >= best > 0
+
+
+def test_greedy_start_and_a_stopped_model_are_said(monkeypatch):
+    from scipy import sparse
+
+    import geo.hubs
+
+    # three clients; site 0 reaches the first two (5 + 4), site 1 the last two (4 + 6)
+    reach = sparse.csr_matrix(np.array([[1, 0], [1, 1], [0, 1]], dtype=bool))
+    w = np.array([5.0, 4.0, 6.0])
+    assert geo.hubs._greedy(reach, w, 1) == [1] and geo.hubs._greedy(reach, w, 2) == [1, 0]
+    assert geo.hubs._greedy(reach, w, 2, [0]) == [0, 1]
+    assert geo.hubs._solve(reach, w, 1, start=[0], seconds=5) == ([1], True)
+
+    s = _settlements(offsets=(0, 20, 22, 60), pops=(100, 500, 400, 300))
+    s["province_code"] = ["AAA", "AAA", "BBB", "BBB"]
+    orgs = _orgs([("library", 0, "90000", False), ("chitalishte", 21, "90002", False),
+                  ("chitalishte", 60, "90003", False)])
+    solve = geo.hubs._solve
+    assert geo.hubs.TIME_LIMITED not in geo.hubs.national_hubs(s, orgs, 5, 1).method
+
+    def at_the_limit(reach, weights, k, start=None, seconds=None):
+        return (list(start), False) if start is not None else solve(reach, weights, k)
+
+    monkeypatch.setattr(geo.hubs, "_solve", at_the_limit)
+    stopped = geo.hubs.national_hubs(s, orgs, 5, 1)
+    assert stopped.method.endswith(geo.hubs.TIME_LIMITED)
+    assert stopped.newly_covered == 900  # the greedy start already finds the best site
