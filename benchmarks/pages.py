@@ -1,0 +1,127 @@
+"""How soon each page shows something useful, in Chromium; prints JSON.
+
+For every page (Map, Nearby after a search, Actions, Libraries on one library, Coverage,
+Regions, Data) in Bulgarian: `headline_s`, navigation start to the page's first heading
+being visible, and `map_s`, to its first Leaflet map having drawn its base map (for the
+pages that have one; null for those that do not). Each page is opened `--runs` times in a
+fresh browser context after one warm-up visit (the figures of a returning visitor on a
+running server: the process caches are warm, the browser's are not), and the median is
+printed. `pdf_s`: on Regions with KRZ, RAZ and VRC, the click on "Prepare PDF" to the
+download button being offered (the Compass being generated).
+
+Run after `make test` has built the data: `.venv/bin/python benchmarks/pages.py [--runs 3]
+[--url URL]` (without `--url` it starts the app with `make run` on a free port, tiles off).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.e2e.harness import chromium, serve_app  # noqa: E402
+
+LIBRARY = "library-21e546f4ae0a"  # the regional library in Kardzhali
+PAGES = {
+    "map": ("/?lang=bg", True),
+    "nearby": ("/nearby?lang=bg&q=Момчилград", True),
+    "actions": ("/actions?lang=bg", False),
+    "library": (f"/library?lang=bg&id={LIBRARY}", True),
+    "coverage": ("/coverage?lang=bg", True),
+    "regions": ("/regions?lang=bg", False),
+    "data": ("/data?lang=bg", False),
+}
+HEADING = "h1, h2, h3"
+MAP_DRAWN = ("() => typeof window.map !== 'undefined' && !!document.querySelector("
+             "'.leaflet-overlay-pane path, .leaflet-overlay-pane canvas, .leaflet-marker-icon, "
+             ".civic-place-label')")
+
+
+def _map_drawn(page, deadline: float) -> None:
+    """Until a map frame (st_folium's iframe) has Leaflet with something drawn on it."""
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if frame is page.main_frame:
+                continue
+            try:
+                if frame.evaluate(MAP_DRAWN):
+                    return
+            except Exception:  # a frame still loading or gone
+                pass
+        page.wait_for_timeout(50)  # pumps Playwright's events
+    raise TimeoutError("no map drawn")
+
+
+def _visit(browser, url: str, has_map: bool, timeout_s: float = 60) -> tuple[float, float | None]:
+    """Seconds to the first visible heading, and to the first drawn map (or None)."""
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    started = time.monotonic()
+    page.goto(url, wait_until="commit")
+    page.locator(HEADING).first.wait_for(timeout=timeout_s * 1000)
+    headline = time.monotonic() - started
+    drawn = None
+    if has_map:
+        _map_drawn(page, started + timeout_s)
+        drawn = time.monotonic() - started
+    context.close()
+    return headline, drawn
+
+
+def _pdf(browser, base: str) -> float:
+    """Seconds from the click on 'Prepare PDF' to the download button."""
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    page = context.new_page()
+    page.goto(base + "/regions?lang=bg&prov=KRZ,RAZ,VRC")
+    prepare = page.get_by_role("button", name="Подготви PDF")
+    prepare.wait_for(timeout=90000)
+    started = time.monotonic()
+    prepare.click()
+    page.get_by_role("button", name="Изтегляне PDF").wait_for(timeout=180000)
+    seconds = time.monotonic() - started
+    context.close()
+    return seconds
+
+
+def measure(base: str, runs: int) -> dict:
+    """The figures for a running app at `base`."""
+    out: dict = {"runs": runs, "pages": {}}
+    with chromium() as browser:
+        for name, (path, has_map) in PAGES.items():
+            _visit(browser, base + path, has_map)  # warm-up: the process caches fill
+            heads, maps = [], []
+            for _ in range(runs):
+                head, drawn = _visit(browser, base + path, has_map)
+                heads.append(head)
+                if drawn is not None:
+                    maps.append(drawn)
+            out["pages"][name] = {
+                "headline_s": round(statistics.median(heads), 2),
+                "map_s": round(statistics.median(maps), 2) if maps else None}
+        _pdf(browser, base)  # warm-up
+        out["pdf_s"] = round(statistics.median(_pdf(browser, base) for _ in range(runs)), 2)
+    out["slowest_page_s"] = max(max(v["headline_s"], v["map_s"] or 0)
+                                for v in out["pages"].values())
+    return out
+
+
+def main() -> None:
+    """Measure a running deployment (`--url`) or a fresh `make run`; print JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--url")
+    args = parser.parse_args()
+    if args.url:
+        print(json.dumps(measure(args.url.rstrip("/"), args.runs), indent=1))
+        return
+    with serve_app({"CIVICMAP_TILES_URL": "none"}) as url:
+        print(json.dumps(measure(url, args.runs), indent=1))
+
+
+if __name__ == "__main__":
+    main()
