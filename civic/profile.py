@@ -10,6 +10,7 @@ pass `check_profile`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
@@ -93,12 +94,11 @@ def _parsed(text: str) -> opening_hours.OpeningHours:
     return opening_hours.OpeningHours(text, country=COUNTRY, max_interval_days=366)
 
 
-def _problem(exc: Exception) -> str:
-    """The parser's complaint in one short line ('expected EOI, … or holiday')."""
-    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    expected = next((ln.lstrip("= ").strip() for ln in lines if ln.startswith("=")), "")
-    return (expected or (lines[0] if lines else "")).replace("Failed to parse expression:",
-                                                             "").strip()[:200]
+def _problem(exc: Exception, text: str) -> str:
+    """Where the parser stopped, as the text from there on ('9-18h'): words in no language."""
+    found = re.search(r"-->\s*\d+:(\d+)", str(exc))
+    column = int(found.group(1)) - 1 if found else 0
+    return text[column:column + 24] or text[-24:]
 
 
 def check_hours(value) -> str:
@@ -110,8 +110,9 @@ def check_hours(value) -> str:
     try:
         _parsed(text)
     except (opening_hours.ParserError, SyntaxError, ValueError) as exc:
-        raise ProfileError("the opening hours are not in the OSM opening_hours form: "
-                           "{problem}", problem=_problem(exc)) from None
+        raise ProfileError("the opening hours are not in the OSM opening_hours form (for "
+                           "example Mo-Fr 09:00-18:00; Sa 10:00-14:00); the problem starts "
+                           "at “{problem}”", problem=_problem(exc, text)) from None
     return text
 
 
