@@ -43,9 +43,9 @@ N ?= 2
 serve-replicas: $(BUILT) $(LEAFLET)
 	deploy/serve_replicas.sh $(N) $(PORT)
 
-# Three workers: the end-to-end tests spend much of their time waiting on a browser or a
-# server, so a third keeps both cores busy; a test file stays on one worker (one app server).
-JOBS ?= 3
+# Two workers, one per core (three were no faster on this machine: the longest test files
+# set the pace); a test file stays on one worker, so its app server is shared.
+JOBS ?= 2
 test: $(BUILT) $(LEAFLET)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -n $(JOBS) --dist loadfile
