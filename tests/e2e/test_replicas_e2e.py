@@ -463,7 +463,8 @@ def test_a_database_restart_shows_the_fault_page_then_recovers(replicas, browser
     live = [s for s in ("app1", "app2") if _alive(replicas["pids"][s])]
     form, form_log = _open_on(browser, proxy + "/data", live[0], proxy)
     watch, watch_log = open_page(browser, proxy + "/")
-    assert map_frame(watch, timeout_ms=60000).evaluate("civicMap.shown()") > 0
+    # the survivor of the kill test may draw its first map now, cold: allow for a busy machine
+    assert map_frame(watch, timeout_ms=150000).evaluate("civicMap.shown()") > 0
     _fill(form, f"{CRASH} при спряна база“")
 
     subprocess.run([str(ROOT / ".ci/pg.sh"), "stop", str(pg)], check=True)
