@@ -179,10 +179,12 @@ def ngo_card(ngo) -> str:
         lines.append(md_escape(", ".join(fields)))
     links = [f"[{md_escape(n)}](tel:{''.join(c for c in n if c.isdigit() or c == '+')})"
              for n in clean_phones(_cell(ngo.phone))]
-    links += [f"[{md_escape(e)}](mailto:{e})" for e in clean_emails(_cell(ngo.email))]
+    # link targets in <…>: clean e-mails hold no '<' or '>', a website's are %-escaped
+    links += [f"[{md_escape(e)}](<mailto:{e}>)" for e in clean_emails(_cell(ngo.email))]
     site = safe_url(_cell(ngo.website))
     if site:
-        links.append(f"[{md_escape(site.split('://', 1)[-1].rstrip('/'))}](<{site}>)")
+        target = site.replace("<", "%3C").replace(">", "%3E")
+        links.append(f"[{md_escape(site.split('://', 1)[-1].rstrip('/'))}](<{target}>)")
     if links:
         lines.append(" · ".join(links))
     wanted = need_titles(split_needs(ngo.needs), lang)
@@ -275,7 +277,7 @@ def library_page(orgs: pd.DataFrame, org_id: str) -> None:
     if row["kind"] == "chitalishte":  # its presumed library is the same place
         kept = orgs[(orgs["parent_id"] == org_id)]
         own += list(kept["id"])
-    st.title(row["name"])
+    st.title(md_escape(row["name"]))  # a proposed name is text, never markdown
     if lang != "bg" and isinstance(row.get("name_latin"), str) and row["name_latin"] != row["name"]:
         st.markdown(f"*{md_escape(row['name_latin'])}*")
     where = place_name(row["settlement"], to_latin(row["settlement"] or ""), lang) \
