@@ -9,7 +9,6 @@ all or nothing unless `accept_valid`: any rejected row and nothing is written.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -17,6 +16,7 @@ import pandas as pd
 from civic.errors import CivicError, ImportFileError, ProfileError, ProposalError
 from civic.profile import HUB_KINDS, check_profile
 from civic.vocabularies import KINDS, NGO_PROFILE_FIELDS, PROFILE_FIELDS
+from intake.importer import ImportReport
 from intake.rules import RowProblem
 from store import changes
 from store import profiles as stored
@@ -67,25 +67,6 @@ def approve(prop: dict, moderator: str, edits: dict | None = None) -> str:
 
 
 # -- file imports ---------------------------------------------------------------------------
-
-@dataclass
-class ProfileImportReport:
-    """What a profiles import read, rejected (line, id and reason) and wrote."""
-
-    file: str
-    format: str
-    kind: str
-    read: int = 0
-    rejected: list[dict] = field(default_factory=list)
-    updated: int = 0
-    written: bool = False
-    dry_run: bool = False
-
-    @property
-    def valid(self) -> int:
-        """Rows that passed every check."""
-        return self.read - len(self.rejected)
-
 
 def _same_group(kind: str, found: str) -> bool:
     """A library import takes libraries and chitalishta (both keep one); an NGO one NGOs."""
@@ -140,7 +121,7 @@ def read_profile_rows(path: Path, fmt: str | None = None) -> tuple[str, pd.DataF
 
 
 def import_profiles(path: Path, kind: str, fmt: str | None = None, dry_run: bool = False,
-                    accept_valid: bool = False, who: str = IMPORT_WHO) -> ProfileImportReport:
+                    accept_valid: bool = False, who: str = IMPORT_WHO) -> ImportReport:
     """Read, check and (unless told otherwise) merge a profiles file (CSV or XLSX).
 
     Columns: `id` (the organisation) and any profile fields of the kind
@@ -155,7 +136,7 @@ def import_profiles(path: Path, kind: str, fmt: str | None = None, dry_run: bool
     if not set(fields) & set(df.columns):
         raise ImportFileError("the file lacks the column(s) {columns}",
                               columns=", ".join(fields))
-    report = ProfileImportReport(file=path.name, format=fmt, kind=kind, read=len(df),
+    report = ImportReport(file=path.name, format=fmt, kind=kind, read=len(df),
                                  dry_run=dry_run)
     kinds = {r[0]: r[4] for r in changes.match_keys()}
     hubs = stored.hub_kinds()

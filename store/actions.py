@@ -6,7 +6,6 @@ transaction with its audit entry, as organisation changes do (`store.changes`).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import pandas as pd
@@ -14,8 +13,9 @@ from sqlalchemy import select, update
 
 from civic.action import Action
 from store import audit
+from store.changes import mark_approved
 from store.db import reading, writing
-from store.schema import actions, proposals
+from store.schema import actions
 
 
 def load_actions() -> pd.DataFrame:
@@ -40,11 +40,7 @@ def apply_proposal(number: int, moderator: str, record: Action, new: bool,
     """
     now = datetime.now()
     with writing() as conn:
-        decided = conn.execute(update(proposals).where(
-            proposals.c.id == number, proposals.c.status == "pending").values(
-            status="approved", decided_by=moderator, decided_at=now,
-            payload=json.dumps(values, ensure_ascii=False, default=str)))
-        if decided.rowcount != 1:
+        if not mark_approved(conn, number, moderator, values, now):
             conn.rollback()
             return False
         row = record.row()

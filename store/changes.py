@@ -57,6 +57,18 @@ def proposal(number: int) -> dict | None:
     return out
 
 
+def mark_approved(conn, number: int, moderator: str, values: dict, now: datetime) -> bool:
+    """Mark proposal `number` approved with the values applied, if it is still pending.
+
+    In the caller's transaction; False when another moderator decided it meanwhile.
+    """
+    decided = conn.execute(update(proposals).where(
+        proposals.c.id == number, proposals.c.status == "pending").values(
+        status="approved", decided_by=moderator, decided_at=now,
+        payload=json.dumps(values, ensure_ascii=False, default=str)))
+    return decided.rowcount == 1
+
+
 def apply_proposal(number: int, moderator: str, org_id: str, changes: dict, new: bool,
                    values: dict) -> bool:
     """Add (`new`) or update organisation `org_id` and mark the proposal approved, in one go.
@@ -66,11 +78,7 @@ def apply_proposal(number: int, moderator: str, org_id: str, changes: dict, new:
     now = datetime.now()
     org = organisations
     with writing() as conn:
-        decided = conn.execute(update(proposals).where(
-            proposals.c.id == number, proposals.c.status == "pending").values(
-            status="approved", decided_by=moderator, decided_at=now,
-            payload=json.dumps(values, ensure_ascii=False)))
-        if decided.rowcount != 1:
+        if not mark_approved(conn, number, moderator, values, now):
             conn.rollback()
             return False
         if new:

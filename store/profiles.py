@@ -7,15 +7,15 @@ other store writes do. Needs are kept as ';'-joined codes and read back as a lis
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import pandas as pd
 from sqlalchemy import Connection, and_, select, update
 
 from store import audit
+from store.changes import mark_approved
 from store.db import reading, writing
-from store.schema import organisations, profiles, proposals
+from store.schema import organisations, profiles
 
 VALUE_COLUMNS = ("seats", "computers", "internet", "exhibition_space", "step_free",
                  "opening_hours", "hub_id", "needs")
@@ -112,11 +112,7 @@ def apply_proposal(number: int, moderator: str, org_id: str, values: dict) -> bo
     """
     now = datetime.now()
     with writing() as conn:
-        decided = conn.execute(update(proposals).where(
-            proposals.c.id == number, proposals.c.status == "pending").values(
-            status="approved", decided_by=moderator, decided_at=now,
-            payload=json.dumps(values, ensure_ascii=False, default=str)))
-        if decided.rowcount != 1:
+        if not mark_approved(conn, number, moderator, values, now):
             conn.rollback()
             return False
         _upsert(conn, org_id, values, moderator)
