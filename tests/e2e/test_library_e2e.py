@@ -16,6 +16,8 @@ import pytest
 
 import store
 from tests.e2e.harness import map_frame, open_page, private_store, serve_app, shot, wait_idle
+from tests.e2e.test_actions_e2e import WORDS as ACTION_WORDS
+from tests.e2e.test_actions_e2e import _publish
 from tests.e2e.test_data_e2e import MODERATORS
 
 HOURS = "Mo-Su 00:00-24:00"  # open whenever the test runs
@@ -35,10 +37,6 @@ WORDS = {
            "yes": "evet", "unknown": "bilinmiyor", "serves": "Kime hizmet veriyor",
            "presented": "Tanıtıldığı yer"},
 }
-MODERATE = {"moderation": "Модериране", "moderator": "Модератор", "password": "Парола",
-            "login": "Вход", "approve": "Одобряване", "proposal": "Предложение",
-            "approved": "Одобрено"}
-
 
 @pytest.fixture(scope="module")
 def library_app(tmp_path_factory):
@@ -64,20 +62,8 @@ def _field(page, label: str):
 
 
 def _approve(page, url: str, number: int) -> None:
-    w = MODERATE
-    page.goto(f"{url}/data?lang=bg")
-    page.get_by_role("tab", name=w["moderation"]).click()
-    _field(page, w["moderator"]).fill("librarian")
-    _field(page, w["password"]).fill("e2e-librarian-pass")
-    page.get_by_role("button", name=w["login"]).click()
-    chooser = page.get_by_role("combobox", name=w["proposal"], exact=True)
-    chooser.wait_for(timeout=30000)
-    chooser.click()
-    chooser.fill(f"#{number} ")
-    page.keyboard.press("Enter")
-    wait_idle(page)
-    page.get_by_role("button", name=w["approve"]).click()
-    page.get_by_text(w["approved"]).first.wait_for(timeout=30000)
+    """The moderator approves proposal `number` on the Data page (as the actions test does)."""
+    _publish(page, url, "bg", ACTION_WORDS["bg"], number)
 
 
 def _send_profile(page, w: dict, seats: str, hours: str) -> None:
