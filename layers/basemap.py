@@ -45,6 +45,7 @@ class Geography:
     provinces: gpd.GeoDataFrame | None = None
     settlements: gpd.GeoDataFrame | None = None
     municipalities: gpd.GeoDataFrame | None = None
+    outlines: dict | None = None  # the provinces' outlines already drawn (`province_outlines`)
 
 
 class FallbackTiles(MacroElement):

@@ -34,12 +34,21 @@ from layers.style import KIND_COLOURS
 BULGARIA_CENTRE = (25.4, 42.7)
 
 
-def _outlines(fmap: folium.Map, provinces: gpd.GeoDataFrame, lang: str) -> None:
-    """Province boundaries, so the map orients without tiles and 'tap the map' works."""
+def province_outlines(provinces: gpd.GeoDataFrame, lang: str) -> dict:
+    """The provinces' simplified boundaries as GeoJSON, each labelled in `lang`.
+
+    The same for every search: a page computes it once (simplifying is most of a map's
+    cost) and hands it over in `Geography.outlines`.
+    """
     labelled = provinces.assign(label=[html_text(place_name(n, lt, lang)) for n, lt in
                                        zip(provinces["name"], provinces["name_latin"])])
+    return boundary_geojson(labelled, ["code", "label"])
+
+
+def _outlines(fmap: folium.Map, outlines: dict) -> None:
+    """Province boundaries, so the map orients without tiles and 'tap the map' works."""
     folium.GeoJson(
-        boundary_geojson(labelled, ["code", "label"]),
+        outlines,
         # no fill: a tap inside a province reaches the map (and sets the search point)
         style_function=lambda f: {"color": "#333333", "weight": 1.5, "fill": False},
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
@@ -71,8 +80,10 @@ def nearby_map(lon: float | None, lat: float | None, radius_km: float, results: 
         MapScript().add_to(fmap)
     if tiles.url:
         FallbackTiles(tiles).add_to(fmap)
-    if provinces is not None:
-        _outlines(fmap, provinces, lang)
+    if geography.outlines is not None:
+        _outlines(fmap, geography.outlines)
+    elif provinces is not None:
+        _outlines(fmap, province_outlines(provinces, lang))
     if geography.settlements is not None:
         box = None if lon is None else box_around(lon, lat, max(2 * radius_km, 15.0))
         local_basemap(fmap, geography.settlements, geography.municipalities, lang, box,

@@ -5,6 +5,8 @@ On a map, ranked, with hub suggestions and downloads; the whole view kept in the
 
 from __future__ import annotations
 
+import copy
+
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -163,9 +165,25 @@ measure = f"{kind}_share_beyond_r" if view.measure == "share" else f"{kind}_pw_m
 title = (_("Share of residents beyond R") if view.measure == "share"
          else _("Mean distance to the nearest, km")) + f" — {kind_word}, R: " \
     + _radius_label(view.radius)
-fmap = province_map(provinces, view.provinces, lang, data.tiles())
-hub_sites = {"existing": plans["existing"], "new": plans["new"]} if plans else {}
-coverage_layers(fmap, municipalities, munis, measure, gaps, hub_sites, lang, title)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def coverage_map(key: tuple, lang: str, tiles, version: int, _munis, _gaps, _plans):
+    """The coverage map for one view (`key`), language and state of the organisations.
+
+    The municipalities, gaps and plans it draws follow from those, so they are not hashed;
+    drawing (natural breaks, outlines) is most of a rerun, and every session shares it.
+    """
+    fmap = province_map(provinces, view.provinces, lang, tiles)
+    hub_sites = {"existing": _plans["existing"], "new": _plans["new"]} if _plans else {}
+    coverage_layers(fmap, municipalities, _munis, measure, _gaps, hub_sites, lang, title)
+    return fmap
+
+
+view_key = (view.provinces, view.municipalities, view.kind, view.radius, view.presumed,
+            view.measure, view.k)
+fmap = copy.deepcopy(coverage_map(view_key, lang, data.tiles(), data.organisations_version(),
+                                  munis, gaps, plans))
 frame = (municipalities[municipalities["code"].isin(view.municipalities)]
          if view.municipalities else provinces[provinces["code"].isin(view.provinces)])
 bounds = frame.total_bounds

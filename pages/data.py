@@ -13,7 +13,6 @@ from civic.vocabularies import FIELDS, KINDS, LEGAL_FORMS
 from geo.filters import name_matches
 from geo.places import settlement_at
 from intake import moderation
-from layers.basemap import Geography
 from layers.nearby import nearby_map
 from layers.results import candidate_label
 from store import audit
@@ -80,7 +79,7 @@ def point_picker(key: str) -> tuple[tuple[float, float] | None, str | None]:
     ekatte = settlement_at(*lonlat, data.settlements(), data.municipalities()) if lonlat else None
     fmap = nearby_map(lonlat and lonlat[0], lonlat and lonlat[1], 0.05,
                       data.organisations().iloc[0:0].assign(distance_km=[]), data.tiles(),
-                      Geography(data.provinces(), data.settlements(), data.municipalities()),
+                      data.geography(lang),
                       lang)
     st_folium(fmap, key=key, height=260, use_container_width=True,
               returned_objects=["last_clicked"])

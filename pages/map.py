@@ -102,15 +102,18 @@ def keep_url(selected: tuple[str, ...]) -> None:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def cached_map(selected: tuple[str, ...], lang: str, tiles, in_provinces: pd.DataFrame,
+def cached_map(selected: tuple[str, ...], lang: str, tiles, version: int,
                actions: pd.DataFrame, today: str):
     """The map element's map for one province set and language, its key and actions layer.
 
-    `in_provinces` (those provinces' organisations) and `actions` (their stored actions)
-    are part of the cache key, so an approved proposal, an import or a newly published
-    action shows on the map; `today` too, so the upcoming actions are those of the day.
+    `version` (`data.organisations_version`: moves on an approved proposal or an import)
+    and `actions` (those provinces' stored actions) are part of the cache key, so either
+    shows on the map; `today` too, so the upcoming actions are those of the day. The
+    organisations themselves are not hashed: that cost more than the rest of a rerun.
     The last item is the actions layer's (key, base day), or None when none is upcoming.
     """
+    everyone = data.organisations()
+    in_provinces = everyone[everyone["province_code"].isin(selected)]
     orgs = record_order(in_provinces)
     drawn = list(settlement_points(data.settlements(), list(selected))["ekatte"])
     records = action_records(actions, lang, Hosts.of(data.organisations(), orgs), drawn)
@@ -162,10 +165,9 @@ keep_url(selected)
 # what the page opened with (the URL); the panel keeps later choices in the browser
 current = replace(start, provinces=selected, municipalities=tuple(
     m for m in start.municipalities if m[:3] in selected))
-everyone = data.organisations()
 stored_actions = data.actions()
 base, key, action_layer = cached_map(
-    selected, lang, data.tiles(), everyone[everyone["province_code"].isin(selected)],
+    selected, lang, data.tiles(), data.organisations_version(),
     stored_actions[stored_actions["province_code"].isin(selected)],
     now_local().date().isoformat())
 muni_options = sorted(((c, n) for c, n in muni_label.items() if c[:3] in selected),

@@ -19,7 +19,6 @@ from civic.vocabularies import FIELDS, KINDS
 from geo.nearby import actions_near, nearby, select
 from layers.action_cards import card_words
 from layers.action_cards import cards as action_cards
-from layers.basemap import Geography
 from layers.nearby import nearby_map
 from layers.results import candidate_label, candidate_query, result_cards
 from ui import data
@@ -194,7 +193,7 @@ shown = found.within if found is not None and not found.within.empty else \
     (found.nearest_beyond if found is not None else orgs.iloc[0:0].assign(distance_km=[]))
 
 fmap = nearby_map(point and point["lon"], point and point["lat"], radius, shown, data.tiles(),
-                  provinces=Geography(data.provinces(), data.settlements(), data.municipalities()),
+                  provinces=data.geography(lang),
                   lang=lang, names=data.municipality_names())
 st_folium(fmap, key="nearby_map", height=320, use_container_width=True,
           returned_objects=["last_clicked"])

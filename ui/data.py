@@ -1,5 +1,10 @@
 """Cached data for the pages: loaded once per process, shared by every session.
 
+The organisations and the active ones are one shared frame each (`st.cache_resource`), not
+a copy per call (`st.cache_data` unpickles its value on every read: 15 ms for the
+organisations, several times a run): callers filter and assign into new frames and never
+change these in place.
+
 Several app processes may share one store (replicas behind a proxy): each checks the
 store's change stamp at most every few seconds and forgets what another one changed.
 """
@@ -14,10 +19,11 @@ import streamlit as st
 
 import store
 from civic import settings
-from layers.basemap import Tiles
+from layers.basemap import Geography, Tiles
 
 STAMP_SECONDS = 5  # how long another process's approval or import may go unseen here
 _seen_stamp: list[int | None] = [None]
+_generation = [0]  # moves whenever the organisations are forgotten (`organisations_version`)
 
 
 @st.cache_data(show_spinner=False, ttl=STAMP_SECONDS)
@@ -57,7 +63,7 @@ def _fresh(cached):
 
 
 @_fresh
-@st.cache_data(show_spinner=False)
+@st.cache_resource(show_spinner=False)
 def organisations() -> pd.DataFrame:
     """Every organisation in the store, with its profile where it has one.
 
@@ -90,8 +96,9 @@ def organisations_changed() -> None:
     """
     for cached in (organisations, settlement_coverage, municipality_coverage, hubs,
                    province_figures, compass_pdf, catchments, catchment_of_settlements,
-                   library_sites):
+                   library_sites, _active):
         cached.clear()
+    _generation[0] += 1
     _store_stamp.clear()
     _seen_stamp[0] = None  # the next check takes the new stamp without clearing again
 
@@ -141,6 +148,18 @@ def municipality_names() -> dict[str, dict[str, str]]:
             "municipality_tr": dict(zip(m["code"], m["name_tr"])) if "name_tr" in m else {}}
 
 
+@st.cache_resource(show_spinner=False)
+def geography(lang: str) -> Geography:
+    """The basemap of the small maps (Nearby, the Data page's placement) in `lang`.
+
+    The province outlines are simplified once per process, not on every search.
+    """
+    from layers.nearby import province_outlines
+
+    return Geography(provinces(), settlements(), municipalities(),
+                     province_outlines(provinces(), lang))
+
+
 def tiles() -> Tiles:
     """Tile URL and attribution from `CIVICMAP_TILES_URL` / `CIVICMAP_TILES_ATTRIBUTION`.
 
@@ -149,7 +168,20 @@ def tiles() -> Tiles:
     return Tiles(url=settings.tiles_url(), attribution=settings.tiles_attribution())
 
 
+def organisations_version() -> int:
+    """A number that changes whenever `organisations` may have.
+
+    A cheap cache key for what is drawn from them: hashing the frame itself costs more
+    than most reruns.
+    """
+    organisations()  # follows the store first
+    return _generation[0]
+
+
+@_fresh
+@st.cache_resource(show_spinner=False)
 def _active() -> pd.DataFrame:
+    """The active organisations (one shared frame, as `organisations`)."""
     orgs = organisations()
     return orgs[orgs["status"] == "active"]
 
