@@ -66,8 +66,17 @@ def settlements(built):
     return store.load_settlements()
 
 
+def on_postgres() -> bool:
+    """Whether this run's configured store is PostgreSQL (the second CI pass)."""
+    return os.environ.get("CIVICMAP_DATABASE_URL", "").startswith("postgresql")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark each test e2e, integration or unit by what it needs."""
+    """Mark each test e2e, integration or unit by what it needs.
+
+    Under PostgreSQL, tests marked `own_store` are left out: they build a SQLite store of
+    their own, so the SQLite pass has already run them exactly as they would run here.
+    """
     for item in items:
         if "e2e" in item.path.parts:
             item.add_marker(pytest.mark.e2e)
@@ -75,3 +84,16 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.integration)
         else:
             item.add_marker(pytest.mark.unit)
+    if on_postgres():
+        own = [item for item in items if item.get_closest_marker("own_store")]
+        if own:
+            config.hook.pytest_deselected(items=own)
+            items[:] = [item for item in items if not item.get_closest_marker("own_store")]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say, under PostgreSQL, which tests were left to the SQLite pass and why."""
+    if on_postgres() and terminalreporter.stats.get("deselected"):
+        terminalreporter.write_line(
+            f"{len(terminalreporter.stats['deselected'])} tests marked own_store deselected: "
+            "they build their own SQLite store, so the SQLite pass runs them")

@@ -17,6 +17,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+pytestmark = pytest.mark.own_store  # its own SQLite store: runs once, in the SQLite pass
+
 CHECK = """
 import store
 store.check_built()

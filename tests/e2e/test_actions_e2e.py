@@ -17,6 +17,8 @@ import pytest
 from tests.e2e.harness import map_frame, open_page, private_store, serve_app, shot, wait_idle
 from tests.e2e.test_data_e2e import MODERATORS
 
+pytestmark = pytest.mark.own_store  # its own SQLite store: runs once, in the SQLite pass
+
 WORDS = {
     "bg": {"empty": "Все още няма публикувани инициативи", "title": "Заглавие",
            "settlement": "Населено място", "host": "Организация домакин",

@@ -35,6 +35,7 @@ def _field(page, label: str):
     return page.get_by_label(label, exact=True).locator("visible=true").first
 
 
+@pytest.mark.own_store
 def test_visitor_proposes_moderator_approves(data_url, browser):
     page, log = open_page(browser, data_url + "/data")
     page.get_by_text("Предложете организация").first.wait_for(timeout=30000)

@@ -11,6 +11,8 @@ import pytest
 
 from tests.e2e.harness import open_page, private_store, serve_app, shot, wait_idle
 
+pytestmark = pytest.mark.own_store  # its own SQLite store: runs once, in the SQLite pass
+
 LEAKS = ("Traceback", "OperationalError", "SELECT", "pyarrow", "/tmp/", "sqlite:")
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from tests.e2e.harness import map_frame, open_page, private_store, serve_app, shot
 
+pytestmark = pytest.mark.own_store  # its own SQLite store: runs once, in the SQLite pass
+
 HOSTILE_NAME = "<script>alert('xss')</script> Сдружение"
 
 

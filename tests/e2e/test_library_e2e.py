@@ -20,6 +20,8 @@ from tests.e2e.test_actions_e2e import WORDS as ACTION_WORDS
 from tests.e2e.test_actions_e2e import _publish
 from tests.e2e.test_data_e2e import MODERATORS
 
+pytestmark = pytest.mark.own_store  # its own SQLite store: runs once, in the SQLite pass
+
 HOURS = "Mo-Su 00:00-24:00"  # open whenever the test runs
 WORDS = {
     "bg": {"offers": "Какво предлага", "seats": "Зала за срещи (места)",

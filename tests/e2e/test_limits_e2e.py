@@ -12,6 +12,8 @@ import pytest
 from tests.e2e.harness import open_page, private_store, serve_app, shot, wait_idle
 from tests.e2e.test_data_e2e import MODERATORS
 
+pytestmark = pytest.mark.own_store  # its own SQLite store: runs once, in the SQLite pass
+
 TOO_MANY_LOGINS = re.compile("Твърде много опити")
 TOO_MANY_PROPOSALS = re.compile("Твърде много предложения от този адрес")
 

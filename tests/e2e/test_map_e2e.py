@@ -363,6 +363,7 @@ def hostile_map_url(tmp_path_factory):
         yield url
 
 
+@pytest.mark.own_store
 def test_hostile_names_stay_text_in_popups_and_tooltips(hostile_map_url, browser):
     page, log = open_page(browser, hostile_map_url + "/?q=Хитро&kinds=ngo")
     frame = map_frame(page)

@@ -16,6 +16,8 @@ import pytest
 from tests.e2e.harness import ROOT, open_page, private_store, serve_app, shot, wait_idle
 from tests.payloads import PAYLOADS
 
+pytestmark = pytest.mark.own_store  # its own SQLite store: runs once, in the SQLite pass
+
 # Gives every organisation in the three provinces a payload in front of its name (so the
 # Coverage hubs, the Nearby results and the Map all carry them) and a hostile website.
 RENAME = """
