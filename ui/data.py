@@ -2,8 +2,9 @@
 
 The organisations and the active ones are one shared frame each (`st.cache_resource`), not
 a copy per call (`st.cache_data` unpickles its value on every read: 15 ms for the
-organisations, several times a run): callers filter and assign into new frames and never
-change these in place.
+organisations, several times a run). So are the coverage frames per radius (a radius change
+on Coverage or Regions read the nationwide frame back from a pickle). Callers filter and
+assign into new frames and never change these in place.
 
 Several app processes may share one store (replicas behind a proxy): each checks the
 store's change stamp at most every few seconds and forgets what another one changed.
@@ -187,7 +188,7 @@ def _active() -> pd.DataFrame:
 
 
 @_fresh
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def settlement_coverage(radius_km: float, presumed: bool) -> pd.DataFrame:
     """Nationwide per-kind coverage of active organisations (borders do not stop people).
 
@@ -201,7 +202,7 @@ def settlement_coverage(radius_km: float, presumed: bool) -> pd.DataFrame:
 
 
 @_fresh
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def municipality_coverage(radius_km: float, presumed: bool, provinces: tuple[str, ...],
                           focus: str = "ngo") -> pd.DataFrame:
     """Every municipality's per-kind figures; plain columns and ranks for `focus`."""
