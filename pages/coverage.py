@@ -5,10 +5,7 @@ On a map, ranked, with hub suggestions and downloads; the whole view kept in the
 
 from __future__ import annotations
 
-import copy
-
 import streamlit as st
-from streamlit_folium import st_folium
 
 from civic import facts
 from civic.i18n import place_names, term, translator
@@ -20,6 +17,7 @@ from reports.export import points_geojson, table_csv, tables_xlsx
 from ui import actions_view, coverage_view, data
 from ui.coverage_view import View, from_query, restore, to_query, write_query
 from ui.entry import through_app
+from ui.map_element import show_map
 from ui.markdown import md_escape
 from ui.tables import styled
 
@@ -182,14 +180,14 @@ def coverage_map(key: tuple, lang: str, tiles, version: int, _munis, _gaps, _pla
 
 view_key = (view.provinces, view.municipalities, view.kind, view.radius, view.presumed,
             view.measure, view.k)
-fmap = copy.deepcopy(coverage_map(view_key, lang, data.tiles(), data.organisations_version(),
-                                  munis, gaps, plans))
+fmap = coverage_map(view_key, lang, data.tiles(), data.organisations_version(), munis, gaps,
+                    plans)
 frame = (municipalities[municipalities["code"].isin(view.municipalities)]
          if view.municipalities else provinces[provinces["code"].isin(view.provinces)])
 bounds = frame.total_bounds
-st_folium(fmap, key="coverage_map", height=520, use_container_width=True, returned_objects=[],
-          center=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
-          zoom=zoom_for(bounds, *((340, 520) if data.phone() else (700, 520))))
+show_map(fmap, "coverage_map", 520,
+         center=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
+         zoom=zoom_for(bounds, *((340, 520) if data.phone() else (700, 520))))
 
 GAP_COLUMNS = {"settlement": _("Settlement"), "municipality": _("Municipality"),
                "population": _("Residents"), "missing": _("Missing within R"),

@@ -27,13 +27,11 @@ Streamlit widget: another province set needs another map element, so it reruns t
 
 from __future__ import annotations
 
-import copy
 import html
 from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from civic.action import now_local
 from civic.i18n import directory_month, place_names, translator
@@ -53,6 +51,7 @@ from layers.organisations import (
 )
 from ui import data
 from ui.entry import through_app
+from ui.map_element import show_map
 
 through_app()
 
@@ -182,10 +181,8 @@ with st.sidebar:
 st.subheader(_("Civil sector map"))
 st.html(counts_html(current))
 st.html(MAP_HEIGHT_CSS)
-# st_folium renders the map it is given: hand it a copy, so the cached map stays pristine
-# and its script (and so the element Streamlit sends) stays byte-identical.
-st_folium(copy.deepcopy(base), key="map", height=560, use_container_width=True,
-          returned_objects=[])
+# the cached map is rendered once; every run sends the same script, so the element stays
+show_map(base, "map", 560)
 st.caption(_("Rings are settlement centres, a number is how many organisations share the "
              "place (click it for the list); chitalishta libraries are presumed from the "
              "Chitalishta Act. Sources: chitalishta register, civic directory "

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from civic import action as act
 from civic import facts
@@ -23,6 +22,7 @@ from layers.nearby import nearby_map
 from layers.results import candidate_label, candidate_query, result_cards
 from ui import data
 from ui.entry import through_app
+from ui.map_element import show_map
 from ui.markdown import md_escape
 from ui.place_picker import place_picker
 
@@ -142,10 +142,22 @@ def upcoming_actions(point: dict, radius: int) -> None:
         st.html(action_cards(near, card_words(lang), lang, dict(zip(orgs["id"], orgs["name"]))))
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map(lon: float | None, lat: float | None, radius: int, kind: str | None,
+         fields: tuple[str, ...], lang: str, tiles, version: int, _shown):
+    """The small map for one search, shared by every session that makes the same one.
+
+    What it shows (`_shown`) follows from the other arguments, so it is not hashed; a
+    school class searching the same village draws it once.
+    """
+    return nearby_map(lon, lat, radius, _shown, tiles, provinces=data.geography(lang),
+                      lang=lang, names=data.municipality_names())
+
+
 if "n_ready" not in ss:
     _start()
 
-# a click on the map (st_folium keeps the last one under its key)
+# a click on the map (show_map keeps the last one under its key)
 clicked = (ss.get("nearby_map") or {}).get("last_clicked")
 if clicked and clicked != ss.get("n_last_click"):
     ss["n_last_click"], ss["n_candidates"] = clicked, []
@@ -192,11 +204,9 @@ found = nearby(orgs, point["lon"], point["lat"], radius,
 shown = found.within if found is not None and not found.within.empty else \
     (found.nearest_beyond if found is not None else orgs.iloc[0:0].assign(distance_km=[]))
 
-fmap = nearby_map(point and point["lon"], point and point["lat"], radius, shown, data.tiles(),
-                  provinces=data.geography(lang),
-                  lang=lang, names=data.municipality_names())
-st_folium(fmap, key="nearby_map", height=320, use_container_width=True,
-          returned_objects=["last_clicked"])
+fmap = _map(point and point["lon"], point and point["lat"], radius, kind, tuple(sorted(fields)),
+           lang, data.tiles(), data.organisations_version(), shown)
+show_map(fmap, "nearby_map", 320, ["last_clicked"])
 
 with results_box:
     if not point:
