@@ -204,40 +204,47 @@ MUNI_COLUMNS = {"municipality": _("Municipality"), "residents": _("Residents"),
                 "gap_settlements": _("Gap settlements"), "rank_in_selection": _("Rank")}
 
 
-def shown(table, columns: dict[str, str]):
-    """A table with translated headers and numbers in the reader's format."""
-    return styled(table, columns, lang)
-
-
 gap_table = gaps[list(GAP_COLUMNS)]
 muni_table = munis.sort_values("rank_in_selection", ascending=False).assign(
     municipality=lambda d: d["municipality_code"].map(muni_label))
-tab1, tab2, tab3 = st.tabs([_("Gap settlements"), _("Municipalities, least served first"),
-                            _("Hub suggestions")])
-tab1.caption(_("Inhabited settlements with no {kind} within R, most residents first.")
-             .format(kind=kind_word))
-tab1.dataframe(shown(gap_table, GAP_COLUMNS), hide_index=True, width="stretch")
-tab2.dataframe(shown(muni_table, MUNI_COLUMNS), hide_index=True, width="stretch")
-if plans:
-    covered = plans["covered"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def tables(key: tuple, lang: str, version: int, _gap_table, _muni_table, _plans) -> None:
+    """The three tabs of tables for one view, language and state of the organisations.
+
+    Formatting every cell (a pandas Styler) was the costliest part of a Coverage rerun;
+    Streamlit records the elements drawn here and replays them on a hit, so each view is
+    formatted once for every session. The tables follow from the arguments, not hashed.
+    """
+    tab1, tab2, tab3 = st.tabs([_("Gap settlements"), _("Municipalities, least served first"),
+                                _("Hub suggestions")])
+    tab1.caption(_("Inhabited settlements with no {kind} within R, most residents first.")
+                 .format(kind=kind_word))
+    tab1.dataframe(styled(_gap_table, GAP_COLUMNS, lang), hide_index=True, width="stretch")
+    tab2.dataframe(styled(_muni_table, MUNI_COLUMNS, lang), hide_index=True, width="stretch")
+    if not _plans:
+        tab3.info(_("Set a number of hub suggestions in the sidebar."))
+        return
+    covered = _plans["covered"]
     hub_kind = KIND_WORDS["ngo" if kind == "any" else kind]
     tab3.write(_("Residents with no {kind} within {r} km: {n}").format(
-        kind=hub_kind, r=fmt_int(plans["radius_km"], lang), n=fmt_int(covered["without"], lang)))
+        kind=hub_kind, r=fmt_int(_plans["radius_km"], lang), n=fmt_int(covered["without"], lang)))
     hub_columns = {"name": _("Site"), "settlement": _("Settlement"),
                    "newly_covered": _("Residents newly within R")}
+    sites = {k: _plans[k].assign(settlement=_plans[k]["ekatte"].map(place_label)
+                                 .fillna(_plans[k]["settlement"])) for k in ("existing", "new")}
     tab3.write(_("Existing chitalishta and libraries as hubs would newly reach {n}")
                .format(n=fmt_int(covered["existing"], lang)))
-    for key in ("existing", "new"):
-        plans[key] = plans[key].assign(
-            settlement=plans[key]["ekatte"].map(place_label).fillna(plans[key]["settlement"]))
-    tab3.dataframe(styled(plans["existing"], hub_columns, lang), hide_index=True,
+    tab3.dataframe(styled(sites["existing"], hub_columns, lang), hide_index=True,
                    width="stretch")
     tab3.write(_("New sites at settlements would newly reach {n}")
                .format(n=fmt_int(covered["new"], lang)))
-    tab3.dataframe(styled(plans["new"], {k: v for k, v in hub_columns.items() if k != "name"},
+    tab3.dataframe(styled(sites["new"], {k: v for k, v in hub_columns.items() if k != "name"},
                           lang), hide_index=True, width="stretch")
-else:
-    tab3.info(_("Set a number of hub suggestions in the sidebar."))
+
+
+tables(view_key, lang, data.organisations_version(), gap_table, muni_table, plans)
 
 parameters = {
     "provinces": ",".join(view.provinces), "municipalities": ",".join(view.municipalities),
