@@ -34,11 +34,19 @@ def select(orgs: pd.DataFrame, kind: str | None = None, field: str | None = None
     return orgs[keep]
 
 
-def _ranked(orgs: pd.DataFrame, lon: float, lat: float) -> pd.DataFrame:
+def _distances(orgs: pd.DataFrame, lon: float, lat: float) -> np.ndarray:
+    """Straight-line km from (lon, lat) to each organisation, to the metre."""
     xy = to_metric(orgs["lon"], orgs["lat"])
     here = to_metric([lon], [lat])[0]
-    dist = np.hypot(xy[:, 0] - here[0], xy[:, 1] - here[1]) / 1000
-    return orgs.assign(distance_km=np.round(dist, 3)).sort_values(["distance_km", "name"])
+    return np.round(np.hypot(xy[:, 0] - here[0], xy[:, 1] - here[1]) / 1000, 3)
+
+
+def _ranked(orgs: pd.DataFrame, dist: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+    """Those `rows` (positions) of `orgs` with their distance, nearest first, then by name.
+
+    Only the chosen rows are copied and sorted: a search ran over every organisation.
+    """
+    return orgs.iloc[rows].assign(distance_km=dist[rows]).sort_values(["distance_km", "name"])
 
 
 def nearby(orgs: pd.DataFrame, lon: float, lat: float, radius_km: float,
@@ -51,13 +59,19 @@ def nearby(orgs: pd.DataFrame, lon: float, lat: float, radius_km: float,
     empty = orgs.iloc[0:0].assign(distance_km=[])
     if orgs.empty:
         return NearbyResult(empty, empty)
-    pool = orgs[orgs["id"].isin(candidates)] if candidates is not None else orgs
-    ranked = _ranked(pool, lon, lat) if len(pool) else empty
-    within = ranked[ranked["distance_km"] <= radius_km]
+    dist = _distances(orgs, lon, lat)
+    inside = dist <= radius_km
+    if candidates is not None:
+        inside &= orgs["id"].isin(candidates).to_numpy()
+    within = _ranked(orgs, dist, np.flatnonzero(inside))
     if limit:
         within = within.head(limit)
-    beyond = _ranked(orgs, lon, lat).head(FALLBACK_COUNT) if within.empty else empty
-    return NearbyResult(within, beyond)
+    if not within.empty:
+        return NearbyResult(within, empty)
+    k = min(FALLBACK_COUNT, len(dist))
+    nth = np.partition(dist, k - 1)[k - 1]
+    closest = np.flatnonzero(dist <= nth)  # ties at the last place too, then by name
+    return NearbyResult(within, _ranked(orgs, dist, closest).head(FALLBACK_COUNT))
 
 
 def actions_near(agenda: pd.DataFrame, lon: float, lat: float, radius_km: float

@@ -142,6 +142,21 @@ def upcoming_actions(point: dict, radius: int) -> None:
         st.html(action_cards(near, card_words(lang), lang, dict(zip(orgs["id"], orgs["name"]))))
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def search(lon: float, lat: float, radius: int, kind: str | None, fields: tuple[str, ...],
+           version: int):
+    """The organisations near a point, shared by every session that asks the same.
+
+    A search is asked again on every rerun of the page (a slider, a tap); `version` moves
+    when the organisations change. The frames returned are read, never changed.
+    """
+    orgs = select(data.organisations(), kind, None)
+    if fields:
+        wanted = set(fields)
+        orgs = orgs[orgs["fields"].fillna("").map(lambda v: bool(wanted & set(v.split(";"))))]
+    return nearby(orgs, lon, lat, radius, candidates=data.ids_within(lon, lat, radius))
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _map(lon: float | None, lat: float | None, radius: int, kind: str | None,
          fields: tuple[str, ...], lang: str, tiles, version: int, _shown):
@@ -195,14 +210,11 @@ with st.expander(_("Radius, kind and fields of activity")):
 
 point = ss["n_point"]
 _sync_url(point, radius, kind, fields)
-orgs = select(data.organisations(), kind, None)
-if fields:
-    wanted = set(fields)
-    orgs = orgs[orgs["fields"].fillna("").map(lambda v: bool(wanted & set(v.split(";"))))]
-found = nearby(orgs, point["lon"], point["lat"], radius,
-               candidates=data.ids_within(point["lon"], point["lat"], radius)) if point else None
+found = search(point["lon"], point["lat"], radius, kind, tuple(sorted(fields)),
+               data.organisations_version()) if point else None
 shown = found.within if found is not None and not found.within.empty else \
-    (found.nearest_beyond if found is not None else orgs.iloc[0:0].assign(distance_km=[]))
+    (found.nearest_beyond if found is not None
+     else data.organisations().iloc[0:0].assign(distance_km=[]))
 
 fmap = _map(point and point["lon"], point and point["lat"], radius, kind, tuple(sorted(fields)),
            lang, data.tiles(), data.organisations_version(), shown)
