@@ -140,8 +140,12 @@ def bounds(selected: tuple[str, ...]) -> dict:
             "municipalities": {c: box(g.bounds) for c, g in zip(munis["code"], munis.geometry)}}
 
 
-def counts_html(current: filters.Filters) -> str:
-    """The counts line (per kind, the panel updates it) and the no-match line (hidden)."""
+@st.cache_resource(show_spinner=False, max_entries=256)
+def counts_html(current: filters.Filters, lang: str, version: int) -> str:
+    """The counts line (per kind, the panel updates it) and the no-match line (hidden).
+
+    One per filter set, language and `version` of the organisations, for every session.
+    """
     titles = layer_titles(lang)
     shown = filters.counts(filters.apply(data.organisations(), current))
     parts = " · ".join(f'{html.escape(titles[k])} <b data-kind="{k}">{fmt_int(n, lang)}</b>'
@@ -179,7 +183,7 @@ with st.sidebar:
                      "Actions page") + f" → [{_('Actions')}](/actions?lang={lang})")
 
 st.subheader(_("Civil sector map"))
-st.html(counts_html(current))
+st.html(counts_html(current, lang, data.organisations_version()))
 st.html(MAP_HEIGHT_CSS)
 # the cached map is rendered once; every run sends the same script, so the element stays
 show_map(base, "map", 560)
