@@ -12,8 +12,9 @@ clients that speak Streamlit's own websocket protocol with the protobufs the ins
 `streamlit` ships, and one real Chromium measured while they run.
 
 Handshake, as Streamlit's frontend does it: GET /_stcore/health (its reply sets the
-`_streamlit_xsrf` cookie), then the websocket ws://HOST:PORT/_stcore/stream with
-Sec-WebSocket-Protocol "streamlit, <xsrf token>", the cookie and an Origin header. Each
+`_streamlit_xsrf` cookie; through the replicas' proxy also `SRV`, which keeps the session's
+websocket on the replica that answered), then the websocket ws://HOST:PORT/_stcore/stream with
+Sec-WebSocket-Protocol "streamlit, <xsrf token>", the cookies and an Origin header. Each
 script run is a `rerun_script` BackMsg (ClientState: query_string, widget_states,
 page_script_hash, page_name, context_info, cached_message_hashes). A first load sends the
 page's url path as page_name ("" for the Map, "nearby", "coverage") and no hash; later
@@ -51,11 +52,14 @@ with the protocol sessions paused (connected, nothing in flight), the CPU the se
 during a burst of 8 browser filter changes minus the CPU it spent in an equally long quiet
 window right after, divided by 8 (server.burst holds both); server.peak_mb, the highest
 resident memory of the server's processes (sampled every 0.2 s). With `--url`, server
-figures are null unless the process listening on that port runs here. Counts and time are
-bounded; all sockets are closed at the end.
+figures are null unless the process listening on that port runs here; at the replicas'
+proxy, `--server-ports P1,P2` names the replicas' ports (serve_replicas.sh prints them):
+the figures are their sums, and server.cpu_s_by_port shows how the load was spread. Counts
+and time are bounded; all sockets are closed at the end.
 
     .venv/bin/python benchmarks/load.py [--sessions 1,4,8] [--changes 6] [--seconds 90]
     .venv/bin/python benchmarks/load.py --protocol-sessions 50 --seconds 120 [--url URL]
+        [--server-ports P1,P2]
 """
 
 from __future__ import annotations
@@ -87,13 +91,18 @@ from tests.e2e.harness import (  # noqa: E402
 MUNICIPALITIES = ["KRZ14", "RAZ26", "VRC10", "KRZ16", "RAZ14", "VRC08", "KRZ02", "RAZ11"]
 
 
-def _tree_rss_kb(port: int) -> int:
-    """Resident memory (kB) of the processes serving `port` (streamlit and its children)."""
+def _serves(cmd: str, ports: tuple[int, ...]) -> bool:
+    """Whether a command line is a streamlit server on one of `ports`."""
+    return "streamlit" in cmd and any(f"--server.port {port}" in cmd for port in ports)
+
+
+def _tree_rss_kb(ports: tuple[int, ...]) -> int:
+    """Resident memory (kB) of the processes serving `ports` (streamlit and its children)."""
     total = 0
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if "streamlit" not in cmd or f"--server.port {port}" not in cmd:
+            if not _serves(cmd, ports):
                 continue
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -106,14 +115,14 @@ def _tree_rss_kb(port: int) -> int:
 class PeakMemory:
     """Samples the server's resident memory in a thread; `peak_mb` when stopped."""
 
-    def __init__(self, port: int):
-        """Watch the server listening on `port`."""
-        self.port, self.peak, self._stop = port, 0, threading.Event()
+    def __init__(self, ports: tuple[int, ...]):
+        """Watch the servers listening on `ports` (their sum)."""
+        self.ports, self.peak, self._stop = ports, 0, threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(0.2):
-            self.peak = max(self.peak, _tree_rss_kb(self.port))
+            self.peak = max(self.peak, _tree_rss_kb(self.ports))
 
     def __enter__(self) -> PeakMemory:
         """Start sampling."""
@@ -266,13 +275,17 @@ class ProtocolSession:
 
         from websockets.asyncio.client import connect
 
-        def cookie() -> str:
+        def cookies() -> dict[str, str]:
+            # every cookie, as a browser keeps them: behind the replicas' proxy its SRV
+            # cookie sends the websocket to the replica that answered this request
             with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=30) as r:
-                raw = r.headers.get("Set-Cookie") or ""
-            return raw.split(";", 1)[0]
+                raw = r.headers.get_all("Set-Cookie") or []
+            pairs = (c.split(";", 1)[0].split("=", 1) for c in raw)
+            return {p[0].strip(): p[1] for p in pairs if len(p) == 2}
 
-        jar = await asyncio.to_thread(cookie)
-        token = jar.split("=", 1)[1] if "=" in jar else ""
+        kept = await asyncio.to_thread(cookies)
+        jar = "; ".join(f"{k}={v}" for k, v in kept.items())
+        token = kept.get("_streamlit_xsrf", "")
         ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
         self.ws = await connect(ws_url, subprotocols=["streamlit", token] if token else
                                 ["streamlit"], origin=self.url,
@@ -522,8 +535,8 @@ def browser_nearby_search(page, place: str) -> float:
     return time.perf_counter() - started
 
 
-def _tree_cpu_s(port: int) -> float | None:
-    """CPU seconds (user + system) of the streamlit process serving `port` and its children.
+def _tree_cpu_s(ports: tuple[int, ...]) -> float | None:
+    """CPU seconds (user + system) of the streamlit processes serving `ports`, and children.
 
     None when no such process runs on this machine.
     """
@@ -536,7 +549,7 @@ def _tree_cpu_s(port: int) -> float | None:
             fields = stat[stat.rindex(")") + 2:].split()
             stats[int(pid)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
             cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if "streamlit" in cmd and f"--server.port {port}" in cmd:
+            if _serves(cmd, ports):
                 roots.append(int(pid))
         except (OSError, ValueError):
             continue
@@ -550,8 +563,8 @@ def _tree_cpu_s(port: int) -> float | None:
     return sum(stats[p][1] for p in tree)
 
 
-def _browser_part(url: str, port: int | None, events: dict[str, threading.Event], burst: int,
-                  rng: random.Random) -> dict:
+def _browser_part(url: str, port: tuple[int, ...] | None, events: dict[str, threading.Event],
+                  burst: int, rng: random.Random) -> dict:
     """One Chromium: map filter changes and Nearby searches until `stop`, then a burst.
 
     `events`: "ready" is set here once both pages are open (the run starts then), "stop"
@@ -617,16 +630,20 @@ def _figures(values: list[float]) -> dict:
 
 
 async def run_protocol(url: str, sessions: int, seconds: float, seed: int = 0,
-                       browser: bool = True, burst: int = 8, mix: Mix | None = None) -> dict:
+                       browser: bool = True, burst: int = 8, mix: Mix | None = None,
+                       server_ports: tuple[int, ...] | None = None) -> dict:
     """Protocol sessions for `seconds` (and one Chromium unless `browser` is False); figures.
 
-    The server's figures are measured when its process listens on this machine.
+    The server's figures are measured when its processes run on this machine: the one on
+    the url's port, or those on `server_ports` (the replicas behind a proxy), summed, with
+    each one's CPU in `cpu_s_by_port`.
     """
     mix = mix or Mix()
     if mix.ramp_s is None:
         mix = dataclasses.replace(mix, ramp_s=min(10.0, seconds / 3))
-    port = urllib.parse.urlparse(url).port
-    local = port is not None and _tree_cpu_s(port) is not None
+    url_port = urllib.parse.urlparse(url).port
+    port = server_ports or ((url_port,) if url_port else ())
+    local = bool(port) and _tree_cpu_s(port) is not None
     rng = random.Random(seed)
     out: dict = {a: [] for a in ACTIONS} | {"errors": [], "sockets": 0, "finished": 0}
     pause = Pause()
@@ -648,6 +665,7 @@ async def run_protocol(url: str, sessions: int, seconds: float, seed: int = 0,
                 random.Random(rng.random())))
             await asyncio.to_thread(events["ready"].wait, 300)
         cpu_start = _tree_cpu_s(port) if local else None
+        by_port = {p: _tree_cpu_s((p,)) for p in port} if local else {}
         stop_at = time.monotonic() + seconds
         tasks = [asyncio.create_task(_protocol_session(
             url, random.Random(rng.random()), stop_at, out, pause, mix, i))
@@ -663,6 +681,8 @@ async def run_protocol(url: str, sessions: int, seconds: float, seed: int = 0,
         pause.resume.set()
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=ACTION_TIMEOUT_S + 30)
         cpu_end = _tree_cpu_s(port) if local else None
+        by_port = {str(p): round((_tree_cpu_s((p,)) or 0) - (c or 0), 2)
+                   for p, c in by_port.items()}
     burst_out = seen_out.get("burst")
     errors = out["errors"] + seen_out["errors"]
     return {
@@ -674,6 +694,7 @@ async def run_protocol(url: str, sessions: int, seconds: float, seed: int = 0,
                     "nearby_search": _figures(seen_out["nearby_search"])} if browser else None,
         "server": {
             "cpu_s": round(cpu_end - cpu_start, 2) if local else None,
+            "cpu_s_by_port": by_port if len(by_port) > 1 else None,
             "cpu_s_per_map_filter": round(max(0.0, burst_out["cpu_s"] - burst_out["idle_cpu_s"])
                                           / burst_out["changes"], 4) if burst_out else None,
             "burst": burst_out,
@@ -691,6 +712,9 @@ def main() -> None:
     parser.add_argument("--protocol-sessions", type=int, default=0)
     parser.add_argument("--url", default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--server-ports", default="",
+                        help="with --url at a proxy: the app processes' ports, P1,P2 (the "
+                             "replicas serve_replicas.sh printed), for the server figures")
     args = parser.parse_args()
     if args.protocol_sessions:
         if not 0 < args.protocol_sessions <= 500 or not 0 < args.seconds <= 3600:
@@ -699,8 +723,9 @@ def main() -> None:
             url = args.url or stack.enter_context(serve_app())
             if urllib.parse.urlparse(url).hostname not in ("127.0.0.1", "localhost"):
                 parser.error("loopback only: --url http://127.0.0.1:PORT")
+            ports = tuple(int(p) for p in args.server_ports.split(",") if p.strip())
             result = asyncio.run(run_protocol(url.rstrip("/"), args.protocol_sessions,
-                                              args.seconds, args.seed))
+                                              args.seconds, args.seed, server_ports=ports or None))
         print(json.dumps(result, indent=2, ensure_ascii=False))
         return
     import store
@@ -712,7 +737,7 @@ def main() -> None:
         port = urllib.parse.urlparse(url).port
         asyncio.run(_run(url, 1, 1, 60, names))  # warm the caches, as any first visitor does
         for n in [int(x) for x in args.sessions.split(",")]:
-            with PeakMemory(port) as memory:
+            with PeakMemory((port,)) as memory:
                 out = asyncio.run(_run(url, n, args.changes, args.seconds, names))
             results[str(n)] = {
                 "filter_update_s_p50": _pct(out["updates"], 0.5),
