@@ -5,9 +5,9 @@
 proposal limit reached on replica A refuses on replica B; an approval on B shows on A;
 A killed by SIGKILL under open pages: new browsers go to B, A's pages reconnect to B with
 Streamlit's own "Connecting", no traceback, and every acknowledged proposal is stored once;
-PostgreSQL stopped under the app: the store-fault page, no proposal stored, then the app
-recovers by itself when the database is back. The tests run in order and share the
-replicas and the store.
+PostgreSQL stopped under open pages and three protocol clients: the store-fault page, no
+proposal stored, the clients keep their connections, then the app recovers by itself when
+the database is back. The tests run in order and share the replicas and the store.
 """
 
 from __future__ import annotations
@@ -302,12 +302,13 @@ def _send(page, name: str) -> int:
     return new.pop()
 
 
-def _protocol_load(url: str, sessions: int, progress: dict, stop) -> list[dict]:
+def _protocol_load(url: str, sessions: int, progress: dict, stop,
+                   change: bool = True) -> list[dict]:
     """Light clients (benchmarks/load.py's) rerunning the Map on `url` until it goes away.
 
-    Each opens the Map, then changes the provinces about every half second, until its
-    connection ends or `stop` is set. `progress[n]` counts client n's finished reruns;
-    returns how each one ended.
+    Each opens the Map, then changes the provinces (or, not `change`, reruns the page as
+    it is) about every half second, until its connection ends or `stop` is set.
+    `progress[n]` counts client n's finished reruns; returns how each one ended.
     """
     import asyncio
     import random
@@ -322,7 +323,7 @@ def _protocol_load(url: str, sessions: int, progress: dict, stop) -> list[dict]:
             progress[n] += 1
             while not stop.is_set():
                 await asyncio.sleep(0.5)
-                await client.provinces(rng)
+                await (client.provinces(rng) if change else client.run())
                 progress[n] += 1
             return {"end": "stopped"}
         except Exception as exc:  # noqa: BLE001 - how it ended is the result
@@ -466,7 +467,37 @@ def test_a_database_restart_shows_the_fault_page_then_recovers(replicas, browser
     # the survivor of the kill test may draw its first map now, cold: allow for a busy machine
     assert map_frame(watch, timeout_ms=150000).evaluate("civicMap.shown()") > 0
     _fill(form, f"{CRASH} при спряна база“")
+    # and three protocol clients rerunning the Map through the proxy all along
+    progress, stop = {n: 0 for n in range(3)}, threading.Event()
+    pool = ThreadPoolExecutor(1)
+    load = pool.submit(_protocol_load, proxy, 3, progress, stop, False)
+    try:
+        _until(lambda: min(progress.values()) >= 2 or load.done(), 120,
+               "the protocol clients did not start")
+        _restarted_under_load(proxy, db, pg, port, form, watch)
+        back = dict(progress)
+        _until(lambda: all(progress[n] >= back[n] + 2 for n in progress) or load.done(), 60,
+               "the protocol clients' reruns did not go on with the database back")
+    finally:
+        stop.set()
+        ends = load.result(timeout=90)
+        pool.shutdown(wait=True)
+    # through the stop and both restarts, no client lost its connection or saw an exception
+    assert [e["end"] for e in ends] == ["stopped"] * 3, ends
 
+    form.reload()
+    form.get_by_role("button", name="Изпрати предложение").wait_for(timeout=60000)
+    wait_idle(form)
+    number = _send(form, f"{CRASH} след рестарта“")
+    _no_leak(form)
+    form.context.close()
+    assert _crash_proposals(db) == [*before, number]  # the one sent while down is not there
+    assert not [n for n in _names(db) if "при спряна база" in n]
+    print("protocol clients' reruns through the restarts:", progress)
+
+
+def _restarted_under_load(proxy: str, db: str, pg, port: str, form, watch) -> None:
+    """PostGIS stopped: a proposal and a page show the fault page; back: the map again."""
     subprocess.run([str(ROOT / ".ci/pg.sh"), "stop", str(pg)], check=True)
     try:
         # a proposal sent now: the store-fault page, translated, nothing stored
@@ -504,13 +535,4 @@ def test_a_database_restart_shows_the_fault_page_then_recovers(replicas, browser
     assert _shown(watch) == "map", "a stale pooled connection gave the fault page"
     assert map_frame(watch, timeout_ms=30000).evaluate("civicMap.shown()") > 0
     watch.context.close()
-
-    form.reload()
-    form.get_by_role("button", name="Изпрати предложение").wait_for(timeout=60000)
-    wait_idle(form)
-    number = _send(form, f"{CRASH} след рестарта“")
-    _no_leak(form)
-    form.context.close()
-    assert _crash_proposals(db) == [*before, number]  # the one sent while down is not there
-    assert not [n for n in _names(db) if "при спряна база" in n]
     print("reloads until the map came back:", len(reloads))
