@@ -61,6 +61,27 @@ function civicLatin(text) {
     return out;
 }
 
+// Letters civic.text.to_latin leaves as they are (its table has no capital soft sign).
+var CIVIC_UNSPELLED = 'ѝЍёЁЬ';
+
+function civicSpelled(text) {
+    /* civic.text.to_latin, case kept ('Читалище' -> 'Chitalishte'): the Latin names of the
+     * English and Turkish maps are spelled here, not sent with every organisation. */
+    var t = String(text || '').replace(/ия(?![\p{L}\p{N}_])/gu, 'иа')
+        .replace(/ИЯ(?![\p{L}\p{N}_])/gu, 'ИА');
+    var out = '';
+    for (var i = 0; i < t.length; i++) {
+        var c = t.charAt(i), low = c.toLowerCase();
+        if (CIVIC_UNSPELLED.indexOf(c) >= 0 || !CIVIC_LATIN.hasOwnProperty(low)) {
+            out += c;
+            continue;
+        }
+        var l = CIVIC_LATIN[low];
+        out += c === low ? l : l.charAt(0).toUpperCase() + l.slice(1);
+    }
+    return out;
+}
+
 function civicWatch(attr, key, apply) {
     /* Apply the JSON in the app page's last `[attr]` element whenever it changes (and once
      * now), if it is meant for the layer `key`; true when one was applied. */
@@ -345,7 +366,7 @@ function civicOrganisations(map, D, control, initialRuns) {
     css.textContent = CIVIC_CSS;
     document.head.appendChild(css);
     var O = D.org, W = D.words, S = D.style, L_ = W.label;
-    ['n', 'f', 'a', 'ph', 'em', 'u', 'ic', 'id', 'nl'].forEach(function (c) {
+    ['n', 'f', 'a', 'ph', 'em', 'u', 'ic', 'id'].forEach(function (c) {
         if (typeof O[c] === 'string') { O[c] = O[c].split('|'); }
     });
     function expand(values, common) {
@@ -423,9 +444,11 @@ function civicOrganisations(map, D, control, initialRuns) {
     }
 
     function latin(j) {
+        /* The Latin spelling of the name (English and Turkish maps), '' if the same. */
         if (!O.nl || (pa[j] >= 0 && O.pn[j])) { return ''; }
-        var own = col('nl', j);
-        return own && pa[j] >= 0 ? D.library_prefix + own : own;
+        var cyrillic = col('n', j), own = civicSpelled(cyrillic);
+        if (own === cyrillic) { return ''; }
+        return pa[j] >= 0 ? D.library_prefix + own : own;
     }
 
     function sourceUrl(j) {

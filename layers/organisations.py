@@ -212,7 +212,7 @@ def pack(values: list[str]) -> str | list[str]:
     return values if any("|" in v for v in values) else "|".join(values)
 
 
-PACKED = ("n", "f", "a", "ph", "em", "u", "ic", "id", "nl")
+PACKED = ("n", "f", "a", "ph", "em", "u", "ic", "id")
 
 
 def steps(values: list[int]) -> list[int]:
@@ -281,9 +281,8 @@ def map_records(orgs: pd.DataFrame, lang: str, names: dict,
         "id": id_rests,
     }
     records.update(profile_records(orgs, full_keys, parents, lang))
-    if lang != "bg":
-        records["nl"] = [_text(n) if _text(n) != _text(nm) else ""
-                         for n, nm in zip(full_rows["name_latin"], full_rows["name"])]
+    if lang != "bg":  # the browser spells each name in Latin (civicSpelled = to_latin)
+        records["nl"] = 1
     records["em"], email_common = shorten(records["em"], common_pieces(records["em"],
                                                                        r"@[\w.-]+"), "~")
     records["n"], name_common = shorten(records["n"], common_pieces(records["n"],

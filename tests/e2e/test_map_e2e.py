@@ -197,6 +197,20 @@ def test_grouped_mark_lists_every_organisation_and_each_opens(app_url, browser):
     assert not log.errors, log.errors
 
 
+def test_english_popup_gives_the_latin_spelling_of_the_name(app_url, browser, orgs):
+    """The browser spells the Latin name (it is not sent): the stored `name_latin`."""
+    page, log = open_page(browser, app_url + "/?municipalities=KRZ14&kinds=chitalishte&lang=en")
+    frame = map_frame(page)
+    latin = dict(zip(orgs["name"], orgs["name_latin"]))
+    _click_mark(page, frame, lambda marks: next(m for m in marks if m["n"] == 1),
+                ".leaflet-popup-content .org-name")
+    shown = frame.locator(".leaflet-popup-content .org-name").inner_text()
+    spelled = frame.locator(".leaflet-popup-content .latin").inner_text()
+    assert spelled == latin[shown] and spelled != shown, (shown, spelled)
+    assert not any("а" <= c.lower() <= "я" for c in spelled), spelled
+    assert not log.errors, log.errors
+
+
 def test_popup_wraps_clear_of_the_zoom_buttons_and_links_the_correction(app_url, browser,
                                                                        orgs):
     page, log = open_page(browser, app_url + "/?municipalities=KRZ14&kinds=chitalishte")
