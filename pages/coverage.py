@@ -80,14 +80,33 @@ if not view.provinces:
     st.info(_("Choose at least one province."))
     st.stop()
 
-cov = data.settlement_coverage(radius, view.presumed)
-in_area = cov["province_code"].isin(view.provinces)
-if view.municipalities:
-    in_area &= cov["municipality_code"].isin(view.municipalities)
-cov = cov[in_area]
-area = summarise(cov.assign(area="all"), "area").iloc[0]
-munis = data.municipality_coverage(radius, view.presumed, tuple(sorted(view.provinces)), kind)
-munis = munis[munis["municipality_code"].isin(cov["municipality_code"].unique())]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def view_frames(key: tuple, lang: str, version: int) -> dict:
+    """The area's settlements, summary, municipalities and gaps for one view (`key`).
+
+    Shared by every session, so a view seen before costs its rerun nothing but drawing;
+    `version` (`data.organisations_version`) follows approvals and imports. The frames
+    are read, never changed, by the page.
+    """
+    provinces_, municipalities_, kind_, radius_, presumed_ = key[:5]
+    cov_ = data.settlement_coverage(float(radius_), presumed_)
+    in_area = cov_["province_code"].isin(provinces_)
+    if municipalities_:
+        in_area &= cov_["municipality_code"].isin(municipalities_)
+    cov_ = cov_[in_area]
+    munis_ = data.municipality_coverage(float(radius_), presumed_, tuple(sorted(provinces_)),
+                                        kind_)
+    return {"cov": cov_, "area": summarise(cov_.assign(area="all"), "area").iloc[0],
+            "munis": munis_[munis_["municipality_code"].isin(cov_["municipality_code"]
+                                                            .unique())]}
+
+
+view_key = (view.provinces, view.municipalities, view.kind, view.radius, view.presumed,
+            view.measure, view.k)
+frames = view_frames(view_key, lang, data.organisations_version())
+cov, area, munis = frames["cov"], frames["area"], frames["munis"]
 
 ngos = data.known_ngos()
 st.markdown(coverage_view.headline(
@@ -137,24 +156,34 @@ if kind in ("ngo", "any"):
     st.caption(_("NGO figures count the {n} known NGOs (civic directory, imports and approved "
                  "proposals), not the national register.").format(n=ngos))
 
-# Gap settlements: inhabited, and no organisation of the chosen kind within R.
-points = data.settlements().set_index("ekatte").geometry
-gaps = cov[cov[f"gap_{kind}"]].sort_values("population", ascending=False)
 place_label = data.settlement_labels(lang)
-gaps = gaps.assign(
-    settlement=gaps["ekatte"].map(place_label).fillna(gaps["settlement"]),
-    municipality=gaps["municipality_code"].map(muni_label),
-    lon=gaps["ekatte"].map(points).map(lambda p: p.x),
-    lat=gaps["ekatte"].map(points).map(lambda p: p.y),
-    missing=[", ".join(term(k, lang) for k in KINDS if getattr(r, f"beyond_{k}"))
-             for r in gaps.itertuples()],
-    note=[_("nearest {kind}: {km}").format(kind=kind_word,
-                                           km=fmt_km(getattr(r, f"nearest_{kind}_km"), lang))
-          for r in gaps.itertuples()])
 
-hub_area = tuple(sorted(cov["ekatte"]))
-plans = data.hubs(hub_area, radius, int(view.k), "ngo" if kind == "any" else kind) \
-    if view.k else None
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def gaps_and_plans(key: tuple, lang: str, version: int) -> tuple:
+    """The gap settlements (labelled in `lang`) and hub plans of one view, for every session.
+
+    Gap settlements: inhabited, and no organisation of the chosen kind within R. Follows
+    from the view's frames (`view_frames`), which share its key.
+    """
+    points = data.settlements().set_index("ekatte").geometry
+    gaps_ = cov[cov[f"gap_{kind}"]].sort_values("population", ascending=False)
+    gaps_ = gaps_.assign(
+        settlement=gaps_["ekatte"].map(place_label).fillna(gaps_["settlement"]),
+        municipality=gaps_["municipality_code"].map(muni_label),
+        lon=gaps_["ekatte"].map(points).map(lambda p: p.x),
+        lat=gaps_["ekatte"].map(points).map(lambda p: p.y),
+        missing=[", ".join(term(k, lang) for k in KINDS if getattr(r, f"beyond_{k}"))
+                 for r in gaps_.itertuples()],
+        note=[_("nearest {kind}: {km}").format(
+            kind=kind_word, km=fmt_km(getattr(r, f"nearest_{kind}_km"), lang))
+            for r in gaps_.itertuples()])
+    plans_ = data.hubs(tuple(sorted(cov["ekatte"])), radius, int(view.k),
+                       "ngo" if kind == "any" else kind) if view.k else None
+    return gaps_, plans_
+
+
+gaps, plans = gaps_and_plans(view_key, lang, data.organisations_version())
 if plans and "error" in plans:
     st.warning(plans["error"].text(lang, md_escape))
     plans = None
@@ -178,8 +207,6 @@ def coverage_map(key: tuple, lang: str, tiles, version: int, _munis, _gaps, _pla
     return fmap
 
 
-view_key = (view.provinces, view.municipalities, view.kind, view.radius, view.presumed,
-            view.measure, view.k)
 fmap = coverage_map(view_key, lang, data.tiles(), data.organisations_version(), munis, gaps,
                     plans)
 frame = (municipalities[municipalities["code"].isin(view.municipalities)]
