@@ -1,9 +1,9 @@
 """The load benchmark's protocol sessions against the real app, briefly.
 
-Three light sessions speak Streamlit's websocket protocol for about 15 s (short think
-times, each at least one action after its first page, so a slow machine still sees every
-kind) through `benchmarks.load.run_protocol`: no errors, every kind of server action ended
-with a `script_finished`, and the JSON has the fields the benchmark documents.
+Ten light sessions speak Streamlit's websocket protocol for 20 s (think times 1-3 s, each
+at least one action after its first page, so a slow machine still sees every kind) through
+`benchmarks.load.run_protocol`: no errors, every kind of server action ended with a
+`script_finished`, and the JSON has the fields the benchmark documents.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ def test_protocol_sessions_reach_every_server_action(app_url):
     # in a thread of its own: the suite's Playwright browser holds this thread's event loop
     with ThreadPoolExecutor(1) as pool:
         result = pool.submit(asyncio.run, run_protocol(
-            app_url, 3, 15, seed=3, browser=False,
-            mix=Mix(think=(0.3, 1.0), ramp_s=0, min_actions=1))).result()
+            app_url, 10, 20, seed=3, browser=False,
+            mix=Mix(think=(1.0, 3.0), ramp_s=2, min_actions=1))).result()
     json.dumps(result)  # printable as JSON
     assert result["errors"] == 0, result["error_examples"]
     assert {"protocol_sessions", "seconds", "errors", "actions", "browser", "server"} \
         <= set(result)
-    assert result["protocol_sessions"] == 3
+    assert result["protocol_sessions"] == 10
     for kind in SERVER_ACTIONS:
         figures = result["actions"][kind]
         assert figures["n"] >= 1, (kind, result["actions"])
