@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 BUILT := data/build/build_report.json
 LEAFLET := static/vendor/leaflet/leaflet.js
 LEAFLET_VERSION := 1.9.4
+MARKERCLUSTER := static/vendor/leaflet.markercluster/leaflet.markercluster.js
+MARKERCLUSTER_VERSION := 1.5.3
+VENDOR := $(LEAFLET) $(MARKERCLUSTER)
 
 .PHONY: run test unit lint build install clean serve-replicas
 
@@ -25,6 +28,16 @@ $(LEAFLET):
 		&& tar xzf leaflet-$(LEAFLET_VERSION).tgz && mv package/dist leaflet \
 		&& rm -rf package leaflet-$(LEAFLET_VERSION).tgz
 
+# Its clustering plugin (phones at low zoom), the same way; unpacked in a folder of its own.
+$(MARKERCLUSTER):
+	rm -rf static/vendor/leaflet.markercluster static/vendor/.markercluster
+	mkdir -p static/vendor/.markercluster
+	cd static/vendor/.markercluster \
+		&& npm pack --silent leaflet.markercluster@$(MARKERCLUSTER_VERSION) > /dev/null \
+		&& tar xzf leaflet.markercluster-$(MARKERCLUSTER_VERSION).tgz \
+		&& mv package/dist ../leaflet.markercluster
+	rm -rf static/vendor/.markercluster
+
 $(BUILT): $(STAMP) data/sources.json
 	$(VENV)/bin/civicmap build
 
@@ -32,7 +45,7 @@ build: $(STAMP)
 	$(VENV)/bin/civicmap build
 
 # A build killed midway, or a store that is missing or empty, is rebuilt before serving.
-run: $(BUILT) $(LEAFLET)
+run: $(BUILT) $(VENDOR)
 	$(PY) -c 'import store, sys; sys.exit(0 if store.is_built() else 1)' \
 		|| $(VENV)/bin/civicmap build
 	$(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
@@ -40,13 +53,13 @@ run: $(BUILT) $(LEAFLET)
 
 # N app processes behind HAProxy on $(PORT), sharing CIVICMAP_DATABASE_URL (PostGIS).
 N ?= 2
-serve-replicas: $(BUILT) $(LEAFLET)
+serve-replicas: $(BUILT) $(VENDOR)
 	deploy/serve_replicas.sh $(N) $(PORT)
 
 # Two workers, one per core (three were no faster on this machine: the longest test files
 # set the pace); a test file stays on one worker, so its app server is shared.
 JOBS ?= 2
-test: $(BUILT) $(LEAFLET)
+test: $(BUILT) $(VENDOR)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -n $(JOBS) --dist loadfile
 

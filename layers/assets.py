@@ -1,4 +1,7 @@
-"""Leaflet served by the app itself (Streamlit static serving), never from a CDN."""
+"""Leaflet and its clustering plugin served by the app itself (Streamlit static serving).
+
+Both come from the npm registry (the Makefile's vendor rules), never from a CDN.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,10 @@ from jinja2 import Template
 STATIC_URL = "/app/static/vendor/leaflet"
 LEAFLET_JS = [("leaflet", f"{STATIC_URL}/leaflet.js")]
 LEAFLET_CSS = [("leaflet_css", f"{STATIC_URL}/leaflet.css")]
+# leaflet.markercluster: the organisation marks are clustered on a phone at low zoom
+CLUSTER_URL = "/app/static/vendor/leaflet.markercluster"
+CLUSTER_JS = [("markercluster", f"{CLUSTER_URL}/leaflet.markercluster.js")]
+CLUSTER_CSS = [("markercluster_css", f"{CLUSTER_URL}/MarkerCluster.css")]
 
 
 class OfflineMap(folium.Map):

@@ -360,7 +360,36 @@ var CIVIC_CSS = '.civic-popup .leaflet-popup-content{margin:10px 12px;overflow-w
     + '.civic-popup .org-back{display:inline-block;margin-bottom:6px}'
     + '.civic-popup .org-count{display:block;margin-right:14px}';
 
-function civicOrganisations(map, D, control, initialRuns) {
+/* Clusters of marks on a phone at low zoom (leaflet.markercluster): each shows how many
+ * organisations it holds, white on dark, and a tap zooms in. */
+var CIVIC_CLUSTER_CSS = '.civic-cluster{background:none;border:0}'
+    + '.civic-cluster div{box-sizing:border-box;width:100%;height:100%;border-radius:50%;'
+    + 'display:flex;align-items:center;justify-content:center;color:#fff;'
+    + 'font:bold 13px/1 sans-serif;background:rgba(38,38,38,0.9);border:2px solid #fff;'
+    + 'box-shadow:0 0 0 1px rgba(0,0,0,0.4),0 1px 3px rgba(0,0,0,0.4)}';
+
+function civicClusterGroup(options) {
+    /* A cluster group that clusters below `options.below_zoom`; a cluster's number is the
+     * sum of its marks' counts (organisations, not marks). */
+    return L.markerClusterGroup({
+        disableClusteringAtZoom: options.below_zoom,
+        maxClusterRadius: 56,
+        showCoverageOnHover: false,
+        spiderfyOnMaxZoom: false,
+        zoomToBoundsOnClick: true,
+        iconCreateFunction: function (cluster) {
+            var n = 0;
+            cluster.getAllChildMarkers().forEach(function (m) { n += m.options.count || 1; });
+            var size = 24 + 7 * Math.min(String(n).length, 4);  // 31, 38, 45, 52 px
+            // what a mark says of itself, so a page can tell a cluster from a blank map
+            cluster.feature = {type: 'Feature', properties: {k: 'cluster', count: n}};
+            return L.divIcon({html: civicEl('div', null, n), className: 'civic-cluster',
+                              iconSize: L.point(size, size)});
+        }
+    });
+}
+
+function civicOrganisations(map, D, control, initialRuns, cluster) {
     D = civicTexts(D);
     var css = document.createElement('style');
     css.textContent = CIVIC_CSS;
@@ -399,7 +428,30 @@ function civicOrganisations(map, D, control, initialRuns) {
     for (i = 0; i < count; i++) {
         (byLoc[at[i]] = byLoc[at[i]] || []).push(i);
     }
-    var group = L.featureGroup().addTo(map);
+    // The marks' layer: a plain group, or on a narrow map the cluster group (switched
+    // when the map's width crosses `cluster.narrower_than`, e.g. a phone turned).
+    var plain = L.featureGroup(), group = plain.addTo(map);
+    var clusters = cluster && L.markerClusterGroup ? civicClusterGroup(cluster) : null;
+    if (clusters) {
+        var css0 = document.createElement('style');
+        css0.textContent = CIVIC_CLUSTER_CSS;
+        document.head.appendChild(css0);
+    }
+    function pickGroup() {
+        /* The group the map's width asks for; true if it changed (then redraw). */
+        var want = clusters && map.getSize().x < cluster.narrower_than ? clusters : plain;
+        if (want === group) { return false; }
+        var on = map.hasLayer(group);
+        if (control) { control.removeLayer(group); }
+        group.clearLayers();
+        map.removeLayer(group);
+        group = want;
+        // the cluster group needs a highest zoom, which a map without tiles lacks
+        if (group === clusters && map.options.maxZoom === undefined) { map.options.maxZoom = 18; }
+        if (on) { group.addTo(map); }
+        return true;
+    }
+    pickGroup();
     var marks = [];
     var lastFit = null, fitBox = null, fitView = null;
     function fitTo(box) {
@@ -676,6 +728,7 @@ function civicOrganisations(map, D, control, initialRuns) {
             if (!list.length) { continue; }
             shownLocs.push([loc, list]);
         }
+        var batch = [];
         // Draw order: kinds as in S.order (NGOs last, on top), larger groups later.
         shownLocs.sort(function (a, b) {
             return kindOrder(O.k[a[1][0]]) - kindOrder(O.k[b[1][0]]) || a[1].length - b[1].length;
@@ -689,27 +742,42 @@ function civicOrganisations(map, D, control, initialRuns) {
                 mark.loc = loc;
                 // The content is built when the popup opens (not by a content function,
                 // which Leaflet would call again on every update and so reset the list).
-                mark.bindPopup('', {maxWidth: Math.min(320, map.getSize().x - 70),
+                // narrow enough to sit between the auto-pan paddings (60 + 20 px) with
+                // its own margins (26 px): on a phone a wider popup ran off the right edge
+                mark.bindPopup('', {maxWidth: Math.min(320, map.getSize().x - 110),
                                 maxHeight: Math.max(160, map.getSize().y - 120),
                                 autoPanPaddingTopLeft: L.point(60, 20),
                                 autoPanPaddingBottomRight: L.point(20, 20),
                                 className: 'civic-popup'});
                 mark.on('popupopen', function (e) { e.popup.setContent(popupContent(e.target)); });
                 mark.bindTooltip(function () { return tooltipContent(mark); });
+                // in a cluster group a mark comes and goes with the zoom: its library dot too
+                mark.on('add', function () { if (mark.civicDot) { mark.civicDot.addTo(map); } });
+                mark.on('remove', function () {
+                    if (mark.civicDot) { map.removeLayer(mark.civicDot); }
+                });
                 marks[loc] = mark;
             } else {
                 mark.setStyle(styleFor(list));
                 mark.setRadius(styleFor(list).radius);
             }
             mark.feature = primaryFeature(list);
-            group.addLayer(mark);
-            var lib = list.some(function (j) { return libraryShown(loc, j); });
-            if (lib && O.k[list[0]] !== 'p') {
-                innerDots.push(L.circleMarker(latlng, {radius: 2.5, color: S.colour.p,
-                    fillColor: S.colour.p, fillOpacity: 0.9, weight: 1,
-                    interactive: false}).addTo(map));
+            mark.civicDot = null;
+            var dot = null;
+            if (list.some(function (j) { return libraryShown(loc, j); }) && O.k[list[0]] !== 'p') {
+                dot = L.circleMarker(latlng, {radius: 2.5, color: S.colour.p,
+                    fillColor: S.colour.p, fillOpacity: 0.9, weight: 1, interactive: false});
+                innerDots.push(dot);
+            }
+            if (group === clusters) {
+                mark.civicDot = dot;  // drawn when the mark is, not under a cluster
+                batch.push(mark);
+            } else {
+                group.addLayer(mark);
+                if (dot) { dot.addTo(map); }
             }
         });
+        if (batch.length) { group.addLayers(batch); }
         if (control) {
             control.removeLayer(group);
             control.addOverlay(group, L_.organisations + ' (' + api.shown() + ')');
@@ -823,8 +891,12 @@ function civicOrganisations(map, D, control, initialRuns) {
         record: function (j) { return {name: name(j), ph: col('ph', j), em: col('em', j), a: col('a', j)}; }
     };
     window.civicMap = api;
-    group.on('remove', function () { innerDots.forEach(function (d) { d.setStyle({opacity: 0, fillOpacity: 0}); }); });
-    group.on('add', function () { innerDots.forEach(function (d) { d.setStyle({opacity: 1, fillOpacity: 0.9}); }); });
+    [plain, clusters].forEach(function (g) {
+        if (!g) { return; }
+        g.on('remove', function () { innerDots.forEach(function (d) { d.setStyle({opacity: 0, fillOpacity: 0}); }); });
+        g.on('add', function () { innerDots.forEach(function (d) { d.setStyle({opacity: 1, fillOpacity: 0.9}); }); });
+    });
+    map.on('resize', function () { if (pickGroup()) { redraw(); } });
     if (control) {
         (window.civicOverlays || []).forEach(function (g) { control.addOverlay(g, g.civicName); });
     }

@@ -11,6 +11,11 @@ indices for settlements and municipalities, and each word once per language. Fre
 (names, addresses, contacts) is sent raw and set in the browser with `textContent`, so it
 can never become markup; only http(s) websites, `tel:` digits, plain e-mail addresses and
 information cards on chitalishta.com become links.
+
+On a narrow map (a phone, `CLUSTER_NARROWER_THAN` pixels) below `CLUSTER_BELOW_ZOOM` the
+marks are gathered into numbered clusters (leaflet.markercluster, served by the app): a
+cluster's number is the organisations it holds (the sum of its marks' counts) and a tap
+zooms in. From that zoom on, and on wider screens, every mark is drawn on its own.
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ from collections import Counter
 
 import folium
 import pandas as pd
-from branca.element import MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from civic.i18n import TERMS, place_name, term, translator
 from civic.text import to_latin
 from civic.vocabularies import FIELDS, KIND_TITLES, PRECISIONS, STATUSES, kind_key
+from layers.assets import CLUSTER_CSS, CLUSTER_JS
 from layers.popup import card_url, clean_emails, clean_phones, safe_url
 from layers.profile_card import OFFER_LABELS, known, offer_rows
 from layers.style import KIND_COLOURS, KIND_RADIUS, PRECISION_MARKS
@@ -38,6 +44,8 @@ KIND_LETTERS = {"ngo": "n", "chitalishte": "c", "library": "l", "library_presume
 PRECISION_LETTERS = dict(zip(PRECISIONS, "ptsm"))
 STATUS_LETTERS = dict(zip(STATUSES, "aic"))
 COORD_SCALE = 10_000  # 4 decimals: about 10 m, finer than any mark on screen
+CLUSTER_BELOW_ZOOM = 10  # municipalities fill a phone's screen from here (settlements show)
+CLUSTER_NARROWER_THAN = 640  # map width in CSS pixels: a phone, upright
 
 
 def layer_titles(lang: str) -> dict[str, str]:
@@ -373,25 +381,36 @@ def dataset_key(payload: dict) -> str:
     return hashlib.sha1(safe_json(payload).encode("utf-8")).hexdigest()[:12]
 
 
-class OrganisationLayer(MacroElement):
-    """The organisation marks: `civicmap.js` with the record set, added to the base map."""
+class OrganisationLayer(JSCSSMixin):
+    """The organisation marks: `civicmap.js` with the record set, added to the base map.
+
+    Brings leaflet.markercluster (from the app's static files) for the phone's clusters.
+    """
+
+    default_js = CLUSTER_JS
+    default_css = CLUSTER_CSS
 
     _template = Template("""
         {% macro script(this, kwargs) %}
         civicOrganisations({{ this._parent.get_name() }}, {{ this.data }},
-                           {{ this.control }}, {{ this.initial }});
+                           {{ this.control }}, {{ this.initial }}, {{ this.cluster }});
         {% endmacro %}
     """)
 
     def __init__(self, payload: dict, words: dict, initial: list[int],
-                 control: folium.LayerControl | None = None):
+                 control: folium.LayerControl | None = None,
+                 cluster_below_zoom: int | None = CLUSTER_BELOW_ZOOM):
         """Embed the records.
 
         `payload` from `map_records`, `words` from `map_words`, `initial` the runs shown
-        before the first filter state arrives.
+        before the first filter state arrives. `cluster_below_zoom`: the zoom from which a
+        phone's map shows every mark on its own (None: never cluster).
         """
         super().__init__()
         self._name = "OrganisationLayer"
+        self.cluster = safe_json(None if cluster_below_zoom is None else
+                                 {"below_zoom": int(cluster_below_zoom),
+                                  "narrower_than": CLUSTER_NARROWER_THAN})
         key = dataset_key(payload)
         self.data = safe_json(ascii_texts({**payload, "key": key, "words": words,
                                            "style": map_style()}))

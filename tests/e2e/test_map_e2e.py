@@ -33,8 +33,8 @@ MARKS = """
 def _counts(page) -> dict[str, int]:
     text = page.locator(".civic-counts").first  # written by the filter panel (browser side)
     text.wait_for()
-    # thousands separated as each language does: '3 689', '3,689'
-    pairs = re.findall(r"([^·\d]+?)\s*(\d(?:[\d\u00a0\u202f ,]*\d)?)", text.inner_text())
+    # thousands separated as each language does: '3 689', '3,689', '3.689' (Turkish)
+    pairs = re.findall(r"([^·\d]+?)\s*(\d(?:[\d\u00a0\u202f ,.]*\d)?)", text.inner_text())
     return {label.strip(): int(re.sub(r"\D", "", n)) for label, n in pairs}
 
 
