@@ -18,7 +18,7 @@ from reports.compass import hub_table
 from reports.export import table_csv
 from ui import actions_view, data
 from ui import hub_table as hub_table_view
-from ui.charts import horizontal_bars, labelled, vertical_bars, zero_filled
+from ui.charts import horizontal_bars, labelled, value_axis, vertical_bars, zero_filled
 from ui.coverage_view import restore, write_query
 from ui.entry import through_app
 from ui.regions_view import MAX_RADIUS, MIN_RADIUS, View, from_query, to_query
@@ -41,6 +41,9 @@ def kind_name(kind: str) -> str:
 PROVINCE_Y = alt.Y("province:N", title=None, axis=alt.Axis(labelLimit=300))
 KIND_SCALE = alt.Scale(domain=[kind_name(k) for k in MEASURED],
                        range=[KIND_COLOURS[k] for k in MEASURED])
+COUNTED = [k for k in MEASURED if k != "any"]  # "any" has no count of its own
+COUNTED_SCALE = alt.Scale(domain=[kind_name(k) for k in COUNTED],
+                          range=[KIND_COLOURS[k] for k in COUNTED])
 
 # The view: from the URL when it names one, else as the user left it, else the defaults.
 municipalities = data.municipalities()
@@ -49,7 +52,7 @@ restore(st.session_state, from_query(dict(st.query_params), set(provinces["code"
 
 st.subheader(_("Regions"))
 with st.sidebar:
-    st.header(_("Regions"))
+    st.header(_("Filters"))  # the page's own name is its heading already
     chosen = st.multiselect(_("Province"), sorted(label, key=label.get), key="r_provinces",
                             format_func=label.get, placeholder=_("Choose…"))
     muni_label = dict(zip(municipalities["code"], place_names(municipalities, lang)))
@@ -123,7 +126,7 @@ chart_with_numbers(
     horizontal_bars(
         labelled(per_kind, [fmt_pct(v, lang) for v in per_kind["share_beyond_r"]]),
         x=alt.X("share_beyond_r:Q", title=_("Share of residents beyond R"),
-                axis=alt.Axis(format="%")),
+                axis=value_axis(lang, percent=True)),
         y=PROVINCE_Y, color=kind_colour, offset=KIND_OFFSET,
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("kind:N", title=_("Kind")),
@@ -135,7 +138,8 @@ st.markdown(f"#### {_('Mean distance to the nearest (straight line), by kind')}"
 chart_with_numbers(
     horizontal_bars(
         labelled(per_kind, [fmt_km(v, lang) for v in per_kind["pw_mean_km"]]),
-        x=alt.X("pw_mean_km:Q", title=_("Mean distance to the nearest, km")),
+        x=alt.X("pw_mean_km:Q", title=_("Mean distance to the nearest, km"),
+                axis=value_axis(lang)),
         y=PROVINCE_Y, color=kind_colour, offset=KIND_OFFSET,
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("kind:N", title=_("Kind")),
@@ -148,8 +152,11 @@ st.markdown(f"#### {_('Organisations per 10,000 residents')}")
 chart_with_numbers(
     horizontal_bars(
         labelled(counted, [fmt_num(v, lang) for v in counted["per_10k"]]),
-        x=alt.X("per_10k:Q", title=_("per 10,000")), y=PROVINCE_Y,
-        color=kind_colour, offset=KIND_OFFSET,
+        x=alt.X("per_10k:Q", title=_("per 10,000"), axis=value_axis(lang)), y=PROVINCE_Y,
+        # the legend names only the kinds drawn: no "any kind" without a bar
+        color=alt.Color("kind:N", title=_("Kind"), scale=COUNTED_SCALE,
+                        legend=alt.Legend(orient="bottom", labelLimit=400, columns=1)),
+        offset=alt.YOffset("kind:N", sort=COUNTED_SCALE.domain),
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("kind:N", title=_("Kind")),
                  alt.Tooltip("organisations:Q", title=_("Organisations")),
@@ -160,10 +167,12 @@ chart_with_numbers(
 
 st.markdown(f"#### {_('Municipalities, least served first')}")
 munis = data.municipality_coverage(float(radius), False, tuple(sorted(chosen)), "ngo")
+turkish = data.municipality_names()["municipality_tr"]  # Turkish readers: "Кубрат (Balbunar)"
 munis = munis[munis["province_code"].isin(chosen) & in_filter(munis["municipality_code"])]
 munis = least_served(munis, "ngo").assign(
-    municipality=lambda d: [place_name(n, lt, lang) for n, lt in
-                            zip(d["municipality"], d["municipality_latin"])],
+    municipality=lambda d: [place_name(n, lt, lang, turkish.get(c)) for n, lt, c in
+                            zip(d["municipality"], d["municipality_latin"],
+                                d["municipality_code"])],
     province=lambda d: d["province_code"].map(label))
 MUNI_COLUMNS = {"municipality": _("Municipality"), "province": _("Province"),
                 "residents": _("Residents"), "ngo_share_beyond_r": _("Beyond R: NGO"),
@@ -195,8 +204,9 @@ st.markdown(f"#### {_('Field of activity')}")
 chart_with_numbers(
     horizontal_bars(
         labelled(fields, [fmt_int(v, lang) for v in fields["organisations"]]),
-        x=alt.X("organisations:Q", title=_("Organisations")),
-        y=alt.Y("field:N", sort=FIELD_ORDER, title=None),
+        x=alt.X("organisations:Q", title=_("Organisations"), axis=value_axis(lang)),
+        y=alt.Y("field:N", sort=FIELD_ORDER, title=None,
+                axis=alt.Axis(labelLimit=300)),  # "Приобщаване на ромите" whole
         color=alt.Color("province:N", title=_("Province"), legend=alt.Legend(orient="bottom")),
         offset="province:N",
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
@@ -212,8 +222,9 @@ st.markdown(f"#### {_('Civic presence index')}")
 chart_with_numbers(
     vertical_bars(
         labelled(presence, [fmt_int(v, lang) for v in presence["settlements"]]),
-        x=alt.X("band:N", title=_("Civic presence index"), sort=None),
-        y=alt.Y("settlements:Q", title=_("Settlements")),
+        x=alt.X("band:N", title=_("Civic presence index"), sort=None,
+                axis=alt.Axis(labelAngle=0)),  # "60–79" read across, not up
+        y=alt.Y("settlements:Q", title=_("Settlements"), axis=value_axis(lang)),
         color=alt.Color("province:N", title=_("Province"), legend=alt.Legend(orient="bottom")),
         offset="province:N",
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
@@ -230,7 +241,8 @@ ages = pd.DataFrame([{"province": r["province"], "age": v, "share": r[f"share_{k
 st.markdown(f"#### {_('Census 2021: age structure')}")
 chart_with_numbers(
     alt.Chart(ages).mark_bar().encode(
-        x=alt.X("share:Q", stack="normalize", axis=alt.Axis(format="%"), title=None),
+        x=alt.X("share:Q", stack="normalize", axis=value_axis(lang, percent=True),
+                title=None),
         y=PROVINCE_Y,
         color=alt.Color("age:N", title=_("Age"), sort=list(bands.values()),
                         legend=alt.Legend(orient="bottom")),
@@ -250,7 +262,7 @@ with left:
     chart_with_numbers(
         horizontal_bars(
             labelled(tongue, [fmt_pct(v, lang) for v in tongue["share"]]),
-            x=alt.X("share:Q", axis=alt.Axis(format="%"), title=None),
+            x=alt.X("share:Q", axis=value_axis(lang, percent=True), title=None),
             y=PROVINCE_Y,
             color=alt.Color("tongue:N", title=_("Mother tongue"),
                             legend=alt.Legend(orient="bottom")),
@@ -263,12 +275,23 @@ with left:
                  "share": _("Share")}, "mother_tongue")
 with right:
     st.markdown(f"#### {_('Population change 2017–2021')}")
+    # each bar carries its value, outside its end (a loss: to the left of the bar)
+    low, high = min(0.0, change["change_2017_2021"].min()), max(0.0,
+                                                                 change["change_2017_2021"].max())
+    signed = labelled(change, [("+" if v > 0 else "") + fmt_pct(v, lang)
+                               for v in change["change_2017_2021"]])
+    moved = alt.Chart(signed).encode(
+        x=alt.X("change_2017_2021:Q", axis=value_axis(lang, percent=True), title=None,
+                scale=alt.Scale(domain=[low * 1.35, high * 1.35])),
+        y=PROVINCE_Y,
+        tooltip=[alt.Tooltip("province:N", title=_("Province")),
+                 alt.Tooltip("change_2017_2021:Q", title=_("Change"), format="+.1%")])
     chart_with_numbers(
-        alt.Chart(change).mark_bar().encode(
-            x=alt.X("change_2017_2021:Q", axis=alt.Axis(format="%"), title=None),
-            y=PROVINCE_Y,
-            tooltip=[alt.Tooltip("province:N", title=_("Province")),
-                     alt.Tooltip("change_2017_2021:Q", title=_("Change"), format="+.1%")]),
+        alt.layer(moved.mark_bar(), *[
+            moved.transform_filter(f"datum.change_2017_2021 {sign} 0").mark_text(
+                baseline="middle", fontSize=11, color="#333", align=align, dx=dx).encode(
+                    text=alt.Text("value_label:N"))
+            for sign, align, dx in (("<", "right", -3), (">=", "left", 3))]),
         change, {"province": _("Province"), "population_2017": _("Residents 2017"),
                  "population": _("Residents (Census 2021)"),
                  "change_2017_2021": _("Change")}, "population_change")

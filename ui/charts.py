@@ -17,6 +17,27 @@ HEADROOM = 1.15  # the value axis reaches past the longest bar, to leave room fo
 TINY = 0.01  # a bar shorter than this share of the axis gets the stub too
 
 
+_ALL = "regexp('{}', 'g')"
+# d3 formats ticks the English way ('1,000.5', '20%'); these rewrite its label per language.
+_SEPARATORS = {
+    "bg": f"replace(replace(datum.label, {_ALL.format(',')}, '\u00a0'), "
+          f"{_ALL.format(chr(92) * 2 + '.')}, ',')",
+    "tr": f"replace(replace(replace(datum.label, {_ALL.format(',')}, '~'), "
+          f"{_ALL.format(chr(92) * 2 + '.')}, ','), {_ALL.format('~')}, '.')",
+}
+
+
+def value_axis(lang: str, percent: bool = False, **kwargs) -> alt.Axis:
+    """An axis whose tick labels read as numbers do in `lang` (a share axis: `percent`)."""
+    if percent:
+        kwargs["format"] = "%"
+    label = _SEPARATORS.get(lang)
+    if label and percent and lang == "tr":  # '%20', '−%10'
+        label = (f"(datum.value < 0 ? '\u2212' : '') + '%' + "
+                 f"replace(replace({label}, '%', ''), '\u2212', '')")
+    return alt.Axis(labelExpr=label, **kwargs) if label else alt.Axis(**kwargs)
+
+
 def _tiny(table: pd.DataFrame, value: str):
     """The filter of the rows whose bar would not show: 0, or under TINY of the axis."""
     top = float(table[value].max()) if len(table) else 0.0
