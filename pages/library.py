@@ -37,10 +37,17 @@ HUB_KINDS = ("library", "chitalishte")
 CHOICES = {"": "unknown", "yes": "yes", "no": "no"}
 
 
+def _place(row) -> str:
+    """Its settlement in the page's language: 'Кърджали (Kırcaali)' in Turkish, where known."""
+    if not isinstance(row["settlement"], str):
+        return ""
+    known = data.settlement_labels(lang).get(row.get("ekatte"))
+    return known or place_name(row["settlement"], to_latin(row["settlement"]), lang)
+
+
 def _label(row) -> str:
     """A library's name with its settlement, in the page's language form."""
-    place = place_name(row["settlement"], to_latin(row["settlement"] or ""), lang) \
-        if isinstance(row["settlement"], str) else ""
+    place = _place(row)
     return f"{row['name']} ({place})" if place else row["name"]
 
 
@@ -280,8 +287,7 @@ def library_page(orgs: pd.DataFrame, org_id: str) -> None:
     st.title(md_escape(row["name"]))  # a proposed name is text, never markdown
     if lang != "bg" and isinstance(row.get("name_latin"), str) and row["name_latin"] != row["name"]:
         st.markdown(f"*{md_escape(row['name_latin'])}*")
-    where = place_name(row["settlement"], to_latin(row["settlement"] or ""), lang) \
-        if isinstance(row["settlement"], str) else ""
+    where = _place(row)
     st.caption(" · ".join(x for x in (term(row["kind"], lang), where) if x))
     offers(row)
     with st.expander(_("Propose a change to what it offers")):
