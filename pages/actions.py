@@ -132,10 +132,10 @@ def change_form(row: dict) -> None:
         start = act.parse_time(row["start"])
         end = act.parse_time(row["end"])
         c1, c2 = st.columns(2)
-        start_day = c1.date_input(_("Starts on"), start.date(), format="DD.MM.YYYY")
-        start_at = c2.time_input(_("at"), start.time())
-        end_day = c1.date_input(_("Ends on"), end.date(), format="DD.MM.YYYY")
-        end_at = c2.time_input(_("until"), end.time())
+        start_day = c1.date_input(_("Start date"), start.date(), format="DD.MM.YYYY")
+        start_at = c2.time_input(_("Start time"), start.time())
+        end_day = c1.date_input(_("End date"), end.date(), format="DD.MM.YYYY")
+        end_at = c2.time_input(_("End time"), end.time())
         address = st.text_input(_("Address"), row.get("address") or "", max_chars=300)
         cancel = st.checkbox(_("Cancel this action"))
         reason = st.text_input(_("Reason (for a cancellation)"), max_chars=1000)
@@ -185,12 +185,12 @@ def propose_form(provinces: list[str]) -> None:
         cause = st.selectbox(_("Cause"), CAUSES, format_func=lambda c: term(c, lang))
         description = st.text_area(_("What will happen"), max_chars=3000)
         c1, c2 = st.columns(2)
-        start_day = c1.date_input(_("Starts on"), date.today() + timedelta(days=7),
+        start_day = c1.date_input(_("Start date"), date.today() + timedelta(days=7),
                                   format="DD.MM.YYYY")
-        start_at = c2.time_input(_("at"), time(10, 0))
-        end_day = c1.date_input(_("Ends on"), date.today() + timedelta(days=7),
+        start_at = c2.time_input(_("Start time"), time(10, 0))
+        end_day = c1.date_input(_("End date"), date.today() + timedelta(days=7),
                                 format="DD.MM.YYYY")
-        end_at = c2.time_input(_("until"), time(13, 0))
+        end_at = c2.time_input(_("End time"), time(13, 0))
         repeat = st.selectbox(_("Repeats"), act.REPEATS, format_func=repeat_words.get)
         count = st.number_input(_("How many times (for a repeating action)"), 2, 500, 6)
         custom = st.text_input(_("Custom rule"), placeholder="FREQ=MONTHLY;BYDAY=1SA;COUNT=6")
