@@ -129,8 +129,12 @@ def cached_map(selected: tuple[str, ...], lang: str, tiles, version: int,
     return fmap, layer.key, (acts.key, records["base"])
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
 def bounds(selected: tuple[str, ...]) -> dict:
-    """What the panel frames: the chosen provinces, or the chosen municipalities."""
+    """What the panel frames: the chosen provinces, or the chosen municipalities.
+
+    One per province set for every session (the outlines do not change while serving).
+    """
     def box(values) -> list[float]:
         return [round(float(v), 4) for v in values]
 
