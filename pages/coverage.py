@@ -8,18 +8,16 @@ from __future__ import annotations
 import streamlit as st
 
 from civic import facts
-from civic.i18n import place_names, term, translator
+from civic.i18n import term, translator
 from civic.numbers import fmt_int, fmt_km, fmt_pct, km
-from geo.coverage import KINDS, MEASURED, library_definition, summarise
-from layers.basemap import province_map, zoom_for
-from layers.coverage import coverage_layers
+from geo.coverage import MEASURED, library_definition
+from layers.basemap import zoom_for
 from reports.export import points_geojson, table_csv, tables_xlsx
-from ui import actions_view, coverage_view, data
+from ui import actions_view, coverage_data, coverage_view, data
 from ui.coverage_view import View, from_query, restore, to_query, write_query
 from ui.entry import through_app
 from ui.map_element import show_map
 from ui.markdown import md_escape
-from ui.tables import styled
 
 through_app()
 
@@ -28,9 +26,8 @@ _ = translator(lang)
 provinces = data.provinces()
 municipalities = data.municipalities()
 province_label = data.province_labels(lang)
-muni_label = dict(zip(municipalities["code"], place_names(municipalities, lang)))
-KIND_WORDS = {"ngo": _("known NGO"), "chitalishte": _("chitalishte"),
-              "library": _("library"), "any": _("organisation of any kind")}
+muni_label = coverage_data.municipality_labels(lang)
+KIND_WORDS = coverage_data.kind_words(lang)
 RADIUS_PRESETS = (0, 3, 5, 10, 15)
 
 # The view: from the URL when it names one, else as the user left it, else the defaults.
@@ -80,33 +77,11 @@ if not view.provinces:
     st.info(_("Choose at least one province."))
     st.stop()
 
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def view_frames(key: tuple, lang: str, version: int) -> dict:
-    """The area's settlements, summary, municipalities and gaps for one view (`key`).
-
-    Shared by every session, so a view seen before costs its rerun nothing but drawing;
-    `version` (`data.organisations_version`) follows approvals and imports. The frames
-    are read, never changed, by the page.
-    """
-    provinces_, municipalities_, kind_, radius_, presumed_ = key[:5]
-    cov_ = data.settlement_coverage(float(radius_), presumed_)
-    in_area = cov_["province_code"].isin(provinces_)
-    if municipalities_:
-        in_area &= cov_["municipality_code"].isin(municipalities_)
-    cov_ = cov_[in_area]
-    munis_ = data.municipality_coverage(float(radius_), presumed_, tuple(sorted(provinces_)),
-                                        kind_)
-    return {"cov": cov_, "area": summarise(cov_.assign(area="all"), "area").iloc[0],
-            "munis": munis_[munis_["municipality_code"].isin(cov_["municipality_code"]
-                                                            .unique())]}
-
-
 view_key = (view.provinces, view.municipalities, view.kind, view.radius, view.presumed,
             view.measure, view.k)
-frames = view_frames(view_key, lang, data.organisations_version())
-cov, area, munis = frames["cov"], frames["area"], frames["munis"]
+frames = coverage_data.view_frames(view.provinces, view.municipalities, kind, view.radius,
+                                   view.presumed, data.organisations_version())
+area, munis = frames["area"], frames["munis"]
 
 ngos = data.known_ngos()
 st.markdown(coverage_view.headline(
@@ -156,34 +131,9 @@ if kind in ("ngo", "any"):
     st.caption(_("NGO figures count the {n} known NGOs (civic directory, imports and approved "
                  "proposals), not the national register.").format(n=ngos))
 
-place_label = data.settlement_labels(lang)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def gaps_and_plans(key: tuple, lang: str, version: int) -> tuple:
-    """The gap settlements (labelled in `lang`) and hub plans of one view, for every session.
-
-    Gap settlements: inhabited, and no organisation of the chosen kind within R. Follows
-    from the view's frames (`view_frames`), which share its key.
-    """
-    points = data.settlements().set_index("ekatte").geometry
-    gaps_ = cov[cov[f"gap_{kind}"]].sort_values("population", ascending=False)
-    gaps_ = gaps_.assign(
-        settlement=gaps_["ekatte"].map(place_label).fillna(gaps_["settlement"]),
-        municipality=gaps_["municipality_code"].map(muni_label),
-        lon=gaps_["ekatte"].map(points).map(lambda p: p.x),
-        lat=gaps_["ekatte"].map(points).map(lambda p: p.y),
-        missing=[", ".join(term(k, lang) for k in KINDS if getattr(r, f"beyond_{k}"))
-                 for r in gaps_.itertuples()],
-        note=[_("nearest {kind}: {km}").format(
-            kind=kind_word, km=fmt_km(getattr(r, f"nearest_{kind}_km"), lang))
-            for r in gaps_.itertuples()])
-    plans_ = data.hubs(tuple(sorted(cov["ekatte"])), radius, int(view.k),
-                       "ngo" if kind == "any" else kind) if view.k else None
-    return gaps_, plans_
-
-
-gaps, plans = gaps_and_plans(view_key, lang, data.organisations_version())
+gaps, plans = coverage_data.gaps_and_plans(view.provinces, view.municipalities, kind,
+                                           view.radius, view.presumed, int(view.k), lang,
+                                           data.organisations_version())
 if plans and "error" in plans:
     st.warning(plans["error"].text(lang, md_escape))
     plans = None
@@ -192,23 +142,8 @@ measure = f"{kind}_share_beyond_r" if view.measure == "share" else f"{kind}_pw_m
 title = (_("Share of residents beyond R") if view.measure == "share"
          else _("Mean distance to the nearest, km")) + f" — {kind_word}, R: " \
     + _radius_label(view.radius)
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def coverage_map(key: tuple, lang: str, tiles, version: int, _munis, _gaps, _plans):
-    """The coverage map for one view (`key`), language and state of the organisations.
-
-    The municipalities, gaps and plans it draws follow from those, so they are not hashed;
-    drawing (natural breaks, outlines) is most of a rerun, and every session shares it.
-    """
-    fmap = province_map(provinces, view.provinces, lang, tiles)
-    hub_sites = {"existing": _plans["existing"], "new": _plans["new"]} if _plans else {}
-    coverage_layers(fmap, municipalities, _munis, measure, _gaps, hub_sites, lang, title)
-    return fmap
-
-
-fmap = coverage_map(view_key, lang, data.tiles(), data.organisations_version(), munis, gaps,
-                    plans)
+fmap = coverage_data.coverage_map(view_key, view.provinces, measure, title, lang, data.tiles(),
+                                  data.organisations_version(), munis, gaps, plans)
 frame = (municipalities[municipalities["code"].isin(view.municipalities)]
          if view.municipalities else provinces[provinces["code"].isin(view.provinces)])
 bounds = frame.total_bounds
@@ -216,62 +151,13 @@ show_map(fmap, "coverage_map", 520,
          center=((bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2),
          zoom=zoom_for(bounds, *((340, 520) if data.phone() else (700, 520))))
 
-GAP_COLUMNS = {"settlement": _("Settlement"), "municipality": _("Municipality"),
-               "population": _("Residents"), "missing": _("Missing within R"),
-               "nearest_ngo_km": _("Nearest known NGO, km"),
-               "nearest_chitalishte_km": _("Nearest chitalishte, km"),
-               "nearest_library_km": _("Nearest library, km"),
-               "access_2sfca": _("Reach of any kind (2SFCA, per 10,000)")}
-MUNI_COLUMNS = {"municipality": _("Municipality"), "residents": _("Residents"),
-                "count_ngo": _("Known NGOs"), "count_chitalishte": _("Chitalishta"),
-                "count_library": _("Libraries"), "per_10k_any": _("Organisations per 10,000"),
-                "residents_beyond_r": _("Residents beyond R"),
-                "share_beyond_r": _("Share beyond R"),
-                "pw_mean_km": _("Mean distance to the nearest, km"),
-                "gap_settlements": _("Gap settlements"), "rank_in_selection": _("Rank")}
-
-
+GAP_COLUMNS = coverage_data.gap_columns(lang)
+MUNI_COLUMNS = coverage_data.municipality_columns(lang)
 gap_table = gaps[list(GAP_COLUMNS)]
 muni_table = munis.sort_values("rank_in_selection", ascending=False).assign(
     municipality=lambda d: d["municipality_code"].map(muni_label))
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def tables(key: tuple, lang: str, version: int, _gap_table, _muni_table, _plans) -> None:
-    """The three tabs of tables for one view, language and state of the organisations.
-
-    Formatting every cell (a pandas Styler) was the costliest part of a Coverage rerun;
-    Streamlit records the elements drawn here and replays them on a hit, so each view is
-    formatted once for every session. The tables follow from the arguments, not hashed.
-    """
-    tab1, tab2, tab3 = st.tabs([_("Gap settlements"), _("Municipalities, least served first"),
-                                _("Hub suggestions")])
-    tab1.caption(_("Inhabited settlements with no {kind} within R, most residents first.")
-                 .format(kind=kind_word))
-    tab1.dataframe(styled(_gap_table, GAP_COLUMNS, lang), hide_index=True, width="stretch")
-    tab2.dataframe(styled(_muni_table, MUNI_COLUMNS, lang), hide_index=True, width="stretch")
-    if not _plans:
-        tab3.info(_("Set a number of hub suggestions in the sidebar."))
-        return
-    covered = _plans["covered"]
-    hub_kind = KIND_WORDS["ngo" if kind == "any" else kind]
-    tab3.write(_("Residents with no {kind} within {r} km: {n}").format(
-        kind=hub_kind, r=fmt_int(_plans["radius_km"], lang), n=fmt_int(covered["without"], lang)))
-    hub_columns = {"name": _("Site"), "settlement": _("Settlement"),
-                   "newly_covered": _("Residents newly within R")}
-    sites = {k: _plans[k].assign(settlement=_plans[k]["ekatte"].map(place_label)
-                                 .fillna(_plans[k]["settlement"])) for k in ("existing", "new")}
-    tab3.write(_("Existing chitalishta and libraries as hubs would newly reach {n}")
-               .format(n=fmt_int(covered["existing"], lang)))
-    tab3.dataframe(styled(sites["existing"], hub_columns, lang), hide_index=True,
-                   width="stretch")
-    tab3.write(_("New sites at settlements would newly reach {n}")
-               .format(n=fmt_int(covered["new"], lang)))
-    tab3.dataframe(styled(sites["new"], {k: v for k, v in hub_columns.items() if k != "name"},
-                          lang), hide_index=True, width="stretch")
-
-
-tables(view_key, lang, data.organisations_version(), gap_table, muni_table, plans)
+coverage_data.tables(view_key, kind, lang, data.organisations_version(), gap_table, muni_table,
+                     plans)
 
 parameters = {
     "provinces": ",".join(view.provinces), "municipalities": ",".join(view.municipalities),

@@ -27,10 +27,8 @@ Streamlit widget: another province set needs another map element, so it reruns t
 
 from __future__ import annotations
 
-import html
 from dataclasses import replace
 
-import pandas as pd
 import streamlit as st
 
 from civic.action import now_local
@@ -38,18 +36,8 @@ from civic.i18n import directory_month, place_names, translator
 from civic.numbers import fmt_int
 from civic.vocabularies import LEGAL_FORMS
 from geo import filters
-from layers.actions import ActionLayer, Hosts, action_records, action_words
-from layers.basemap import base_map, settlement_points
 from layers.filter_panel import panel_html, panel_spec
-from layers.organisations import (
-    OrganisationLayer,
-    layer_titles,
-    map_records,
-    map_words,
-    record_order,
-    visible_runs,
-)
-from ui import data
+from ui import data, map_data
 from ui.entry import through_app
 from ui.map_element import show_map
 
@@ -100,65 +88,6 @@ def keep_url(selected: tuple[str, ...]) -> None:
         del st.query_params["provinces"]
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def cached_map(selected: tuple[str, ...], lang: str, tiles, version: int,
-               actions: pd.DataFrame, today: str):
-    """The map element's map for one province set and language, its key and actions layer.
-
-    `version` (`data.organisations_version`: moves on an approved proposal or an import)
-    and `actions` (those provinces' stored actions) are part of the cache key, so either
-    shows on the map; `today` too, so the upcoming actions are those of the day. The
-    organisations themselves are not hashed: that cost more than the rest of a rerun.
-    The last item is the actions layer's (key, base day), or None when none is upcoming.
-    """
-    everyone = data.organisations()
-    in_provinces = everyone[everyone["province_code"].isin(selected)]
-    orgs = record_order(in_provinces)
-    drawn = list(settlement_points(data.settlements(), list(selected))["ekatte"])
-    records = action_records(actions, lang, Hosts.of(data.organisations(), orgs), drawn)
-    fmap, control = base_map(provinces, municipalities, data.settlements(), list(selected),
-                             lang, tiles, actions=bool(records["n"]))
-    default = filters.apply(orgs, filters.Filters(provinces=selected))
-    layer = OrganisationLayer(map_records(orgs, lang, data.municipality_names(), drawn),
-                              map_words(lang), visible_runs(orgs["id"], default["id"]), control)
-    layer.add_to(fmap)
-    if not records["n"]:
-        return fmap, layer.key, None
-    acts = ActionLayer(records, action_words(lang), control)
-    acts.add_to(fmap)
-    return fmap, layer.key, (acts.key, records["base"])
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def bounds(selected: tuple[str, ...]) -> dict:
-    """What the panel frames: the chosen provinces, or the chosen municipalities.
-
-    One per province set for every session (the outlines do not change while serving).
-    """
-    def box(values) -> list[float]:
-        return [round(float(v), 4) for v in values]
-
-    chosen = provinces[provinces["code"].isin(selected)]
-    munis = municipalities[municipalities["code"].str[:3].isin(selected)]
-    return {"provinces": box(chosen.total_bounds if len(chosen) else provinces.total_bounds),
-            "municipalities": {c: box(g.bounds) for c, g in zip(munis["code"], munis.geometry)}}
-
-
-@st.cache_resource(show_spinner=False, max_entries=256)
-def counts_html(current: filters.Filters, lang: str, version: int) -> str:
-    """The counts line (per kind, the panel updates it) and the no-match line (hidden).
-
-    One per filter set, language and `version` of the organisations, for every session.
-    """
-    titles = layer_titles(lang)
-    shown = filters.counts(filters.apply(data.organisations(), current))
-    parts = " · ".join(f'{html.escape(titles[k])} <b data-kind="{k}">{fmt_int(n, lang)}</b>'
-                       for k, n in shown.items())
-    return (f'<p class="civic-counts" style="margin:0 0 .5rem">{parts}</p>'
-            '<p class="civic-nomatch" hidden style="background:#fffce7;color:#926c05;'
-            'padding:.75rem 1rem;border-radius:.5rem"></p>')
-
-
 def published_any() -> bool:
     """Whether any action is published at all (else the sidebar says how to start)."""
     stored = data.actions()
@@ -173,13 +102,14 @@ keep_url(selected)
 current = replace(start, provinces=selected, municipalities=tuple(
     m for m in start.municipalities if m[:3] in selected))
 stored_actions = data.actions()
-base, key, action_layer = cached_map(
+base, key, action_layer = map_data.cached_map(
     selected, lang, data.tiles(), data.organisations_version(),
     stored_actions[stored_actions["province_code"].isin(selected)],
     now_local().date().isoformat())
 muni_options = sorted(((c, n) for c, n in muni_label.items() if c[:3] in selected),
                       key=lambda pair: pair[1])
-spec = panel_spec(current, lang, key, muni_options, legal_forms, bounds(selected), action_layer)
+spec = panel_spec(current, lang, key, muni_options, legal_forms, map_data.bounds(selected),
+                  action_layer)
 with st.sidebar:
     st.html(panel_html(spec), unsafe_allow_javascript=True)
     if not published_any():
@@ -187,7 +117,7 @@ with st.sidebar:
                      "Actions page") + f" → [{_('Actions')}](/actions?lang={lang})")
 
 st.subheader(_("Civil sector map"))
-st.html(counts_html(current, lang, data.organisations_version()))
+st.html(map_data.counts_html(current, lang, data.organisations_version()))
 st.html(MAP_HEIGHT_CSS)
 # the cached map is rendered once; every run sends the same script, so the element stays
 show_map(base, "map", 560)

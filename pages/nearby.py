@@ -15,12 +15,11 @@ from civic import action as act
 from civic import facts
 from civic.i18n import term, translator
 from civic.vocabularies import FIELDS, KINDS
-from geo.nearby import actions_near, nearby, select
+from geo.nearby import actions_near
 from layers.action_cards import card_words
 from layers.action_cards import cards as action_cards
-from layers.nearby import nearby_map
 from layers.results import candidate_label, candidate_query, result_cards
-from ui import data
+from ui import data, nearby_data
 from ui.entry import through_app
 from ui.map_element import show_map
 from ui.markdown import md_escape
@@ -142,33 +141,6 @@ def upcoming_actions(point: dict, radius: int) -> None:
         st.html(action_cards(near, card_words(lang), lang, dict(zip(orgs["id"], orgs["name"]))))
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
-def search(lon: float, lat: float, radius: int, kind: str | None, fields: tuple[str, ...],
-           version: int):
-    """The organisations near a point, shared by every session that asks the same.
-
-    A search is asked again on every rerun of the page (a slider, a tap); `version` moves
-    when the organisations change. The frames returned are read, never changed.
-    """
-    orgs = select(data.organisations(), kind, None)
-    if fields:
-        wanted = set(fields)
-        orgs = orgs[orgs["fields"].fillna("").map(lambda v: bool(wanted & set(v.split(";"))))]
-    return nearby(orgs, lon, lat, radius, candidates=data.ids_within(lon, lat, radius))
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _map(lon: float | None, lat: float | None, radius: int, kind: str | None,
-         fields: tuple[str, ...], lang: str, tiles, version: int, _shown):
-    """The small map for one search, shared by every session that makes the same one.
-
-    What it shows (`_shown`) follows from the other arguments, so it is not hashed; a
-    school class searching the same village draws it once.
-    """
-    return nearby_map(lon, lat, radius, _shown, tiles, provinces=data.geography(lang),
-                      lang=lang, names=data.municipality_names())
-
-
 if "n_ready" not in ss:
     _start()
 
@@ -210,14 +182,15 @@ with st.expander(_("Radius, kind and fields of activity")):
 
 point = ss["n_point"]
 _sync_url(point, radius, kind, fields)
-found = search(point["lon"], point["lat"], radius, kind, tuple(sorted(fields)),
-               data.organisations_version()) if point else None
+found = nearby_data.search(point["lon"], point["lat"], radius, kind, tuple(sorted(fields)),
+                           data.organisations_version()) if point else None
 shown = found.within if found is not None and not found.within.empty else \
     (found.nearest_beyond if found is not None
      else data.organisations().iloc[0:0].assign(distance_km=[]))
 
-fmap = _map(point and point["lon"], point and point["lat"], radius, kind, tuple(sorted(fields)),
-           lang, data.tiles(), data.organisations_version(), shown)
+fmap = nearby_data.small_map(point and point["lon"], point and point["lat"], radius, kind,
+                             tuple(sorted(fields)), lang, data.tiles(),
+                             data.organisations_version(), shown)
 show_map(fmap, "nearby_map", 320, ["last_clicked"])
 
 with results_box:
