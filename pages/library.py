@@ -109,11 +109,17 @@ def catchment(site: pd.Series | None, province: str, radius_km: float) -> pd.Dat
         st.info(_("No inhabited settlement is nearer to this library than to another one."))
         return inside
     f = found.iloc[0]
-    cols = st.columns(2) + st.columns(2) if data.phone() else st.columns(4)  # 2×2 on a phone
-    cols[0].metric(_("Settlements"), fmt_int(len(inside), lang))
-    cols[1].metric(_("Residents (2021)"), fmt_int(inside["population"].sum(), lang))
-    cols[2].metric(_("Known NGOs inside"), fmt_int(f["ngos"], lang))
-    cols[3].metric(_("Chitalishta inside"), fmt_int(f["chitalishta"], lang))
+    figures = [(_("Settlements"), fmt_int(len(inside), lang)),
+               (_("Residents (2021)"), fmt_int(inside["population"].sum(), lang)),
+               (_("Known NGOs inside"), fmt_int(f["ngos"], lang)),
+               (_("Chitalishta inside"), fmt_int(f["chitalishta"], lang))]
+    if data.phone():  # two by two: a phone stacks st.columns one under another
+        row = st.container(horizontal=True, wrap=True)
+        for label, value in figures:
+            row.metric(label, value, width=160)
+    else:
+        for col, (label, value) in zip(st.columns(4), figures):
+            col.metric(label, value)
     share = f["beyond_r_share"]
     st.write(_("{n} residents ({share}) live beyond {r} km (straight line) of every one of "
                "the {k} known NGOs.").format(n=fmt_int(f["beyond_r"], lang),
