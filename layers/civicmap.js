@@ -389,7 +389,37 @@ function civicClusterGroup(options) {
     });
 }
 
+var CIVIC_B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%,()*+-;.=:?@^_[]|}~';
+
+function civicInflate(z) {
+    /* A promise of the text layers/organisations.py `deflated` wrote: base85 (letters unsafe
+     * in a script swapped), the deflated text's length (4 bytes), the deflated text. */
+    var digit = new Uint8Array(128), bytes = new Uint8Array(z.length / 5 * 4), i, k;
+    for (i = 0; i < CIVIC_B85.length; i++) { digit[CIVIC_B85.charCodeAt(i)] = i; }
+    for (i = 0; i < z.length; i += 5) {
+        var v = 0, o = i / 5 * 4;
+        for (k = 0; k < 5; k++) { v = v * 85 + digit[z.charCodeAt(i + k)]; }
+        bytes[o] = v >>> 24;
+        bytes[o + 1] = (v >>> 16) & 255;
+        bytes[o + 2] = (v >>> 8) & 255;
+        bytes[o + 3] = v & 255;
+    }
+    var size = ((bytes[0] << 24) >>> 0) + (bytes[1] << 16) + (bytes[2] << 8) + bytes[3];
+    return new Response(new Blob([bytes.subarray(4, 4 + size)]).stream()
+        .pipeThrough(new DecompressionStream('deflate'))).text();
+}
+
 function civicOrganisations(map, D, control, initialRuns, cluster) {
+    /* The organisation layer from its deflated records (D.z, with D.key): drawn once they
+     * are inflated, a moment after the map; window.civicMap is set then. */
+    civicInflate(D.z).then(function (text) {
+        var records = JSON.parse(text);
+        records.key = D.key;
+        civicDrawOrganisations(map, records, control, initialRuns, cluster);
+    }).catch(function (e) { setTimeout(function () { throw e; }, 0); });  // a page error
+}
+
+function civicDrawOrganisations(map, D, control, initialRuns, cluster) {
     D = civicTexts(D);
     var css = document.createElement('style');
     css.textContent = CIVIC_CSS;

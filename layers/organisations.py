@@ -8,9 +8,13 @@ applied in place by `civicmap.js` (see `pages/map.py` for how the state reaches 
 Records are columnar: rounded, integer coordinates per location, one-letter codes for
 kind, precision, status and source, small integers for fields and legal forms, table
 indices for settlements and municipalities, and each word once per language. Free text
-(names, addresses, contacts) is sent raw and set in the browser with `textContent`, so it
-can never become markup; only http(s) websites, `tel:` digits, plain e-mail addresses and
-information cards on chitalishta.com become links.
+(names, addresses, contacts) is sent as it is written and set in the browser with
+`textContent`, so it can never become markup; only http(s) websites, `tel:` digits, plain
+e-mail addresses and information cards on chitalishta.com become links.
+
+The layer sends the records, its words and style deflated (`deflated`: zlib, then base85),
+about a third of the JSON; the browser inflates them with `DecompressionStream`, so the
+marks, `window.civicMap` and the filter watcher appear a moment after the map itself.
 
 On a narrow map (a phone, `CLUSTER_NARROWER_THAN` pixels) below `CLUSTER_BELOW_ZOOM` the
 marks are gathered into numbered clusters (leaflet.markercluster, served by the app): a
@@ -20,9 +24,11 @@ zooms in. From that zoom on, and on wider screens, every mark is drawn on its ow
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
+import zlib
 from collections import Counter
 
 import folium
@@ -37,7 +43,7 @@ from layers.assets import CLUSTER_CSS, CLUSTER_JS
 from layers.popup import card_url, clean_emails, clean_phones, safe_url
 from layers.profile_card import OFFER_LABELS, known, offer_rows
 from layers.style import KIND_COLOURS, KIND_RADIUS, PRECISION_MARKS
-from layers.transport import ascii_texts
+from layers.transport import ascii_texts, plain_text
 
 LAYER_ORDER = ("chitalishte", "library_presumed", "library", "ngo")
 KIND_LETTERS = {"ngo": "n", "chitalishte": "c", "library": "l", "library_presumed": "p"}
@@ -376,13 +382,49 @@ def safe_json(value) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
+# base85 with the letters unsafe in a script, an attribute or a Jinja template swapped
+# (the alphabet `civicmap.js` and `actions.js` decode)
+B85_SAFE = str.maketrans("&<>`{", ",.:[]")
+B85_BACK = str.maketrans(",.:[]", "&<>`{")
+
+
+def deflated(value) -> str:
+    """`value` as one ASCII string `civicInflate` (civicmap.js) reads back.
+
+    The JSON (text in `layers.transport` ASCII) deflated, after its length (4 bytes,
+    big-endian), zero-padded to whole 4-byte groups and written in base85 (`B85_SAFE`).
+    """
+    text = json.dumps(ascii_texts(value), ensure_ascii=True, separators=(",", ":"))
+    packed = zlib.compress(text.encode("ascii"), 9)
+    data = len(packed).to_bytes(4, "big") + packed
+    data += b"\0" * (-len(data) % 4)
+    return base64.b85encode(data).decode("ascii").translate(B85_SAFE)
+
+
+def _plain(value):
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def inflated(text: str):
+    """The inverse of `deflated` (tests and benchmarks)."""
+    data = base64.b85decode(text.translate(B85_BACK))
+    size = int.from_bytes(data[:4], "big")
+    return _plain(json.loads(zlib.decompress(data[4:4 + size])))
+
+
 def dataset_key(payload: dict) -> str:
     """A short fingerprint of a record set: filter states name the set they index."""
     return hashlib.sha1(safe_json(payload).encode("utf-8")).hexdigest()[:12]
 
 
 class OrganisationLayer(JSCSSMixin):
-    """The organisation marks: `civicmap.js` with the record set, added to the base map.
+    """The organisation marks: `civicmap.js` with the record set (deflated), on the base map.
 
     Brings leaflet.markercluster (from the app's static files) for the phone's clusters.
     """
@@ -412,8 +454,8 @@ class OrganisationLayer(JSCSSMixin):
                                  {"below_zoom": int(cluster_below_zoom),
                                   "narrower_than": CLUSTER_NARROWER_THAN})
         key = dataset_key(payload)
-        self.data = safe_json(ascii_texts({**payload, "key": key, "words": words,
-                                           "style": map_style()}))
+        self.data = safe_json({"key": key, "z": deflated({**payload, "words": words,
+                                                          "style": map_style()})})
         self.key = key
         self.initial = safe_json(initial)
         self.control = control.get_name() if control is not None else "null"

@@ -13,6 +13,9 @@ from civic.i18n import LANGUAGES, TERMS, gettext, place_name
 from civic.vocabularies import FIELDS
 from geo import filters
 from layers.organisations import (
+    OrganisationLayer,
+    deflated,
+    inflated,
     map_records,
     map_words,
     record_order,
@@ -228,3 +231,48 @@ def test_browser_decoder_matches(tmp_path):
         [ascii_text(c) for c in cases]) + ".map(civicText)));", encoding="utf-8")
     out = subprocess.run([node, str(test)], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == cases
+
+
+def test_layer_records_travel_deflated_and_inflate_as_sent():
+    """The layer's script holds the records deflated, a third of their JSON or less."""
+    orgs = record_order(pd.DataFrame([
+        {"id": f"ngo-{i}", "name": f"Сдружение „Хитро {i}“ <b>&</b>", "kind": "ngo",
+         "presumed": False, "parent_id": None, "lon": 25.3 + i / 1000, "lat": 41.6,
+         "province_code": "KRZ", "municipality_code": "KRZ16", "status": "active",
+         "precision": "settlement", "settlement": "Кърджали", "ekatte": "40909",
+         "legal_form": "association", "fields": "culture", "address": "ул. Тест 1",
+         "phone": "0888123456", "email": f"a{i}@abv.bg", "website": None,
+         "source": "civic_directory", "source_url": None, "source_date": "2024-01-01"}
+        for i in range(200)]))
+    names = {"municipality": {"KRZ16": "Кърджали"}, "municipality_latin": {"KRZ16": "Kardzhali"}}
+    payload = map_records(orgs, "bg", names)
+    layer = OrganisationLayer(payload, map_words("bg"), [0, 200])
+    sent = json.loads(layer.data)
+    assert set(sent) == {"key", "z"}
+    assert not re.search(r"[&<>`{\"'\\]", sent["z"])  # safe in a script and a template
+    records = inflated(sent["z"])
+    assert {k: records[k] for k in payload} == payload
+    assert records["words"] == map_words("bg") and "style" in records
+    assert len(sent["z"]) * 3 < len(safe_json(payload))
+
+
+def test_browser_inflates_what_python_deflated(tmp_path):
+    """The browser's `civicInflate` (civicmap.js, in Node) reads `deflated` text back."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if not node:
+        pytest.skip("node is not installed")
+    script = (ROOT / "layers" / "civicmap.js").read_text(encoding="utf-8")
+    inflate = script[script.index("var CIVIC_B85"):script.index("function civicOrganisations")]
+    values = [{"n": "НЧ „Съзнание 1873г.“", "x": [1, -2, 3.5]}, "", "a" * 5000,
+              ["Сдружение `${x}` \"q\" <script>", {"^": "^^"}]]
+    test = tmp_path / "t.js"
+    test.write_text(inflate + "Promise.all(" + json.dumps([deflated(v) for v in values])
+                    + ".map(civicInflate)).then(t => process.stdout.write(JSON.stringify(t)));",
+                    encoding="utf-8")
+    out = subprocess.run([node, str(test)], capture_output=True, text=True, check=True)
+    texts = json.loads(out.stdout)
+    from layers.transport import ascii_texts
+    assert [json.loads(t) for t in texts] == [ascii_texts(v) for v in values]
