@@ -41,6 +41,19 @@ def test_a_phone_user_searches_with_enter_and_reaches_a_contact(app_url, browser
     size = contact.bounding_box()
     assert contact.is_visible() and size["height"] >= 24 and size["width"] >= 40
     assert size["x"] >= 0 and size["x"] + size["width"] <= 390
+    # follow it: the tap reaches the link with nothing in the page stopping or swallowing it
+    # (the last listener sees the click; it then keeps headless Chromium from the phone app)
+    page.evaluate("""() => { window.__followed = null;
+        window.addEventListener('click', e => {
+            const a = e.target.closest && e.target.closest('a');
+            if (!a) { return; }
+            window.__followed = [a.href, e.defaultPrevented];
+            e.preventDefault(); }); }""")
+    href, before = contact.get_attribute("href"), page.url
+    contact.tap()
+    page.wait_for_function("() => window.__followed !== null", timeout=10000)
+    followed, swallowed = page.evaluate("() => window.__followed")
+    assert followed == href and not swallowed and page.url == before
     shot(page, f"nearby-phone-{lang}")
     assert page.get_by_text(re.compile(r"^No (results|options)")).count() == 0
     assert not log.errors, log.errors
