@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from civic.i18n import LANGUAGE_NAMES, place_name, place_names, term, translator
-from civic.numbers import fmt_int, fmt_km, fmt_num, fmt_pct, km
+from civic.numbers import fmt_int, fmt_km, fmt_pct, km
 from civic.vocabularies import KIND_COLOURS
 from geo.coverage import MEASURED
 from geo.regions import fields_by_province, least_served, presence_distribution
@@ -22,7 +22,7 @@ from ui.charts import horizontal_bars, labelled, value_axis, vertical_bars, zero
 from ui.coverage_view import restore, write_query
 from ui.entry import through_app
 from ui.regions_view import MAX_RADIUS, MIN_RADIUS, View, from_query, to_query
-from ui.tables import styled
+from ui.tables import fmt_tenths, styled
 
 through_app()
 
@@ -151,7 +151,7 @@ counted = per_kind[per_kind["kind"] != kind_name("any")]
 st.markdown(f"#### {_('Organisations per 10,000 residents')}")
 chart_with_numbers(
     horizontal_bars(
-        labelled(counted, [fmt_num(v, lang) for v in counted["per_10k"]]),
+        labelled(counted, [fmt_tenths(v, lang) for v in counted["per_10k"]]),
         x=alt.X("per_10k:Q", title=_("per 10,000"), axis=value_axis(lang)), y=PROVINCE_Y,
         # the legend names only the kinds drawn: no "any kind" without a bar
         color=alt.Color("kind:N", title=_("Kind"), scale=COUNTED_SCALE,
@@ -207,7 +207,8 @@ chart_with_numbers(
         x=alt.X("organisations:Q", title=_("Organisations"), axis=value_axis(lang)),
         y=alt.Y("field:N", sort=FIELD_ORDER, title=None,
                 axis=alt.Axis(labelLimit=300)),  # "Приобщаване на ромите" whole
-        color=alt.Color("province:N", title=_("Province"), legend=alt.Legend(orient="bottom")),
+        color=alt.Color("province:N", title=_("Province"),  # on top: the chart is tall
+                        legend=alt.Legend(orient="top")),
         offset="province:N",
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("field:N", title=_("Field of activity")),

@@ -6,14 +6,23 @@ column still sorts by value; downloads keep the machine column names.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pandas as pd
+from babel.numbers import format_decimal
 
-from civic.numbers import fmt_int, fmt_km, fmt_num, fmt_pct, km
+from civic.numbers import LOCALES, fmt_int, fmt_km, fmt_num, fmt_pct, km
 
 INT_COLUMNS = ("population", "residents", "count", "settlements", "organisations", "rank",
                "without_own", "gap_population", "newly_covered", "beyond_r")
+
+
+def fmt_tenths(value: float | None, lang: str) -> str:
+    """A rate with exactly one decimal ('10,0', '9,5'), so a column's figures line up."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return format_decimal(float(value), format="#,##0.0", locale=LOCALES.get(lang, "bg_BG"))
 
 
 def formatter(column: str, lang: str) -> Callable[[float], str] | None:
@@ -23,7 +32,9 @@ def formatter(column: str, lang: str) -> Callable[[float], str] | None:
     if column.startswith("share") or "_share_" in column or column.endswith("_share") \
             or column.startswith("change"):
         return lambda v: fmt_pct(v, lang)
-    if column.startswith(("per_10k", "access")) or column.endswith("index"):
+    if column.startswith("per_10k"):
+        return lambda v: fmt_tenths(v, lang)
+    if column.startswith("access") or column.endswith("index"):
         return lambda v: fmt_num(v, lang)
     if any(part in column for part in INT_COLUMNS):
         return lambda v: fmt_int(v, lang)
