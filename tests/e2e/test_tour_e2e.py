@@ -4,7 +4,7 @@ Each visit saves a full-page screenshot, `artifacts/tour-<page>-<lang>-<desktop|
 for a person to read, and checks what a reader would notice at once: a Streamlit exception,
 the page's heading missing, the page wider than a 390 px phone (outside the elements meant
 to scroll sideways: tables, maps), and, in Bulgarian and Turkish, an English message id
-shown as-is in the sidebar, a heading, a label, a button, a tab or a metric.
+shown as-is anywhere in the sidebar or the page's text.
 
 One test walks all 42 visits (the suite runs test files whole on one worker, so
 parametrizing would not spread them) and reports every problem found, not only the first.
@@ -76,14 +76,20 @@ OVERFLOW = """(scrollers) => {
   }
   return found;
 }"""
-# Texts a reader sees as one piece: the page's words outside the tables and maps.
-SHOWN = """() => Array.from(document.querySelectorAll(
-  "[data-testid='stSidebar'] [data-testid='stSidebarNavLink'] span, "
-  + "h1, h2, h3, h4, [data-testid='stWidgetLabel'], button p, button span, [role='tab'] p, "
-  + "[data-testid='stMetricLabel'], [data-testid='stCaptionContainer'], "
-  + "[data-testid='stExpander'] summary, [data-testid='stSidebar'] p"))
-  .filter(el => el.offsetParent !== null || el.getClientRects().length)
-  .map(el => el.innerText.trim()).filter(Boolean)"""
+# Every piece of text a reader sees on the page itself (maps and tables draw their own).
+SHOWN = """() => {
+  const out = [];
+  for (const root of document.querySelectorAll(
+      "[data-testid='stSidebar'], [data-testid='stMain']")) {
+    const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const el = n.parentElement, text = n.textContent.trim();
+      if (text && el && el.getClientRects().length && !el.closest('script, style'))
+        out.push(text);
+    }
+  }
+  return out;
+}"""
 
 
 def _english_ids(lang: str) -> set[str]:
