@@ -55,7 +55,8 @@ def _still(frame, page):
     """What the map shows once it has stopped moving (the same view three times)."""
     still, previous = 0, None
     for _ in range(80):
-        view = frame.evaluate("[map.getCenter().lat, map.getCenter().lng, map.getZoom()]")
+        view = frame.evaluate("[map.getCenter().lat, map.getCenter().lng, map.getZoom(), "
+                              "map.getSize().x, map.getSize().y]")
         still = still + 1 if view == previous and frame.evaluate(SETTLED) else 0
         if still >= 3:
             return frame.evaluate(SHOWN)
@@ -125,4 +126,19 @@ def test_phone_clusters_add_up_and_open_into_marks(app_url, browser, orgs, lang,
                                   "'.leaflet-popup')).opacity === '1'"), page=page,
            what="the popup to open")
     shot(page, f"map-phone-marks-{lang}")
+
+    # a window widened past 640 px of map (a tablet, a desktop): at the first zoom no
+    # cluster, every mark on its own; narrowed again, the clusters are back
+    page.set_viewport_size({"width": 1300, "height": 900})
+    _until(lambda: frame.evaluate("map.getSize().x") > 640, page=page, what="a wider map")
+    frame.evaluate("void map.closePopup()")
+    frame.evaluate(f"void map.setZoom({first['zoom']}, {{animate: false}})")
+    wide = _still(frame, page)
+    assert wide["zoom"] == first["zoom"] and not wide["clusters"]
+    assert sum(wide["singles"]) == wide["all"] == first["all"]
+    page.set_viewport_size({"width": 390, "height": 844})
+    _until(lambda: frame.evaluate("map.getSize().x") < 640, page=page, what="a narrow map")
+    narrow = _still(frame, page)
+    assert narrow["zoom"] < 10 and narrow["clusters"]
+    assert sum(c["n"] for c in narrow["clusters"]) + sum(narrow["singles"]) == first["all"]
     assert not log.errors, log.errors
