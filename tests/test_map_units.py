@@ -214,23 +214,28 @@ def test_ascii_transport_round_trips_any_text():
     assert ascii_text("НЧ „Съзнание“") == "^NX 8R4lrermj9"
 
 
-def test_browser_decoder_matches(tmp_path):
+def _node_output(tmp_path, start: str, end: str, code: str):
+    """Run civicmap.js from `start` to just before `end`, then `code`; its JSON output."""
     import shutil
     import subprocess
-
-    from layers.transport import ascii_text
 
     node = shutil.which("node")
     if not node:
         pytest.skip("node is not installed")
     script = (ROOT / "layers" / "civicmap.js").read_text(encoding="utf-8")
-    decoder = script[script.index("var CIVIC_CYRILLIC"):script.index("function civicTexts")]
-    cases = ["НЧ „Съзнание 1873г.“", "a^^b ^x", "Сдружение `${x}` \"q\" <script>", ""]
     test = tmp_path / "t.js"
-    test.write_text(decoder + "process.stdout.write(JSON.stringify(" + json.dumps(
-        [ascii_text(c) for c in cases]) + ".map(civicText)));", encoding="utf-8")
+    test.write_text(script[script.index(start):script.index(end)] + code, encoding="utf-8")
     out = subprocess.run([node, str(test)], capture_output=True, text=True, check=True)
-    assert json.loads(out.stdout) == cases
+    return json.loads(out.stdout)
+
+
+def test_browser_decoder_matches(tmp_path):
+    from layers.transport import ascii_text
+
+    cases = ["НЧ „Съзнание 1873г.“", "a^^b ^x", "Сдружение `${x}` \"q\" <script>", ""]
+    assert _node_output(tmp_path, "var CIVIC_CYRILLIC", "function civicTexts",
+                        "process.stdout.write(JSON.stringify(" + json.dumps(
+                            [ascii_text(c) for c in cases]) + ".map(civicText)));") == cases
 
 
 def test_layer_records_travel_deflated_and_inflate_as_sent():
@@ -258,21 +263,12 @@ def test_layer_records_travel_deflated_and_inflate_as_sent():
 
 def test_browser_inflates_what_python_deflated(tmp_path):
     """The browser's `civicInflate` (civicmap.js, in Node) reads `deflated` text back."""
-    import shutil
-    import subprocess
+    from layers.transport import ascii_texts
 
-    node = shutil.which("node")
-    if not node:
-        pytest.skip("node is not installed")
-    script = (ROOT / "layers" / "civicmap.js").read_text(encoding="utf-8")
-    inflate = script[script.index("var CIVIC_B85"):script.index("function civicOrganisations")]
     values = [{"n": "НЧ „Съзнание 1873г.“", "x": [1, -2, 3.5]}, "", "a" * 5000,
               ["Сдружение `${x}` \"q\" <script>", {"^": "^^"}]]
-    test = tmp_path / "t.js"
-    test.write_text(inflate + "Promise.all(" + json.dumps([deflated(v) for v in values])
-                    + ".map(civicInflate)).then(t => process.stdout.write(JSON.stringify(t)));",
-                    encoding="utf-8")
-    out = subprocess.run([node, str(test)], capture_output=True, text=True, check=True)
-    texts = json.loads(out.stdout)
-    from layers.transport import ascii_texts
+    texts = _node_output(tmp_path, "var CIVIC_B85", "function civicOrganisations",
+                         "Promise.all(" + json.dumps([deflated(v) for v in values])
+                         + ".map(civicInflate)).then(t => process.stdout.write("
+                         "JSON.stringify(t)));")
     assert [json.loads(t) for t in texts] == [ascii_texts(v) for v in values]
