@@ -88,10 +88,10 @@ def _nearest_and_within(tree_xy: np.ndarray, xy: np.ndarray, radius_m: float):
     if len(tree_xy) == 0:
         return np.full(len(xy), np.inf), np.zeros(len(xy), dtype=int)
     tree = cKDTree(tree_xy)
-    dist, _ = tree.query(xy, workers=-1)
+    dist, _ = tree.query(xy)
     if radius_m <= 0:
         return dist, np.zeros(len(xy), dtype=int)
-    within = tree.query_ball_point(xy, radius_m, return_length=True, workers=-1)
+    within = tree.query_ball_point(xy, radius_m, return_length=True)
     return dist, np.asarray(within, dtype=int)
 
 
