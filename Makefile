@@ -8,7 +8,9 @@ LEAFLET := static/vendor/leaflet/leaflet.js
 LEAFLET_VERSION := 1.9.4
 MARKERCLUSTER := static/vendor/leaflet.markercluster/leaflet.markercluster.js
 MARKERCLUSTER_VERSION := 1.5.3
-VENDOR := $(LEAFLET) $(MARKERCLUSTER)
+FFLATE := static/vendor/fflate/index.js
+FFLATE_VERSION := 0.8.2
+VENDOR := $(LEAFLET) $(MARKERCLUSTER) $(FFLATE)
 
 .PHONY: run test unit lint build install clean serve-replicas
 
@@ -37,6 +39,15 @@ $(MARKERCLUSTER):
 		&& tar xzf leaflet.markercluster-$(MARKERCLUSTER_VERSION).tgz \
 		&& mv package/dist ../leaflet.markercluster
 	rm -rf static/vendor/.markercluster
+
+# fflate's browser build: inflates the map's records where DecompressionStream is missing
+# (Safari before 16.4); fetched by the page only there.
+$(FFLATE):
+	rm -rf static/vendor/fflate static/vendor/.fflate
+	mkdir -p static/vendor/.fflate
+	cd static/vendor/.fflate && npm pack --silent fflate@$(FFLATE_VERSION) > /dev/null \
+		&& tar xzf fflate-$(FFLATE_VERSION).tgz && mv package/umd ../fflate
+	rm -rf static/vendor/.fflate
 
 $(BUILT): $(STAMP) data/sources.json
 	$(VENV)/bin/civicmap build

@@ -1,6 +1,8 @@
 """Leaflet and its clustering plugin served by the app itself (Streamlit static serving).
 
-Both come from the npm registry (the Makefile's vendor rules), never from a CDN.
+Both come from the npm registry (the Makefile's vendor rules), never from a CDN; so does
+fflate, which `civicmap.js` fetches itself (`/app/static/vendor/fflate/index.js`) only in
+a browser without `DecompressionStream`.
 """
 
 from __future__ import annotations

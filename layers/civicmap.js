@@ -391,6 +391,8 @@ function civicClusterGroup(options) {
 
 var CIVIC_B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%,()*+-;.=:?@^_[]|}~';
 
+var CIVIC_FFLATE = '/app/static/vendor/fflate/index.js';
+
 function civicInflate(z) {
     /* A promise of the text layers/organisations.py `deflated` wrote: base85 (letters unsafe
      * in a script swapped), the deflated text's length (4 bytes), the deflated text. */
@@ -405,8 +407,25 @@ function civicInflate(z) {
         bytes[o + 3] = v & 255;
     }
     var size = ((bytes[0] << 24) >>> 0) + (bytes[1] << 16) + (bytes[2] << 8) + bytes[3];
-    return new Response(new Blob([bytes.subarray(4, 4 + size)]).stream()
-        .pipeThrough(new DecompressionStream('deflate'))).text();
+    var body = bytes.subarray(4, 4 + size);
+    if (typeof DecompressionStream !== 'undefined') {
+        return new Response(new Blob([body]).stream()
+            .pipeThrough(new DecompressionStream('deflate'))).text();
+    }
+    // a browser without it (Safari before 16.4): fflate, from the app's static files
+    return new Promise(function (resolve, reject) {
+        function inflate() {
+            try {
+                resolve(window.fflate.strFromU8(window.fflate.unzlibSync(body)));
+            } catch (e) { reject(e); }
+        }
+        if (window.fflate) { inflate(); return; }
+        var script = document.createElement('script');
+        script.src = CIVIC_FFLATE;
+        script.onload = inflate;
+        script.onerror = function () { reject(new Error('civicmap: ' + CIVIC_FFLATE)); };
+        document.head.appendChild(script);
+    });
 }
 
 function civicOrganisations(map, D, control, initialRuns, cluster) {

@@ -13,8 +13,9 @@ indices for settlements and municipalities, and each word once per language. Fre
 e-mail addresses and information cards on chitalishta.com become links.
 
 The layer sends the records, its words and style deflated (`deflated`: zlib, then base85),
-about a third of the JSON; the browser inflates them with `DecompressionStream`, so the
-marks, `window.civicMap` and the filter watcher appear a moment after the map itself.
+about a third of the JSON; the browser inflates them with `DecompressionStream` (or, where a
+browser lacks it, fflate from the app's static files), so the marks, `window.civicMap` and
+the filter watcher appear a moment after the map itself.
 
 On a narrow map (a phone, `CLUSTER_NARROWER_THAN` pixels) below `CLUSTER_BELOW_ZOOM` the
 marks are gathered into numbered clusters (leaflet.markercluster, served by the app): a

@@ -214,8 +214,11 @@ def test_ascii_transport_round_trips_any_text():
     assert ascii_text("НЧ „Съзнание“") == "^NX 8R4lrermj9"
 
 
-def _node_output(tmp_path, start: str, end: str, code: str):
-    """Run civicmap.js from `start` to just before `end`, then `code`; its JSON output."""
+def _node_output(tmp_path, start: str, end: str, code: str, before: str = ""):
+    """Run `before`, civicmap.js from `start` to just before `end`, then `code`.
+
+    Returns what it writes, read as JSON.
+    """
     import shutil
     import subprocess
 
@@ -224,7 +227,8 @@ def _node_output(tmp_path, start: str, end: str, code: str):
         pytest.skip("node is not installed")
     script = (ROOT / "layers" / "civicmap.js").read_text(encoding="utf-8")
     test = tmp_path / "t.js"
-    test.write_text(script[script.index(start):script.index(end)] + code, encoding="utf-8")
+    test.write_text(before + script[script.index(start):script.index(end)] + code,
+                    encoding="utf-8")
     out = subprocess.run([node, str(test)], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
@@ -267,8 +271,15 @@ def test_browser_inflates_what_python_deflated(tmp_path):
 
     values = [{"n": "НЧ „Съзнание 1873г.“", "x": [1, -2, 3.5]}, "", "a" * 5000,
               ["Сдружение `${x}` \"q\" <script>", {"^": "^^"}]]
-    texts = _node_output(tmp_path, "var CIVIC_B85", "function civicOrganisations",
-                         "Promise.all(" + json.dumps([deflated(v) for v in values])
-                         + ".map(civicInflate)).then(t => process.stdout.write("
-                         "JSON.stringify(t)));")
+    code = ("Promise.all(" + json.dumps([deflated(v) for v in values])
+            + ".map(civicInflate)).then(t => process.stdout.write(JSON.stringify(t)));")
+    texts = _node_output(tmp_path, "var CIVIC_B85", "function civicOrganisations", code)
+    assert [json.loads(t) for t in texts] == [ascii_texts(v) for v in values]
+    # without DecompressionStream (Safari before 16.4): fflate, as `make run` fetches it
+    fflate = ROOT / "static" / "vendor" / "fflate" / "index.js"
+    if not fflate.exists():
+        pytest.skip("fflate is not fetched (make run fetches it)")
+    older = ("var DecompressionStream = undefined; var window = {fflate: require("
+             + json.dumps(str(fflate)) + ")};")
+    texts = _node_output(tmp_path, "var CIVIC_B85", "function civicOrganisations", code, older)
     assert [json.loads(t) for t in texts] == [ascii_texts(v) for v in values]

@@ -119,6 +119,25 @@ def test_map_loads_offline_without_console_errors(app_url, browser):
     assert not log.errors, log.errors
 
 
+def test_map_draws_in_a_browser_without_decompression_stream(app_url, browser):
+    """Safari before 16.4 has no DecompressionStream: the records inflate with fflate."""
+    context = browser.new_context(viewport={"width": 1300, "height": 900})
+    context.add_init_script("delete window.DecompressionStream")
+    page = context.new_page()
+    log = ConsoleLog(page)
+    page.goto(app_url)
+    frame = map_frame(page)
+    assert frame.evaluate("typeof DecompressionStream") == "undefined"
+    assert frame.evaluate("typeof fflate") == "object"  # fetched from the app, not a CDN
+    assert frame.evaluate("[...document.scripts].every(s => !s.src || s.src.startsWith("
+                          "location.origin))")
+    wait_idle(page)
+    _until(lambda: _map_shown(page) == sum(_counts(page).values()) and _map_shown(page),
+           page=page, what="the map to show the counted organisations")
+    assert not log.errors, log.errors
+    context.close()
+
+
 def test_national_view_draws_every_active_organisation(app_url, browser, orgs):
     from geo import filters
 
