@@ -96,8 +96,10 @@ def nearby_map(lon: float | None, lat: float | None, radius_km: float, results: 
                         fill_color="#2166ac", fill_opacity=1).add_to(fmap)
     if names is not None and len(results):
         ordered = record_order(results)
+        # a search's few results each stay a mark of their own, on a phone too
         OrganisationLayer(map_records(ordered, lang, names), map_words(lang),
-                          visible_runs(ordered["id"], ordered["id"])).add_to(fmap)
+                          visible_runs(ordered["id"], ordered["id"]),
+                          cluster_below_zoom=None).add_to(fmap)
         return fmap
     for rank, rec in enumerate(results.itertuples(), start=1):
         colour = KIND_COLOURS.get(rec.kind, "#555555")

@@ -64,8 +64,12 @@ def _contact(href: str, label: str) -> str:
 
 
 def _card(rank: int, rec: dict, origin: tuple[float, float], kind_label: dict[str, str],
-          field_label: dict[str, str], labels: dict[str, str], lang: str) -> str:
-    """One result card, every value escaped; Latin names beside Cyrillic outside Bulgarian."""
+          field_label: dict[str, str], labels: dict[str, str], lang: str,
+          places: dict[str, str]) -> str:
+    """One result card, every value escaped; Latin names beside Cyrillic outside Bulgarian.
+
+    Without an address, the settlement as `places` names it in the reader's language.
+    """
     latin = lang != "bg"
     fields = ", ".join(field_label.get(f, f) for f in _text(rec.get("fields")).split(";") if f)
     contacts = contact_links(_text(rec.get("phone")), _text(rec.get("email")),
@@ -74,7 +78,8 @@ def _card(rank: int, rec: dict, origin: tuple[float, float], kind_label: dict[st
     route = escape(directions_url(origin, rec["lon"], rec["lat"]), quote=True)
     links.append(f'<a href="{route}" target="_blank" rel="noopener">'
                  f"{escape(labels['directions'])}</a>")
-    address = _text(rec.get("address")) or _text(rec.get("settlement"))
+    address = _text(rec.get("address")) or places.get(_text(rec.get("ekatte"))) \
+        or _text(rec.get("settlement"))
     latin_name = _text(rec.get("name_latin"))
     alt = f' <span class="latin">{escape(latin_name)}</span>' \
         if latin and latin_name and latin_name != _text(rec["name"]) else ""
@@ -98,14 +103,16 @@ def _card(rank: int, rec: dict, origin: tuple[float, float], kind_label: dict[st
 
 def result_cards(results: pd.DataFrame, origin: tuple[float, float],
                  kind_label: dict[str, str], field_label: dict[str, str],
-                 labels: dict[str, str], lang: str = "bg") -> str:
+                 labels: dict[str, str], lang: str = "bg",
+                 places: dict[str, str] | None = None) -> str:
     """One card per organisation; every value escaped, links limited to safe schemes.
 
     `labels` holds the translated 'directions', 'approx_settlement', 'approx_municipality',
-    'no_contact' and 'correct'.
+    'no_contact' and 'correct'; `places` settlement names by EKATTE in the reader's
+    language ('Кърджали (Kırcaali)'), for a card without an address.
     """
     labels = {"no_contact": "", "correct": "", **labels}
-    cards = [_card(rank, rec, origin, kind_label, field_label, labels, lang)
+    cards = [_card(rank, rec, origin, kind_label, field_label, labels, lang, places or {})
              for rank, rec in enumerate(results.to_dict("records"), start=1)]
     style = ("<style>.result{padding:10px 0;border-bottom:1px solid #ddd}"
              ".result .meta,.result .address,.result .latin{font-size:14px;opacity:.85}"

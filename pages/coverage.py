@@ -118,9 +118,10 @@ if data.phone():  # compact tables instead of four stacked figures
     st.markdown("\n".join([f"- **{lines[0]}**", *[f"- {line}" for line in lines[1:]]]))
 else:
     for col, k in zip(st.columns(4), ORDER):
-        col.metric(_name(k) + (" ◀" if k == kind else ""),
+        # a short title (a long one is cut on a desktop's four columns), the definition in help
+        col.metric(coverage_view.short_kind_label(_, k, ngos) + (" ◀" if k == kind else ""),
                    fmt_pct(area[f"{k}_share_beyond_r"], lang),
-                   help=_("Share of residents beyond R"))
+                   help=f"{_name(k)}: {_('Share of residents beyond R')}")
         col.caption(coverage_view.distance_caption(
             _, view.radius, fmt_int(area[f"{k}_residents_beyond_r"], lang),
             fmt_km(area[f"{k}_pw_mean_km"], lang)))

@@ -202,7 +202,8 @@ with results_box:
     if found.within.empty:
         st.info(_("Nothing within {r} km. The nearest ones:").format(r=radius))
     else:
-        st.markdown(_("**{n}** within {r} km").format(n=len(found.within), r=radius))
+        st.markdown(_("Organisations within {r} km: **{n}**").format(n=len(found.within),
+                                                                      r=radius))
     labels = {"directions": _("Directions"),
               "approx_settlement": _("Approximate location: placed at the settlement centre."),
               "approx_municipality": _("Approximate location: placed at the municipality "
@@ -211,4 +212,5 @@ with results_box:
               "correct": _("Suggest a correction")}
     upcoming_actions(point, radius)
     st.html(result_cards(shown, (point["lon"], point["lat"]), {k: term(k, lang) for k in KINDS},
-                         {f: term(f, lang) for f in FIELDS}, labels, lang))
+                         {f: term(f, lang) for f in FIELDS}, labels, lang,
+                         data.settlement_labels(lang)))

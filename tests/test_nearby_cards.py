@@ -53,3 +53,18 @@ def test_distance_in_the_language_of_the_page():
     assert "0.4 km" in result_cards(pd.DataFrame([{
         "id": "ngo-1", "name": "Клуб", "kind": "ngo", "distance_km": 0.4, "lon": 25.25,
         "lat": 41.38}]), (25.2, 41.4), {"ngo": "NGO"}, {}, LABELS, "en")
+
+
+def test_a_card_without_address_names_the_settlement_in_the_readers_language():
+    rec = {"id": "ngo-1", "name": "Клуб", "name_latin": "Klub", "kind": "ngo", "fields": "",
+           "address": "", "settlement": "Кърджали", "ekatte": "40909", "phone": None,
+           "email": None, "website": None, "lon": 25.37, "lat": 41.64, "distance_km": 0.4,
+           "precision": "source_point"}
+    html = result_cards(pd.DataFrame([rec]), (25.3, 41.6), {"ngo": "STK"}, {}, LABELS, "tr",
+                        {"40909": "Кърджали (Kırcaali)"})
+    assert '<div class="address">Кърджали (Kırcaali)</div>' in html
+    with_address = result_cards(pd.DataFrame([{**rec, "address": "ул. Х 1"}]), (25.3, 41.6),
+                                {"ngo": "STK"}, {}, LABELS, "tr", {"40909": "Кърджали (Kırcaali)"})
+    assert '<div class="address">ул. Х 1</div>' in with_address
+    assert '<div class="address">Кърджали</div>' in result_cards(
+        pd.DataFrame([rec]), (25.3, 41.6), {"ngo": "NGO"}, {}, LABELS, "bg")

@@ -133,6 +133,15 @@ def kind_label(_, kind: str, ngos: int, presumed: bool) -> str:
             "any": _("Any kind (each once)")}[kind]
 
 
+def short_kind_label(_, kind: str, ngos: int) -> str:
+    """A kind's name where a label is narrow (a figure's title): 'Known NGOs (87)', 'Libraries'.
+
+    The full definition (`kind_label`) goes in the figure's help.
+    """
+    return {"ngo": _("Known NGOs ({n})").format(n=ngos), "chitalishte": _("Chitalishta"),
+            "library": _("Libraries"), "any": _("Any kind")}[kind]
+
+
 def distance_heading(_, radius: int) -> str:
     """The label of the group of distance figures."""
     if radius:

@@ -309,7 +309,7 @@ def ids_within(lon: float, lat: float, radius_km: float) -> list[str] | None:
     return store.ids_within(lon, lat, radius_km)
 
 
-@st.cache_data(show_spinner=False, max_entries=3)
+@st.cache_resource(show_spinner=False, max_entries=3)
 def settlement_labels(lang: str) -> dict[str, str]:
     """EKATTE → display name in `lang` ('Кърджали (Kırcaali)' in Turkish), every settlement."""
     from civic.i18n import place_names

@@ -41,7 +41,7 @@ def _results(page, timeout: float = 30) -> list[str]:
 def _count(page) -> int:
     text = page.get_by_text(re.compile(r"в радиус \d+ км|within \d+ km")).first
     text.wait_for(timeout=30000)
-    return int(re.search(r"\d+", text.inner_text()).group())
+    return int(re.findall(r"\d+", text.inner_text())[-1])  # "… within 10 km: 19"
 
 
 def _search(page, text: str) -> None:
