@@ -16,10 +16,7 @@ actions with their titles cost about 30 KB, where plain JSON would cost three ti
 
 from __future__ import annotations
 
-import base64
-import json
 import re
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -38,7 +35,7 @@ from civic.vocabularies import ACTION_TYPES, CAUSES
 from layers.organisations import COORD_SCALE, dataset_key, deltas, safe_json, steps
 from layers.popup import clean_emails, clean_phones, safe_url
 from layers.style import ACTION_COLOUR
-from layers.transport import ascii_texts, plain_text
+from layers.transport import ascii_texts, deflated, inflated
 
 HORIZON_DAYS = 366
 ACTION_LINK = "/actions?action={id}"
@@ -259,9 +256,6 @@ def action_records(actions: pd.DataFrame, lang: str, hosts: Hosts | dict[str, st
             **_columns(chosen, base, lang, hosts, shared)}
 
 
-# base85 with the letters unsafe in a script, an attribute or a Jinja template swapped
-_B85 = str.maketrans("&<>`{", ",.:[]")
-_B85_BACK = str.maketrans(",.:[]", "&<>`{")
 _ID = re.compile(r"action-[0-9a-f]{12}")
 
 
@@ -275,32 +269,13 @@ def pack(records: dict) -> str:
     ids = records.get("id", [])
     binary = all(_ID.fullmatch(i) for i in ids)
     body = {**records, "id": len(ids)} if binary else records
-    text = json.dumps(ascii_texts(body), ensure_ascii=True, separators=(",", ":"))
-    deflated = zlib.compress(text.encode("ascii"), 9)
-    tail = b"".join(bytes.fromhex(i[7:]) for i in ids) if binary else b""
-    data = len(deflated).to_bytes(4, "big") + deflated + tail
-    data += b"\0" * (-len(data) % 4)
-    return base64.b85encode(data).decode("ascii").translate(_B85)
-
-
-def plain_texts(value):
-    """`plain_text` over every string inside `value` (the inverse of `ascii_texts`)."""
-    if isinstance(value, str):
-        return plain_text(value)
-    if isinstance(value, list):
-        return [plain_texts(v) for v in value]
-    if isinstance(value, dict):
-        return {k: plain_texts(v) for k, v in value.items()}
-    return value
+    return deflated(body, b"".join(bytes.fromhex(i[7:]) for i in ids) if binary else b"")
 
 
 def unpack(packed: str) -> dict:
     """The inverse of `pack` (tests and benchmarks)."""
-    data = base64.b85decode(packed.translate(_B85_BACK))
-    size = int.from_bytes(data[:4], "big")
-    records = plain_texts(json.loads(zlib.decompress(data[4:4 + size])))
+    records, tail = inflated(packed)
     if isinstance(records["id"], int):
-        tail = data[4 + size:]
         records["id"] = [f"action-{tail[6 * k:6 * k + 6].hex()}" for k in range(records["id"])]
     return records
 

@@ -25,11 +25,9 @@ zooms in. From that zoom on, and on wider screens, every mark is drawn on its ow
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
-import zlib
 from collections import Counter
 
 import folium
@@ -44,7 +42,8 @@ from layers.assets import CLUSTER_CSS, CLUSTER_JS
 from layers.popup import card_url, clean_emails, clean_phones, safe_url
 from layers.profile_card import OFFER_LABELS, known, offer_rows
 from layers.style import KIND_COLOURS, KIND_RADIUS, PRECISION_MARKS
-from layers.transport import ascii_texts, plain_text
+from layers.transport import deflated
+from layers.transport import inflated as transport_inflated
 
 LAYER_ORDER = ("chitalishte", "library_presumed", "library", "ngo")
 KIND_LETTERS = {"ngo": "n", "chitalishte": "c", "library": "l", "library_presumed": "p"}
@@ -383,40 +382,9 @@ def safe_json(value) -> str:
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 
-# base85 with the letters unsafe in a script, an attribute or a Jinja template swapped
-# (the alphabet `civicmap.js` and `actions.js` decode)
-B85_SAFE = str.maketrans("&<>`{", ",.:[]")
-B85_BACK = str.maketrans(",.:[]", "&<>`{")
-
-
-def deflated(value) -> str:
-    """`value` as one ASCII string `civicInflate` (civicmap.js) reads back.
-
-    The JSON (text in `layers.transport` ASCII) deflated, after its length (4 bytes,
-    big-endian), zero-padded to whole 4-byte groups and written in base85 (`B85_SAFE`).
-    """
-    text = json.dumps(ascii_texts(value), ensure_ascii=True, separators=(",", ":"))
-    packed = zlib.compress(text.encode("ascii"), 9)
-    data = len(packed).to_bytes(4, "big") + packed
-    data += b"\0" * (-len(data) % 4)
-    return base64.b85encode(data).decode("ascii").translate(B85_SAFE)
-
-
-def _plain(value):
-    if isinstance(value, str):
-        return plain_text(value)
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
-
-
 def inflated(text: str):
-    """The inverse of `deflated` (tests and benchmarks)."""
-    data = base64.b85decode(text.translate(B85_BACK))
-    size = int.from_bytes(data[:4], "big")
-    return _plain(json.loads(zlib.decompress(data[4:4 + size])))
+    """The records `deflated` wrote (tests and benchmarks)."""
+    return transport_inflated(text)[0]
 
 
 def dataset_key(payload: dict) -> str:

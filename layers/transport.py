@@ -9,6 +9,10 @@ The decoded text is only ever set with `textContent`.
 
 from __future__ import annotations
 
+import base64
+import json
+import zlib
+
 CYRILLIC = "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЬЮЯабвгдежзийклмнопрстуфхцчшщъьюя„“–"
 CODES = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
 TO_CODE = dict(zip(CYRILLIC, CODES))
@@ -63,3 +67,40 @@ def ascii_texts(value):
     if isinstance(value, list | tuple):
         return [ascii_texts(v) for v in value]
     return value
+
+
+def plain_texts(value):
+    """`plain_text` over every string inside `value` (the inverse of `ascii_texts`)."""
+    if isinstance(value, str):
+        return plain_text(value)
+    if isinstance(value, list):
+        return [plain_texts(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain_texts(v) for k, v in value.items()}
+    return value
+
+
+# base85 with the letters unsafe in a script, an attribute or a Jinja template swapped
+# (the alphabet `civicmap.js` and `actions.js` decode)
+B85_SAFE = str.maketrans("&<>`{", ",.:[]")
+B85_BACK = str.maketrans(",.:[]", "&<>`{")
+
+
+def deflated(value, tail: bytes = b"") -> str:
+    """`value` as one ASCII string the map's scripts inflate (`civicInflate`, `actions.js`).
+
+    The JSON (text in this module's ASCII) deflated, after its length (4 bytes, big-endian),
+    then `tail`; zero-padded to whole 4-byte groups and written in base85 (`B85_SAFE`).
+    """
+    text = json.dumps(ascii_texts(value), ensure_ascii=True, separators=(",", ":"))
+    packed = zlib.compress(text.encode("ascii"), 9)
+    data = len(packed).to_bytes(4, "big") + packed + tail
+    data += b"\0" * (-len(data) % 4)
+    return base64.b85encode(data).decode("ascii").translate(B85_SAFE)
+
+
+def inflated(text: str) -> tuple[object, bytes]:
+    """The inverse of `deflated`: the value and the tail (with its zero padding)."""
+    data = base64.b85decode(text.translate(B85_BACK))
+    size = int.from_bytes(data[:4], "big")
+    return plain_texts(json.loads(zlib.decompress(data[4:4 + size]))), data[4 + size:]
