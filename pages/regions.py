@@ -120,8 +120,8 @@ KIND_OFFSET = alt.YOffset("kind:N", sort=KIND_SCALE.domain)  # bars in the legen
 kind_colour = alt.Color("kind:N", title=_("Kind"), scale=KIND_SCALE,
                         legend=alt.Legend(orient="bottom", labelLimit=400, columns=1))
 # Distance figures (straight line, within R), each heading naming its definition.
-st.markdown("#### " + _("Residents more than {r} km from the nearest (straight line), by kind")
-            .format(r=radius))
+st.markdown("#### " + _("Residents more than {r} km (straight line) from the nearest "
+                        "organisation of each kind").format(r=radius))
 chart_with_numbers(
     horizontal_bars(
         labelled(per_kind, [fmt_pct(v, lang) for v in per_kind["share_beyond_r"]]),
@@ -134,7 +134,7 @@ chart_with_numbers(
                              format=".1%")], value="share_beyond_r"),
     per_kind, KIND_COLUMNS, "beyond_r_by_kind")
 
-st.markdown(f"#### {_('Mean distance to the nearest (straight line), by kind')}")
+st.markdown(f"#### {_('Mean distance (straight line) to the nearest organisation of each kind')}")
 chart_with_numbers(
     horizontal_bars(
         labelled(per_kind, [fmt_km(v, lang) for v in per_kind["pw_mean_km"]]),

@@ -144,6 +144,7 @@ def test_regions_charts_label_every_bar(built):
     assert len(labelled_charts) >= 6  # kinds ×3, fields, presence, mother tongue
     headings = [m.value for m in at.markdown]
     # the distance charts say they count straight-line distance, with R in km
-    assert ("#### Residents more than 10 km from the nearest (straight line), by kind"
+    assert ("#### Residents more than 10 km (straight line) from the nearest organisation of "
+            "each kind" in headings)
+    assert ("#### Mean distance (straight line) to the nearest organisation of each kind"
             in headings)
-    assert "#### Mean distance to the nearest (straight line), by kind" in headings
