@@ -239,6 +239,8 @@ def test_tiles_that_load_are_used(live_tiles_url, browser, tile_server):
                             " && document.querySelectorAll('img.leaflet-tile-loaded').length > 0")
     _view(frame, 11)
     _label(frame, "Kardzhali")  # names stay over the tiles
+    # Leaflet cancels the tiles still loading when the zoom changes (net::ERR_ABORTED)
+    failed = [f for f in failed if not f.endswith("net::ERR_ABORTED")]
     assert not failed and not log.errors, (failed, log.errors)
     page.context.close()
 
