@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.harness import chromium, serve_app  # noqa: E402
+from tests.e2e.harness import chromium, map_drawn, serve_app  # noqa: E402
 
 LIBRARY = "library-21e546f4ae0a"  # the regional library in Kardzhali
 PAGES = {
@@ -40,26 +40,6 @@ PAGES = {
     "data": ("/data?lang=bg", False),
 }
 HEADING = "h1, h2, h3"
-MAP_DRAWN = ("() => typeof window.map !== 'undefined' && !!document.querySelector("
-             "'.leaflet-overlay-pane path, .leaflet-overlay-pane canvas, .leaflet-marker-icon, "
-             ".civic-place-label')")
-
-
-def _map_drawn(page, deadline: float) -> None:
-    """Until a map frame (st_folium's iframe) has Leaflet with something drawn on it."""
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            if frame is page.main_frame:
-                continue
-            try:
-                if frame.evaluate(MAP_DRAWN):
-                    return
-            except Exception:  # a frame still loading or gone
-                pass
-        page.wait_for_timeout(50)  # pumps Playwright's events
-    raise TimeoutError("no map drawn")
-
-
 def _visit(browser, url: str, has_map: bool, timeout_s: float = 60,
            context=None) -> tuple[float, float | None]:
     """Seconds to the first visible heading, and to the first drawn map (or None).
@@ -76,7 +56,8 @@ def _visit(browser, url: str, has_map: bool, timeout_s: float = 60,
     headline = time.monotonic() - started
     drawn = None
     if has_map:
-        _map_drawn(page, started + timeout_s)
+        if not map_drawn(page, started + timeout_s):
+            raise TimeoutError("no map drawn")
         drawn = time.monotonic() - started
     page.close()
     if own:

@@ -177,3 +177,24 @@ def wait_idle(page, timeout_s: float = 30) -> None:
         elif time.monotonic() - quiet_since > 0.5:
             return
         page.wait_for_timeout(100)  # pumps Playwright events
+
+
+# a Leaflet map that has drawn something: outlines, marks or the basemap's place names
+MAP_DRAWN = ("() => typeof window.map !== 'undefined' && !!document.querySelector("
+             "'.leaflet-overlay-pane path, .leaflet-overlay-pane canvas, .leaflet-marker-icon, "
+             ".civic-place-label')")
+
+
+def map_drawn(page, deadline: float, drawn: str = MAP_DRAWN) -> bool:
+    """Whether a map frame (st_folium's iframe) passes `drawn` before `deadline`."""
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if frame is page.main_frame:
+                continue
+            try:
+                if frame.evaluate(drawn):
+                    return True
+            except Exception:  # a frame still loading or gone
+                pass
+        page.wait_for_timeout(50)  # pumps Playwright's events
+    return False

@@ -19,7 +19,7 @@ import time
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from civic.i18n import _catalogue, gettext
-from tests.e2e.harness import ARTIFACTS, ConsoleLog, wait_idle
+from tests.e2e.harness import ARTIFACTS, ConsoleLog, map_drawn, wait_idle
 
 LIBRARY = "library-21e546f4ae0a"  # the regional library in Kardzhali
 LIBRARY_NAME = "Регионална библиотека „Н. Й. Вапцаров“"
@@ -120,20 +120,6 @@ def _has_heading(page, text: str) -> bool:
     return True
 
 
-def _map_drawn(page, deadline: float) -> bool:
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            if frame is page.main_frame:
-                continue
-            try:
-                if frame.evaluate(MAP_DRAWN):
-                    return True
-            except Exception:  # a frame still loading or gone
-                pass
-        page.wait_for_timeout(100)  # pumps Playwright's events
-    return False
-
-
 def _full_shot(page, name: str) -> None:
     """The whole page, sidebar included.
 
@@ -166,7 +152,7 @@ def visit(page, log, name: str, lang: str, device: str) -> list[str]:
     _path, heading, has_map = PAGES[name]
     problems: list[str] = []
     page.locator("h1, h2, h3").first.wait_for(timeout=90000)  # the page has begun
-    if has_map and not _map_drawn(page, time.monotonic() + 60):
+    if has_map and not map_drawn(page, time.monotonic() + 60, MAP_DRAWN):
         problems.append("no map drawn")
     wait_idle(page, 90)
     expected = gettext(heading, lang)
