@@ -75,7 +75,9 @@ def pytest_collection_modifyitems(config, items):
     """Mark each test e2e, integration or unit by what it needs.
 
     Under PostgreSQL, tests marked `own_store` are left out: they build a SQLite store of
-    their own, so the SQLite pass has already run them exactly as they would run here.
+    their own, so the SQLite pass has already run them exactly as they would run here. So
+    are tests marked `once` (the tour's screenshots): every page they visit has its own
+    e2e tests, which do run against PostgreSQL.
     """
     for item in items:
         if "e2e" in item.path.parts:
@@ -85,15 +87,16 @@ def pytest_collection_modifyitems(config, items):
         else:
             item.add_marker(pytest.mark.unit)
     if on_postgres():
-        own = [item for item in items if item.get_closest_marker("own_store")]
+        own = [item for item in items
+               if item.get_closest_marker("own_store") or item.get_closest_marker("once")]
         if own:
             config.hook.pytest_deselected(items=own)
-            items[:] = [item for item in items if not item.get_closest_marker("own_store")]
+            items[:] = [item for item in items if item not in own]
 
 
 def pytest_terminal_summary(terminalreporter):
     """Say, under PostgreSQL, which tests were left to the SQLite pass and why."""
     if on_postgres() and terminalreporter.stats.get("deselected"):
         terminalreporter.write_line(
-            f"{len(terminalreporter.stats['deselected'])} tests marked own_store deselected: "
-            "they build their own SQLite store, so the SQLite pass runs them")
+            f"{len(terminalreporter.stats['deselected'])} tests marked own_store or once "
+            "deselected: the SQLite pass runs them")

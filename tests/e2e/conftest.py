@@ -21,3 +21,33 @@ def app_url(built):
 def browser():
     with chromium() as b:
         yield b
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """When an e2e test fails, what its open pages showed goes into the report.
+
+    CI keeps only the log: the URL, Streamlit's status and the end of each open page's text
+    say whether a message came, came in another language, or the app was still running.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    browser = item.funcargs.get("browser")
+    if browser is None:
+        return
+    lines = []
+    for context in browser.contexts:
+        for page in context.pages:
+            try:
+                running = page.locator("[data-testid='stStatusWidget']").count()
+                main = page.locator("[data-testid='stMain']")
+                text = (main if main.count() else page.locator("body")).inner_text(timeout=5000)
+            except Exception as exc:  # the page itself may be what failed
+                lines.append(f"{page.url}: unreadable ({exc.__class__.__name__})")
+                continue
+            lines.append(f"{page.url} (status widget shown: {bool(running)}):\n"
+                         f"{text[-3000:]}")
+    if lines:
+        report.sections.append(("open pages at failure", "\n\n".join(lines)))

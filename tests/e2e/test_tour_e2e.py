@@ -16,10 +16,13 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from civic.i18n import _catalogue, gettext
 from tests.e2e.harness import ARTIFACTS, ConsoleLog, map_drawn, wait_idle
+
+pytestmark = pytest.mark.once  # screenshots to read: the SQLite pass takes them
 
 LIBRARY = "library-21e546f4ae0a"  # the regional library in Kardzhali
 LIBRARY_NAME = "Регионална библиотека „Н. Й. Вапцаров“"
