@@ -23,8 +23,9 @@ from civic.vocabularies import NEEDS
 from intake import profiles as intake_profiles
 from layers.popup import clean_emails, clean_phones, safe_url
 from layers.profile_card import need_titles, needs_counted, offer_rows, open_now, split_needs
-from ui import data, proposals
+from ui import data, library_data, proposals
 from ui.entry import through_app
+from ui.map_element import show_map
 from ui.markdown import md_escape
 from ui.tables import styled
 
@@ -136,36 +137,28 @@ def catchment(site: pd.Series | None, province: str, radius_km: float) -> pd.Dat
                                      "population": _("Residents (2021)"),
                                      "distance_km": _("Distance to the library, km")}, lang),
                      hide_index=True, width="stretch")
-    catchment_map(site, reach, table, inside)
+    catchment_map(site, reach, table, inside, radius_km)
     return inside
 
 
 def catchment_map(site: pd.Series, reach: tuple[str, ...], table: pd.DataFrame,
-                  inside: pd.DataFrame) -> None:
+                  inside: pd.DataFrame, radius_km: float) -> None:
     """The catchments around this library on the province map, this one's library marked."""
-    import folium
-    from streamlit_folium import st_folium
-
-    from layers.basemap import province_map, zoom_for
-    from layers.catchments import catchment_layer
+    from layers.basemap import zoom_for
 
     provinces = data.provinces()
     chosen = provinces[provinces["code"].isin(reach)]
-    fmap = province_map(provinces, list(reach), lang, data.tiles())
-    orgs = data.organisations()
-    catchment_layer(data.settlements(), orgs[orgs["status"] == "active"], table, lang,
-                    list(reach), chosen.geometry.union_all()).add_to(fmap)
-    folium.CircleMarker([site["lat"], site["lon"]], radius=8, color="#222222", weight=3,
-                        fill=True, fill_color="#7570b3", fill_opacity=1).add_to(fmap)
+    fmap = library_data.catchment_map(site["site_id"], float(site["lat"]), float(site["lon"]),
+                                      reach, radius_km, lang, data.tiles(),
+                                      data.organisations_version(), table)
     points = data.settlements().set_index("ekatte").geometry
     shown = points[points.index.isin(inside["ekatte"])]
     west, south, east, north = shown.total_bounds if len(shown) else chosen.total_bounds
     pad = 0.08
     bounds = (west - pad, south - pad, east + pad, north + pad)
-    st_folium(fmap, key="catchment_map", height=380, use_container_width=True,
-              returned_objects=[], center=((bounds[1] + bounds[3]) / 2,
-                                           (bounds[0] + bounds[2]) / 2),
-              zoom=min(11, zoom_for(bounds, *((340, 380) if data.phone() else (700, 380)))))
+    show_map(fmap, "catchment_map", 380, center=((bounds[1] + bounds[3]) / 2,
+                                                 (bounds[0] + bounds[2]) / 2),
+             zoom=min(11, zoom_for(bounds, *((340, 380) if data.phone() else (700, 380)))))
     st.caption(_("Each settlement belongs to its nearest library (straight line)."))
 
 
