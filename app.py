@@ -7,12 +7,14 @@ import streamlit as st
 from civic.i18n import translator
 from ui.entry import through_app
 from ui.guard import guarded
-from ui.sidebar import language_picker
+from ui.sidebar import document_language, language_picker
 
 through_app()
 st.set_page_config(page_title="Civic map · Гражданска карта", page_icon="🗺️", layout="wide")
 lang = language_picker()
 _ = translator(lang)
+with st.sidebar:
+    document_language(lang)
 page = st.navigation([
     st.Page("pages/map.py", title=_("Map"), icon=":material/map:", default=True),
     st.Page("pages/nearby.py", title=_("Nearby"), icon=":material/near_me:", url_path="nearby"),

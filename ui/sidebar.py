@@ -1,10 +1,24 @@
-"""The language switch shared by every page, kept in the URL as ?lang=."""
+"""The language switch shared by every page, kept in the URL as ?lang=, and the document's
+language for the browser."""
 
 from __future__ import annotations
 
+from html import escape
+
 import streamlit as st
 
-from civic.i18n import LANGUAGE_NAMES, LANGUAGES, language
+from civic.i18n import LANGUAGE_NAMES, LANGUAGES, language, translator
+from layers.organisations import safe_json
+
+# Sets <html lang> and the text of Streamlit's skip link from the element's data attribute.
+DOCUMENT_JS = """(() => {
+  const all = document.querySelectorAll('.civic-document');
+  if (!all.length) return;
+  const said = JSON.parse(all[all.length - 1].dataset.document);
+  document.documentElement.lang = said.lang;
+  const skip = document.querySelector("[data-testid='stSkipToContent']");
+  if (skip && skip.textContent !== said.skip) skip.textContent = said.skip;
+})();"""
 
 
 def language_picker() -> str:
@@ -17,3 +31,15 @@ def language_picker() -> str:
     )
     st.query_params["lang"] = lang
     return lang
+
+
+def document_language(lang: str) -> None:
+    """Tell the browser the page's language, and word Streamlit's skip link in it.
+
+    Streamlit's page says `lang="en"` whatever is shown, so a screen reader reads Bulgarian
+    with English rules and its "Skip to main content" link is English on every page.
+    """
+    _ = translator(lang)
+    said = safe_json({"lang": lang, "skip": _("Skip to main content")})
+    st.html(f'<div class="civic-document" data-document="{escape(said, quote=True)}"></div>'
+            f"<script>{DOCUMENT_JS}</script>", unsafe_allow_javascript=True)

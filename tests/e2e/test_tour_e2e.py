@@ -167,6 +167,10 @@ def visit(page, log, name: str, lang: str, device: str) -> list[str]:
                         + page.locator("[data-testid='stException']").first.inner_text()[:300])
     if device == "phone":
         problems += [f"wider than the phone: {o}" for o in page.evaluate(OVERFLOW, SCROLLERS)]
+    said = page.evaluate("() => [document.documentElement.lang, (document.querySelector("
+                         "\"[data-testid='stSkipToContent']\") || {}).textContent]")
+    if said != [lang, gettext("Skip to main content", lang)]:
+        problems.append(f"document language and skip link say {said}")
     if lang != "en":
         english = _untranslated(page.evaluate(SHOWN), _english_ids(lang))
         if english:
