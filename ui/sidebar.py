@@ -1,5 +1,7 @@
-"""The language switch shared by every page, kept in the URL as ?lang=, and the document's
-language for the browser."""
+"""The language switch shared by every page (kept in the URL as ?lang=).
+
+Also the document's language for the browser.
+"""
 
 from __future__ import annotations
 
