@@ -138,8 +138,10 @@ OVERLAYS = "Object.fromEntries((window.civicOverlays || []).map(g => [g.civicNam
 @pytest.mark.parametrize("lang", ["bg", "tr"])
 def test_a_province_change_needs_no_rerun_and_keeps_the_url(app_url, browser, orgs,
                                                              settlements, lang):
-    """Varna in, Kardzhali out: the marks, outlines, places, counts and URL follow, and
-    the page never asks the server (no websocket message sent)."""
+    """Varna in, Kardzhali out: marks, outlines, places, counts and URL follow.
+
+    The page never asks the server meanwhile (no websocket message sent: no rerun).
+    """
     import store
     from civic.i18n import translator
 
