@@ -283,3 +283,22 @@ def test_browser_inflates_what_python_deflated(tmp_path):
              + json.dumps(str(fflate)) + ")};")
     texts = _node_output(tmp_path, "var CIVIC_B85", "function civicOrganisations", code, older)
     assert [json.loads(t) for t in texts] == [ascii_texts(v) for v in values]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_map_pages_element_holds_every_province_under_a_megabyte(built, lang):
+    """One map element per language, every province in it (the browser picks the set)."""
+    from layers.basemap import Tiles
+    from ui import data, map_data
+    from ui.map_element import prepare
+
+    fmap, key, _actions = map_data.cached_map.__wrapped__(
+        lang, Tiles(), 0, data.actions().iloc[0:0], "2026-12-05")
+    parts = prepare(fmap)
+    size = len((parts.script + parts.html + parts.header).encode())
+    # about 0.6 MB measured (bg, December 2026): the national view's element, sent once
+    assert 400_000 < size < 1_000_000, size
+    records = fmap._children[next(k for k in fmap._children if "organisation" in k.lower())]
+    assert len(inflated(json.loads(records.data)["z"])["org"]["k"]) == \
+        len(record_order(data.organisations()))
+    assert '"pv":"' in parts.script  # outlines and places carry their province
