@@ -3,7 +3,8 @@
  * Runs in the app's page (st.html with its script allowed). A change, the province set's
  * too, never reruns the page's script (the map element holds every province): the panel
  * writes the filter into hidden elements' data attributes that the map frame watches
- * (`data-civic-map-filter` for civicmap.js, `data-civic-actions-state` for actions.js), writes the counts the map reports back, and keeps the URL in step.
+ * (`data-civic-map-filter` for civicmap.js, `data-civic-actions-state` for actions.js),
+ * writes the counts the map reports back, and keeps the URL in step.
  * Labels come from the spec as text (textContent only); nothing from it becomes markup.
  */
 (function () {
