@@ -238,7 +238,32 @@ function civicUndelta(flat) {
     return flat;
 }
 
+function civicOverlaySlot() {
+    /* A place in window.civicOverlays (the layer control's order) for a layer drawn later. */
+    var list = window.civicOverlays = window.civicOverlays || [];
+    list.push(null);
+    return list.length - 1;
+}
+
+function civicWhenInflated(D, draw) {
+    /* draw(records) now, or, for records sent deflated (D.z, layers/transport.py), once
+     * they are inflated: that promise joins window.civicBaseReady, which the organisation
+     * layer waits for (it names the settlements the base map draws). */
+    if (!D.z) { return draw(D); }
+    var done = civicInflate(D.z).then(function (text) { draw(JSON.parse(text)); })
+        .catch(function (e) { setTimeout(function () { throw e; }, 0); });  // a page error
+    (window.civicBaseReady = window.civicBaseReady || []).push(done);
+    return null;
+}
+
 function civicSettlements(map, D, pane, layerName) {
+    var slot = civicOverlaySlot();
+    return civicWhenInflated(D, function (R) {
+        return civicDrawSettlements(map, R, pane, layerName, slot);
+    });
+}
+
+function civicDrawSettlements(map, D, pane, layerName, slot) {
     /* Settlement dots with a 'name — residents' tooltip, from columnar records. With D.pv
      * (each place's province, three letters) only the chosen provinces' places are drawn,
      * their dots made when first needed (civicByProvince). */
@@ -278,7 +303,7 @@ function civicSettlements(map, D, pane, layerName) {
     }
     group.addTo(map);
     group.civicName = layerName;
-    (window.civicOverlays = window.civicOverlays || []).push(group);
+    window.civicOverlays[slot] = group;
     if (D.lz) { drawLabels = civicPlaceLabels(map, D, map.getPane(pane)); }
     return group;
 }
@@ -485,6 +510,9 @@ function civicOrganisations(map, D, control, initialRuns, cluster) {
     /* The organisation layer from its deflated records (D.z, with D.key): drawn once they
      * are inflated, a moment after the map; window.civicMap is set then. */
     civicInflate(D.z).then(function (text) {
+        // after the base map's deflated layers (the settlements it names)
+        return Promise.all(window.civicBaseReady || []).then(function () { return text; });
+    }).then(function (text) {
         var records = JSON.parse(text);
         records.key = D.key;
         civicDrawOrganisations(map, records, control, initialRuns, cluster);
@@ -1004,7 +1032,9 @@ function civicDrawOrganisations(map, D, control, initialRuns, cluster) {
     });
     map.on('resize', function () { if (pickGroup()) { redraw(); } });
     if (control) {
-        (window.civicOverlays || []).forEach(function (g) { control.addOverlay(g, g.civicName); });
+        (window.civicOverlays || []).forEach(function (g) {
+            if (g) { control.addOverlay(g, g.civicName); }
+        });
     }
     // The page's filter panel (layers/filter_panel.js) hands the filter over in a hidden
     // element's data attribute; until one is there, the province set's default shows.
@@ -1013,6 +1043,13 @@ function civicDrawOrganisations(map, D, control, initialRuns, cluster) {
 }
 
 function civicBoundaries(map, D, style, layerName, sticky) {
+    var slot = civicOverlaySlot();
+    return civicWhenInflated(D, function (R) {
+        return civicDrawBoundaries(map, R, style, layerName, sticky, slot);
+    });
+}
+
+function civicDrawBoundaries(map, D, style, layerName, sticky, slot) {
     /* Polygons from delta-encoded integer rings, each with its name as a text tooltip.
      * With D.pv (each shape's province) only the chosen provinces' shapes are drawn. */
     D = civicTexts(D);
@@ -1050,6 +1087,6 @@ function civicBoundaries(map, D, style, layerName, sticky) {
     }
     group.addTo(map);
     group.civicName = layerName;
-    (window.civicOverlays = window.civicOverlays || []).push(group);
+    window.civicOverlays[slot] = group;
     return group;
 }

@@ -301,4 +301,11 @@ def test_the_map_pages_element_holds_every_province_under_a_megabyte(built, lang
     records = fmap._children[next(k for k in fmap._children if "organisation" in k.lower())]
     assert len(inflated(json.loads(records.data)["z"])["org"]["k"]) == \
         len(record_order(data.organisations()))
-    assert '"pv":"' in parts.script  # outlines and places carry their province
+    # outlines and places carry their province, and travel deflated (the country's)
+    layers = [c for c in fmap._children.values()
+              if type(c).__name__ in ("SettlementLayer", "BoundaryLayer")]
+    carried = {type(c).__name__: inflated(json.loads(c.data)["z"])
+               for c in layers if '"z"' in c.data}
+    assert set(carried) == {"SettlementLayer", "BoundaryLayer"}  # municipalities'
+    assert len(carried["SettlementLayer"]["pv"]) == 3 * len(carried["SettlementLayer"]["n"])
+    assert len(carried["BoundaryLayer"]["pv"]) == 3 * len(carried["BoundaryLayer"]["labels"])

@@ -131,8 +131,8 @@ def _province_labels(lang: str) -> dict[str, str]:
 
 
 # the organisations' layer, then each overlay drawn from the base map's records, by name
-OVERLAYS = "Object.fromEntries((window.civicOverlays || []).map(g => [g.civicName, " \
-           "g.getLayers().length]))"
+OVERLAYS = "Object.fromEntries((window.civicOverlays || []).filter(Boolean).map(g => " \
+           "[g.civicName, g.getLayers().length]))"
 
 
 @pytest.mark.parametrize("lang", ["bg", "tr"])
