@@ -20,8 +20,7 @@ page_script_hash, page_name, context_info, cached_message_hashes). A first load 
 page's url path as page_name ("" for the Map, "nearby", "coverage") and no hash; later
 runs send the hash the server's `navigation` ForwardMsg named. Widget ids come from the
 first load's deltas (each widget's proto carries its `id`, ending in the user key); values
-go in widget_states as the frontend sends them: the Map's province multiselect
-`f_provinces` by its option labels (string_array_value), the Coverage slider `c_radius`
+go in widget_states as the frontend sends them: the Coverage slider `c_radius`
 (double_array_value), and the Nearby place picker (a v2 component) as its one-time
 trigger `$$STREAMLIT_INTERNAL_KEY_<id>__events` = [{"event": "query", "value": place}]
 (json_trigger_value). Like the frontend, a session names the cacheable messages it has
@@ -29,11 +28,13 @@ received, so the server may answer with references.
 
 Sessions start spread over the first 10 s (a third of the run if shorter); each opens a
 page, then loops with think time uniform 5-10 s over: first
-load of a page (Map, Nearby, Coverage), Map province change, Nearby search ("Кърджали",
-...), Coverage radius change, and a Map filter change. On the Map, filters other than the
-province set run in the browser (layers/filter_panel.js): a filter change sends nothing
-to the server, so a protocol session records it as an action with 0 round trips and
-time 0. An action that needs another page loads that page first (counted as a first
+load of a page (Map, Nearby, Coverage), Nearby search ("Кърджали", ...), Coverage radius
+change, and a Map filter change. Every Map filter, the province set included, runs in the
+browser (layers/filter_panel.js): a filter change sends nothing to the server, so a
+protocol session records it as an action with 0 round trips and time 0. (There used to be
+a `province_change` action, a rerun of the Map with another province set; a province change
+needs no rerun any more, so it is one more `map_filter`, and the one browser measures such
+changes for real.) An action that needs another page loads that page first (counted as a first
 load). A server action is timed from its BackMsg sent to its `script_finished`
 (FINISHED_SUCCESSFULLY; a run the app restarts itself is waited through). Errors:
 exceptions, exception deltas, page_not_found, a run that ends otherwise, closed
@@ -43,9 +44,9 @@ The one Chromium (tests/e2e/harness.py `chromium()`), every 2-4 s meanwhile: a M
 change to the map showing another count (`browser_map_filter`), and a Nearby search to its
 result cards showing (`browser_nearby_search`).
 
-Fields: actions.<kind>.{n, p50_s, p95_s, p99_s} for first_load, province_change,
-nearby_search, coverage_radius (and map_filter, all 0); browser.map_filter and
-browser.nearby_search likewise; script_finished, the server runs the sessions saw end;
+Fields: actions.<kind>.{n, p50_s, p95_s, p99_s} for first_load, nearby_search,
+coverage_radius (and map_filter, all 0); browser.map_filter and browser.nearby_search
+likewise; script_finished, the server runs the sessions saw end;
 server.cpu_s, user+system CPU seconds of the streamlit process serving the port and its
 children (/proc/PID/stat) over the whole run; server.cpu_s_per_map_filter, after the run,
 with the protocol sessions paused (connected, nothing in flight), the CPU the server spent
@@ -227,11 +228,11 @@ def _pct(values: list[float], q: float) -> float | None:
 PLACES = ["Кърджали", "Момчилград", "Кирково", "Разград", "Враца", "Джебел", "Исперих",
           "Крумовград", "Мездра", "Ардино"]
 PAGES = {"map": "", "nearby": "nearby", "coverage": "coverage"}
-ACTIONS = ("first_load", "province_change", "nearby_search", "coverage_radius", "map_filter")
+ACTIONS = ("first_load", "nearby_search", "coverage_radius", "map_filter")
 ACTION_TIMEOUT_S = 60
 # The page each action happens on (a first load: the page a session starts with).
 NEEDS = {"first_load": "map", "map_filter": "map", "coverage_radius": "coverage",
-         "nearby_search": "nearby", "province_change": "map"}
+         "nearby_search": "nearby"}
 
 
 class ProtocolError(Exception):
@@ -370,13 +371,6 @@ class ProtocolSession:
         state.id = proto.id
         return state, proto
 
-    async def provinces(self, rng: random.Random) -> float:
-        """Another province set on the Map (multiselect `f_provinces`, by its labels)."""
-        state, proto = self._state("f_provinces")
-        state.string_array_value.data.extend(rng.sample(list(proto.options), rng.randint(1, 3)))
-        self.states[state.id] = state
-        return await self.run()
-
     async def coverage_radius(self, rng: random.Random) -> float:
         """Another radius on Coverage (slider `c_radius`)."""
         state, proto = self._state("c_radius")
@@ -439,9 +433,9 @@ async def _protocol_session(url: str, rng: random.Random, stop_at: float, out: d
         await asyncio.sleep(rng.uniform(0, mix.ramp_s or 0))
         await session.connect()
         out["sockets"] += 1
-        todo = ["first_load", "map_filter", "coverage_radius", "nearby_search",
-                "province_change"]  # the first round starts elsewhere in each session
-        todo = todo[:2] + todo[2:][offset % 3:] + todo[2:][:offset % 3]
+        todo = ["first_load", "map_filter", "coverage_radius", "nearby_search"]
+        # the first round starts elsewhere in each session
+        todo = todo[:2] + todo[2:][offset % 2:] + todo[2:][:offset % 2]
         out["first_load"].append(await session.open(NEEDS[todo[-1]]))
         while True:
             await asyncio.sleep(rng.uniform(*mix.think))
@@ -463,8 +457,6 @@ async def _protocol_session(url: str, rng: random.Random, stop_at: float, out: d
                     out["first_load"].append(await session.open(wanted))
                 if action == "map_filter":
                     out[action].append(0.0)  # runs in the browser: nothing to send
-                elif action == "province_change":
-                    out[action].append(await session.provinces(rng))
                 elif action == "coverage_radius":
                     out[action].append(await session.coverage_radius(rng))
                 else:

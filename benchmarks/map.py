@@ -14,6 +14,10 @@ filter_update_ms_median: a municipality filter change (the click on its checkbox
 filter panel, another municipality's click off in the same step) to the map showing the
 new count;
 filter_update_bytes_median: websocket bytes received for that change.
+province_update_ms_median / province_update_bytes_median: the same for a change of the
+province set in the panel (one province ticked, or one ticked and another unticked in the
+same step), which runs in the browser like every other filter (no rerun: the map element
+holds every province).
 Run after `make test` has built the data: `.venv/bin/python benchmarks/map.py`.
 
 The actions case (`benchmarks/map.py actions` runs only it) generates 1,000 upcoming
@@ -128,6 +132,44 @@ def _filter_updates(browser, url: str) -> tuple[list[float], list[int]]:
         previous = code
     page.close()
     return timings, sizes
+
+
+PROVINCE_STEPS = [("VAR", None), ("SOF", "VAR"), ("PDV", "KRZ"), ("KRZ", "SOF"), ("BGS", None),
+                  ("VAR", "BGS")]
+
+
+def _province_updates(browser, url: str) -> tuple[list[float], list[int]]:
+    """Milliseconds and websocket bytes per province set change in the panel."""
+    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    meter = WsMeter(page)
+    page.goto(url)
+    map_frame(page, timeout_ms=60000)
+    wait_idle(page)
+    names = _province_names()
+    page.locator(".cfp-provinces summary").click()
+    timings, sizes = [], []
+    for on, off in PROVINCE_STEPS:
+        before = map_frame(page).evaluate(SHOWN)
+        bytes_before = meter.total
+        started = time.perf_counter()
+        page.evaluate("""([a, b]) => { const boxes = [...document.querySelectorAll(
+            '.cfp-provinces label')];
+            const find = n => boxes.find(l => l.innerText.trim() === n).querySelector('input');
+            find(a).click(); if (b) { find(b).click(); } }""",
+                      [names[on], names[off] if off else None])
+        _wait_shown_change(page, before)
+        timings.append((time.perf_counter() - started) * 1000)
+        wait_idle(page)
+        sizes.append(meter.total - bytes_before)
+    page.close()
+    return timings, sizes
+
+
+def _province_names() -> dict[str, str]:
+    import store
+
+    p = store.load_provinces()
+    return dict(zip(p["code"], p["name"]))
 
 
 def _muni_names() -> dict[str, str]:
@@ -354,6 +396,7 @@ def main() -> None:
             _first_load(browser, url, everywhere, lang)
             national[lang] = _first_load(browser, url, everywhere, lang)
         updates, sizes = _filter_updates(browser, url)
+        province_updates, province_sizes = _province_updates(browser, url)
     biggest = max(national, key=lambda lang: national[lang][0])
     print(json.dumps({
         "payload_bytes": ws,
@@ -365,6 +408,8 @@ def main() -> None:
         "national_first_map_ms": round(national[biggest][1]),
         "filter_update_ms_median": round(statistics.median(updates)),
         "filter_update_bytes_median": round(statistics.median(sizes)),
+        "province_update_ms_median": round(statistics.median(province_updates)),
+        "province_update_bytes_median": round(statistics.median(province_sizes)),
         **actions_case(),
     }))
 

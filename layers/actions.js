@@ -142,7 +142,9 @@ function civicActions(map, D, control) {
         for (var i = 0; i < n; i++) {
             var ok = inWindow(i).length
                 && (!state || !state.c || state.c.indexOf(R.c[i]) >= 0)
-                && (!state || !state.t || state.t.indexOf(R.t[i]) >= 0);
+                && (!state || !state.t || state.t.indexOf(R.t[i]) >= 0)
+                // the Map page's province set (p): only the chosen provinces' actions
+                && (!state || !state.p || !R.pv || state.p.indexOf(R.pv.substr(3 * i, 3)) >= 0);
             passing += ok ? 1 : 0;
             ok = ok && (!state || state.on !== false);
             if (!ok) { if (group.hasLayer(marks[i])) { group.removeLayer(marks[i]); } continue; }

@@ -32,6 +32,7 @@ from civic.action import WINDOWS, now_local, occurrences, window
 from civic.i18n import place_name, term, translator
 from civic.text import to_latin
 from civic.vocabularies import ACTION_TYPES, CAUSES
+from layers.basemap import province_letters
 from layers.organisations import COORD_SCALE, dataset_key, deltas, safe_json, steps
 from layers.popup import clean_emails, clean_phones, safe_url
 from layers.style import ACTION_COLOUR
@@ -221,6 +222,8 @@ def _columns(chosen: list[tuple[dict, list]], base: date, lang: str, hosts: Host
         "u": {str(i): u for i, u in enumerate(safe_url(_text(r.get("url"))) or ""
                                                for r, _f in chosen) if u},
         "id": [_text(r["id"]) for r, _f in chosen],
+        # each action's province, three letters (the Map's province set, in the browser)
+        "pv": province_letters(_text(r.get("province_code")) for r, _f in chosen),
     }
     columns["times"], columns["tm"] = _coded(_time_text(f) for _r, f in chosen)
     skills = [_text(r.get("skills")) for r, _f in chosen]
@@ -244,7 +247,7 @@ def action_records(actions: pd.DataFrame, lang: str, hosts: Hosts | dict[str, st
     action's first occurrence as a day from `base` (ISO date), `r` the later ones as
     steps, `len` how many days an occurrence spans (when more than one); `c`, `t`, `tm`,
     `sk`, `it` index the causes, types, `times` and `needs`; `h` and `ct` the host and
-    the contact (`_hosts`).
+    the contact (`_hosts`); `pv` each action's province (three letters each).
     """
     now = now or now_local()
     base = now.date()
@@ -288,17 +291,20 @@ def _indices(codes: Iterable[str] | None, vocabulary: tuple[str, ...]) -> list[i
 
 def action_filter(key: str, base: str | date, when: str = "upcoming",
                   causes: Iterable[str] | None = None, types: Iterable[str] | None = None,
-                  on: bool = True, now: datetime | None = None) -> dict:
+                  on: bool = True, now: datetime | None = None,
+                  provinces: Iterable[str] | None = None) -> dict:
     """The actions filter as the map reads it: day indices [from, to) from `base`.
 
-    `when` is one of `civic.action.WINDOWS`; empty `causes`/`types` mean any.
+    `when` is one of `civic.action.WINDOWS`; empty `causes`/`types` mean any;
+    `provinces` None: every province (`p`, the Map page's panel sends its province set).
     """
     base_day = date.fromisoformat(base) if isinstance(base, str) else base
     start, end = window(when if when in WINDOWS else "upcoming", now)
     last = end - timedelta(minutes=1)  # `end` is exclusive: midnight belongs to the day before
     return {"key": key, "from": (start.date() - base_day).days,
             "to": (last.date() - base_day).days + 1,
-            "c": _indices(causes, CAUSES), "t": _indices(types, ACTION_TYPES), "on": bool(on)}
+            "c": _indices(causes, CAUSES), "t": _indices(types, ACTION_TYPES), "on": bool(on),
+            **({} if provinces is None else {"p": list(provinces)})}
 
 
 def actions_state(key: str, base: str | date, when: str = "upcoming",
@@ -326,10 +332,12 @@ def shown(records: dict, state: dict) -> list[int]:
     if not state.get("on", True):
         return []
     causes, types = _ints(records["c"]), _ints(records["t"])
+    provinces, letters = state.get("p"), records.get("pv", "")
     out = []
     for i in range(len(records["d"])):
         if ((state.get("c") is not None and causes[i] not in state["c"])
-                or (state.get("t") is not None and types[i] not in state["t"])):
+                or (state.get("t") is not None and types[i] not in state["t"])
+                or (provinces is not None and letters[3 * i:3 * i + 3] not in provinces)):
             continue
         span = records["len"].get(str(i), 0)
         if any(day < state["to"] and day + span >= state["from"]

@@ -1,7 +1,12 @@
 """The base map: tiles (configurable), boundaries, settlements from a closer zoom, legend.
 
-Built once per province selection and language; organisation layers are added on top in
-place, so a filter change never rebuilds this.
+Built once per language for the Map page (every province: `base_map(..., by_province=True)`)
+and once per province selection for the smaller maps; organisation layers are added on top
+in place, so a filter change never rebuilds this. With `by_province` each municipality
+outline and settlement carries its province code (`pv`, three letters each) and the browser
+draws only those of the provinces the filter panel has chosen (`civicmap.js`); being all
+28 provinces' (about 250 kB of JSON), they travel deflated like the organisations
+(`layers.transport.deflated`, about 45 % of the JSON) and are drawn once inflated.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from civic.i18n import place_names, translator
 from civic.settings import DEFAULT_ATTRIBUTION, DEFAULT_TILES
 from layers.assets import MapScript, MetricScale, OfflineMap
 from layers.style import ACTION_COLOUR, KIND_COLOURS, PRECISION_MARKS
-from layers.transport import ascii_texts
+from layers.transport import ascii_texts, deflated
 
 SETTLEMENT_MIN_ZOOM = 10
 SIMPLIFY_DEGREES = 0.002
@@ -276,16 +281,27 @@ class BoundaryLayer(MacroElement):
         {% endmacro %}
     """)
 
-    def __init__(self, records: dict, style: dict, name: str, sticky: bool = True):
-        """`records` from `boundary_records`; `style` Leaflet path options."""
+    def __init__(self, records: dict, style: dict, name: str, sticky: bool = True,
+                 provinces: list[str] | None = None):
+        """`records` from `boundary_records`; `style` Leaflet path options.
+
+        `provinces`: each shape's province code; then only the chosen provinces' shapes are
+        drawn (the Map page's filter, `civicmap.js`), and the records travel deflated.
+        """
         from layers.organisations import safe_json
 
         super().__init__()
         self._name = "BoundaryLayer"
-        self.data = safe_json(ascii_texts(records))
+        self.data = safe_json(ascii_texts(records) if provinces is None else
+                              {"z": deflated({**records, "pv": province_letters(provinces)})})
         self.style = style
         self.name = name
         self.sticky = sticky
+
+
+def province_letters(codes) -> str:
+    """Province codes as one string of three letters each ('KRZRAZ'), for `pv`."""
+    return "".join(f"{str(c or '')[:3]:<3}" for c in codes)
 
 
 def settlement_points(settlements: gpd.GeoDataFrame, selected: list[str]) -> gpd.GeoDataFrame:
@@ -308,11 +324,13 @@ class SettlementLayer(MacroElement):
     """)
 
     def __init__(self, places: gpd.GeoDataFrame, lang: str, pane: str, name: str,
-                 zooms: str | None = None, faint: bool = False):
+                 zooms: str | None = None, faint: bool = False, by_province: bool = False):
         """`places` with name, name_latin, population_2021 and point geometry.
 
         `zooms` (from `label_zooms`): their names show as labels from those zooms on;
-        `faint`: smaller, greyer dots (small maps, where the organisations matter most).
+        `faint`: smaller, greyer dots (small maps, where the organisations matter most);
+        `by_province`: each place's province code goes along (`pv`), only the places of
+        the provinces the Map page's filter chose are drawn, and the records travel deflated.
         """
         from layers.organisations import COORD_SCALE, deltas, safe_json
 
@@ -321,14 +339,36 @@ class SettlementLayer(MacroElement):
         _ = translator(lang)
         xy = deltas([v for pt in places.geometry for v in (round(pt.x * COORD_SCALE),
                                                           round(pt.y * COORD_SCALE))])
-        self.data = safe_json(ascii_texts({
+        records = {
             "q": COORD_SCALE, "xy": xy,
             "n": place_names(places, lang),
             "pop": [int(p) for p in places["population_2021"].fillna(0)],
             "residents": _("residents (2021 estimate)"),
-            **({"lz": zooms} if zooms else {}), **({"faint": 1} if faint else {})}))
+            **({"lz": zooms} if zooms else {}), **({"faint": 1} if faint else {})}
+        # deflated: its own ASCII text inside (no `ascii_texts`: base85 may hold a '^')
+        self.data = safe_json({"z": deflated({**records, "pv": province_letters(
+            places["province_code"])})} if by_province else ascii_texts(records))
         self.pane = pane
         self.name = name
+
+
+class FitToPanel(MacroElement):
+    """Frames, as the map is made, what the Map page's filter panel asks for (`civicFitPanel`).
+
+    The map element holds every province; the panel's filter (already in the page) says
+    which ones to frame, so the first view does not start on the whole country.
+    """
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+        civicFitPanel({{ this._parent.get_name() }});
+        {% endmacro %}
+    """)
+
+    def __init__(self):
+        """No options: the box comes from the page."""
+        super().__init__()
+        self._name = "FitToPanel"
 
 
 class MapFrame(MacroElement):
@@ -349,11 +389,12 @@ class MapFrame(MacroElement):
 
 
 def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
-                 tiles: Tiles) -> folium.Map:
+                 tiles: Tiles, fit_to_panel: bool = False) -> folium.Map:
     """An offline map framed on the selected provinces.
 
     Tiles if configured, province outlines always (they orient the reader when no tile
-    loads).
+    loads). `fit_to_panel`: the map frames, as it is made, what the Map page's filter panel
+    asks for (before any organisation is drawn), else the selected provinces.
     """
     _ = translator(lang)
     chosen = provinces[provinces["code"].isin(selected)]
@@ -363,6 +404,8 @@ def province_map(provinces: gpd.GeoDataFrame, selected: list[str], lang: str,
     MetricScale().add_to(fmap)
     fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     MapScript().add_to(fmap)
+    if fit_to_panel:
+        FitToPanel().add_to(fmap)
     if tiles.url:
         FallbackTiles(tiles).add_to(fmap)
     labels = place_names(provinces, lang)
@@ -381,30 +424,36 @@ def base_map(
     lang: str,
     tiles: Tiles,
     actions: bool = False,
+    by_province: bool = False,
 ) -> tuple[folium.Map, folium.LayerControl]:
     """The base map of a province set, and its layer control.
 
     Boundaries of all provinces, municipalities of the selected ones (simplified for the
     zoom that frames them), settlements from a closer zoom, legend, layer control and
     full-screen button. The layer control is returned so layers drawn in the browser can
-    join it.
+    join it. `by_province` (the Map page, `selected` all provinces): municipalities and
+    settlements carry their province, the browser draws those of the chosen provinces and
+    frames what the filter panel asks for (module docstring).
     """
     _ = translator(lang)
-    fmap = province_map(provinces, selected, lang, tiles)
+    fmap = province_map(provinces, selected, lang, tiles, fit_to_panel=by_province)
     munis = municipalities[municipalities["province_code"].isin(selected)]
     if len(munis):
         labels = place_names(munis, lang)
         tolerance = min(SIMPLIFY_DEGREES, pixel_degrees(munis.total_bounds) / 2)
         BoundaryLayer(boundary_records(munis, labels, tolerance, grid_scale(tolerance)),
                       {"color": "#666666", "weight": 1, "fillColor": "#ffffff",
-                       "fillOpacity": 0.05}, _("Municipalities"), sticky=False).add_to(fmap)
+                       "fillOpacity": 0.05}, _("Municipalities"), sticky=False,
+                      provinces=list(munis["province_code"]) if by_province else None
+                      ).add_to(fmap)
 
     pane = "settlements"
     folium.map.CustomPane(pane, z_index=350).add_to(fmap)  # below the organisation points
     places = settlement_points(settlements, selected)
     if len(places):
         SettlementLayer(places, lang, pane, _("Settlements (zoom in)"),
-                        label_zooms(places, provinces, municipalities)).add_to(fmap)
+                        label_zooms(places, provinces, municipalities),
+                        by_province=by_province).add_to(fmap)
     MinZoomPane(pane, SETTLEMENT_MIN_ZOOM).add_to(fmap)
     Legend(legend_html(lang, actions)).add_to(fmap)
     MapFrame(_("Full screen")).add_to(fmap)

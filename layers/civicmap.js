@@ -6,7 +6,8 @@
  * Marks are L.CircleMarker on the canvas renderer; organisations at one location are
  * one mark with a count, whose popup lists them all.
  */
-/* exported civicOrganisations, civicSettlements, civicTiles, civicFullscreen, civicFillFrame, civicWatch */
+/* exported civicOrganisations, civicSettlements, civicTiles, civicFullscreen, civicFillFrame, civicWatch,
+   civicFitPanel */
 
 var CIVIC_CYRILLIC = 'АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЬЮЯабвгдежзийклмнопрстуфхцчшщъьюя„“–';
 var CIVIC_CODES = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_';
@@ -84,7 +85,8 @@ function civicSpelled(text) {
 
 function civicWatch(attr, key, apply) {
     /* Apply the JSON in the app page's last `[attr]` element whenever it changes (and once
-     * now), if it is meant for the layer `key`; true when one was applied. */
+     * now), if it is meant for the layer `key` (null: whichever layer); true when one was
+     * applied. */
     var last = null;
     function read() {
         var els;
@@ -94,7 +96,7 @@ function civicWatch(attr, key, apply) {
         if (text === last) { return true; }
         var value;
         try { value = JSON.parse(text); } catch (e) { return false; }
-        if (!value || value.key !== key) { return false; }
+        if (!value || (key !== null && value.key !== key)) { return false; }
         last = text;
         apply(value);
         return true;
@@ -105,6 +107,37 @@ function civicWatch(attr, key, apply) {
             subtree: true, childList: true, attributes: true, attributeFilter: [attr]});
     } catch (e) { /* not inside the app's page */ }
     return found;
+}
+
+function civicByProvince(apply) {
+    /* The Map page's province set (layers/filter_panel.js puts it in the filter): calls
+     * apply(shown) now and whenever the set changes, `shown(code)` telling whether a
+     * province is chosen. Until the page holds a filter, every province is shown. */
+    var last = null;
+    function use(codes) {
+        var text = codes ? codes.join(',') : '*';
+        if (text === last) { return; }
+        last = text;
+        apply(function (code) { return !codes || codes.indexOf(code) >= 0; });
+    }
+    var found = civicWatch('data-civic-map-filter', null, function (f) {
+        use(Array.isArray(f.provinces) ? f.provinces : null);
+    });
+    if (!found) { use(null); }
+}
+
+function civicFitPanel(map) {
+    /* Frame what the Map page's filter panel asks for (its `fit`), as the map is made:
+     * the map holds every province, the panel says which to show. */
+    try {
+        var els = window.parent.document.querySelectorAll('[data-civic-map-filter]');
+        if (!els.length) { return; }
+        var f = JSON.parse(els[els.length - 1].getAttribute('data-civic-map-filter'));
+        if (f && f.fit) {
+            map.fitBounds([[f.fit[1], f.fit[0]], [f.fit[3], f.fit[2]]],
+                          {padding: [20, 20], maxZoom: 14});
+        }
+    } catch (e) { /* not inside the app's page */ }
 }
 
 function civicLangParam() {
@@ -205,14 +238,43 @@ function civicUndelta(flat) {
     return flat;
 }
 
+function civicOverlaySlot() {
+    /* A place in window.civicOverlays (the layer control's order) for a layer drawn later. */
+    var list = window.civicOverlays = window.civicOverlays || [];
+    list.push(null);
+    return list.length - 1;
+}
+
+function civicWhenInflated(D, draw) {
+    /* draw(records) now, or, for records sent deflated (D.z, layers/transport.py), once
+     * they are inflated: that promise joins window.civicBaseReady, which the organisation
+     * layer waits for (it names the settlements the base map draws). */
+    if (!D.z) { return draw(D); }
+    var done = civicInflate(D.z).then(function (text) { draw(JSON.parse(text)); })
+        .catch(function (e) { setTimeout(function () { throw e; }, 0); });  // a page error
+    (window.civicBaseReady = window.civicBaseReady || []).push(done);
+    return null;
+}
+
 function civicSettlements(map, D, pane, layerName) {
-    /* Settlement dots with a 'name — residents' tooltip, from columnar records. */
+    var slot = civicOverlaySlot();
+    return civicWhenInflated(D, function (R) {
+        return civicDrawSettlements(map, R, pane, layerName, slot);
+    });
+}
+
+function civicDrawSettlements(map, D, pane, layerName, slot) {
+    /* Settlement dots with a 'name — residents' tooltip, from columnar records. With D.pv
+     * (each place's province, three letters) only the chosen provinces' places are drawn,
+     * their dots made when first needed (civicByProvince). */
     D = civicTexts(D);
     var group = L.featureGroup();
     var residents = D.residents;
     civicUndelta(D.xy);
     window.civicPlaceNames = D.n;
-    for (var i = 0; i < D.n.length; i++) {
+    var marks = new Array(D.n.length), drawLabels = null, i;
+    function mark(i) {
+        if (marks[i]) { return marks[i]; }
         var m = L.circleMarker([D.xy[2 * i + 1] / D.q, D.xy[2 * i] / D.q], {
             radius: D.faint ? 2 : 3, pane: pane, color: D.faint ? '#8a8a8a' : '#444444',
             weight: 1, fillColor: '#ffffff', fillOpacity: 0.9
@@ -223,12 +285,26 @@ function civicSettlements(map, D, pane, layerName) {
                 return civicEl('span', null, name + ' \u2014 ' + pretty + ' ' + residents);
             };
         })(D.n[i], D.pop[i]));
-        group.addLayer(m);
+        marks[i] = m;
+        return m;
+    }
+    if (D.pv) {
+        D.on = new Uint8Array(D.n.length);
+        civicByProvince(function (shown) {
+            group.clearLayers();
+            for (var j = 0; j < D.n.length; j++) {
+                D.on[j] = shown(D.pv.substr(3 * j, 3)) ? 1 : 0;
+                if (D.on[j]) { group.addLayer(mark(j)); }
+            }
+            if (drawLabels) { drawLabels(); }
+        });
+    } else {
+        for (i = 0; i < D.n.length; i++) { group.addLayer(mark(i)); }
     }
     group.addTo(map);
     group.civicName = layerName;
-    (window.civicOverlays = window.civicOverlays || []).push(group);
-    if (D.lz) { civicPlaceLabels(map, D, map.getPane(pane)); }
+    window.civicOverlays[slot] = group;
+    if (D.lz) { drawLabels = civicPlaceLabels(map, D, map.getPane(pane)); }
     return group;
 }
 
@@ -250,7 +326,8 @@ var CIVIC_LABEL_CSS = '.civic-place-label{position:absolute;white-space:nowrap;'
 function civicPlaceLabels(map, D, dotPane) {
     /* Settlement names as permanent labels that appear as one zooms in, bigger places
      * first (D.lz: each place's first zoom, one hex digit); a label that would overlap
-     * one already placed is skipped. Text only (textContent). */
+     * one already placed is skipped; with D.on only the places it marks. Text only
+     * (textContent). */
     var pane = map.getPane('civic-labels') || map.createPane('civic-labels');
     pane.style.zIndex = 450;
     pane.style.pointerEvents = 'none';
@@ -283,6 +360,7 @@ function civicPlaceLabels(map, D, dotPane) {
         for (var k = 0; k < n && shown < MAX; k++) {
             var j = order[k];
             if (zooms[j] > z) { break; }
+            if (D.on && !D.on[j]) { continue; }
             var ll = L.latLng(D.xy[2 * j + 1] / D.q, D.xy[2 * j] / D.q);
             if (!view.contains(ll)) { continue; }
             var p = map.latLngToLayerPoint(ll), big = zooms[j] <= 8, cells = [];
@@ -432,6 +510,9 @@ function civicOrganisations(map, D, control, initialRuns, cluster) {
     /* The organisation layer from its deflated records (D.z, with D.key): drawn once they
      * are inflated, a moment after the map; window.civicMap is set then. */
     civicInflate(D.z).then(function (text) {
+        // after the base map's deflated layers (the settlements it names)
+        return Promise.all(window.civicBaseReady || []).then(function () { return text; });
+    }).then(function (text) {
         var records = JSON.parse(text);
         records.key = D.key;
         civicDrawOrganisations(map, records, control, initialRuns, cluster);
@@ -868,6 +949,9 @@ function civicDrawOrganisations(map, D, control, initialRuns, cluster) {
         var statuses = letters(f.statuses, LETTER_OF.status || {});
         var precisions = letters(f.precisions, LETTER_OF.precision || {});
         var munis = f.municipalities && f.municipalities.length ? f.municipalities : null;
+        // the province set (absent: no restriction); a province is its municipalities' first
+        // three letters
+        var provs = Array.isArray(f.provinces) ? f.provinces : null;
         var legal = f.legal_forms && f.legal_forms.length ? f.legal_forms : null;
         var fieldIx = f.fields && f.fields.length ? f.fields.map(function (c) {
             return String(D.fields.indexOf(c)); }) : null;
@@ -880,6 +964,7 @@ function civicDrawOrganisations(map, D, control, initialRuns, cluster) {
             if (statuses.indexOf(O.st.charAt(j)) < 0 || precisions.indexOf(O.p.charAt(j)) < 0) {
                 return false;
             }
+            if (provs && provs.indexOf(D.mc[col('m', j)].slice(0, 3)) < 0) { return false; }
             if (munis && munis.indexOf(D.mc[col('m', j)]) < 0) { return false; }
             // a presumed library has no legal form of its own (as in the store)
             if (legal && (k === 'p' || legal.indexOf(D.legal[col('g', j)]) < 0)) { return false; }
@@ -947,7 +1032,9 @@ function civicDrawOrganisations(map, D, control, initialRuns, cluster) {
     });
     map.on('resize', function () { if (pickGroup()) { redraw(); } });
     if (control) {
-        (window.civicOverlays || []).forEach(function (g) { control.addOverlay(g, g.civicName); });
+        (window.civicOverlays || []).forEach(function (g) {
+            if (g) { control.addOverlay(g, g.civicName); }
+        });
     }
     // The page's filter panel (layers/filter_panel.js) hands the filter over in a hidden
     // element's data attribute; until one is there, the province set's default shows.
@@ -956,10 +1043,20 @@ function civicDrawOrganisations(map, D, control, initialRuns, cluster) {
 }
 
 function civicBoundaries(map, D, style, layerName, sticky) {
-    /* Polygons from delta-encoded integer rings, each with its name as a text tooltip. */
+    var slot = civicOverlaySlot();
+    return civicWhenInflated(D, function (R) {
+        return civicDrawBoundaries(map, R, style, layerName, sticky, slot);
+    });
+}
+
+function civicDrawBoundaries(map, D, style, layerName, sticky, slot) {
+    /* Polygons from delta-encoded integer rings, each with its name as a text tooltip.
+     * With D.pv (each shape's province) only the chosen provinces' shapes are drawn. */
     D = civicTexts(D);
-    var group = L.featureGroup();
-    D.shapes.forEach(function (polys, i) {
+    var group = L.featureGroup(), shapes = [];
+    function shapeOf(i) {
+        if (shapes[i]) { return shapes[i]; }
+        var polys = D.shapes[i];
         var latlngs = polys.map(function (rings) {
             return rings.map(function (ring) {
                 var out = [], x = 0, y = 0;
@@ -975,10 +1072,21 @@ function civicBoundaries(map, D, style, layerName, sticky) {
         var label = D.labels[i];
         shape.bindTooltip(function () { return civicEl('span', null, label); },
                           {sticky: sticky});
-        group.addLayer(shape);
-    });
+        shapes[i] = shape;
+        return shape;
+    }
+    if (D.pv) {
+        civicByProvince(function (shown) {
+            group.clearLayers();
+            for (var i = 0; i < D.shapes.length; i++) {
+                if (shown(D.pv.substr(3 * i, 3))) { group.addLayer(shapeOf(i)); }
+            }
+        });
+    } else {
+        D.shapes.forEach(function (polys, i) { group.addLayer(shapeOf(i)); });
+    }
     group.addTo(map);
     group.civicName = layerName;
-    (window.civicOverlays = window.civicOverlays || []).push(group);
+    window.civicOverlays[slot] = group;
     return group;
 }

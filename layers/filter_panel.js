@@ -1,9 +1,10 @@
 /* filter_panel.js: the Map page's filters, applied in the browser (layers/filter_panel.py).
  *
- * Runs in the app's page (st.html with its script allowed). A change never reruns the
- * page's script: the panel writes the filter into hidden elements' data attributes that the
- * map frame watches (`data-civic-map-filter` for civicmap.js, `data-civic-actions-state`
- * for actions.js), writes the counts the map reports back, and keeps the URL in step.
+ * Runs in the app's page (st.html with its script allowed). A change, the province set's
+ * too, never reruns the page's script (the map element holds every province): the panel
+ * writes the filter into hidden elements' data attributes that the map frame watches
+ * (`data-civic-map-filter` for civicmap.js, `data-civic-actions-state` for actions.js),
+ * writes the counts the map reports back, and keeps the URL in step.
  * Labels come from the spec as text (textContent only); nothing from it becomes markup.
  */
 (function () {
@@ -13,8 +14,8 @@
     root.setAttribute('data-ready', '1');
     var spec = JSON.parse(root.getAttribute('data-spec'));
     var PATH = window.location.pathname;  // the Map page's own (another page's URL is left alone)
-    var W = spec.words, LISTS = ['municipalities', 'kinds', 'fields', 'legal_forms', 'statuses',
-                                 'precisions'];
+    var W = spec.words, LISTS = ['provinces', 'municipalities', 'kinds', 'fields', 'legal_forms',
+                                 'statuses', 'precisions'];
 
     function el(tag, cls, text) {
         var e = document.createElement(tag);
@@ -30,7 +31,12 @@
     // The state: what this page load chose before (kept in the page across reruns and
     // language switches), else what the URL said when the page was opened.
     var state = JSON.parse(JSON.stringify(window.civicPanelState || spec.initial));
-    state.municipalities = only(state.municipalities, codes(spec.options.municipalities));
+    // the province set in code order, as the URL has it (geo/filters.to_query)
+    state.provinces = only(state.provinces || spec.initial.provinces,
+                           codes(spec.options.provinces)).sort();
+    function inProvinces(code) { return state.provinces.indexOf(code.slice(0, 3)) >= 0; }
+    state.municipalities = only(state.municipalities, codes(spec.options.municipalities))
+        .filter(inProvinces);
     window.civicPanelState = state;
 
     // ---- controls ----------------------------------------------------------------------
@@ -44,9 +50,12 @@
         label.appendChild(el('span', null, text));
         return label;
     }
-    function group(title, name, options, folded, emptyWord) {
-        /* A list of choices; folded: a drop-down list with a summary line. */
+    function group(title, name, options, folded, emptyWord, after) {
+        /* A list of choices; folded: a drop-down list with a summary line; `after` runs
+         * after each of its changes, before the map is told. box.civicSummary redraws the
+         * summary, box.civicLabels holds each option's label (by code). */
         var box = el(folded ? 'details' : 'fieldset', 'cfp-group cfp-' + name);
+        var labels = {};
         var head = el(folded ? 'summary' : 'legend', 'cfp-title');
         box.appendChild(head);
         var list = el('div', 'cfp-list');
@@ -61,24 +70,48 @@
             head.appendChild(el('span', 'cfp-summary', words));
         }
         options.forEach(function (o) {
-            list.appendChild(checkbox(o[1], state[name].indexOf(o[0]) >= 0, function (on) {
+            var label = checkbox(o[1], state[name].indexOf(o[0]) >= 0, function (on) {
                 var now = state[name].filter(function (v) { return v !== o[0]; });
                 if (on) { now.push(o[0]); }
                 // keep the options' order, as the URL and the server do
                 state[name] = codes(options).filter(function (c) { return now.indexOf(c) >= 0; });
                 summary();
+                if (after) { after(); }
                 changed();
-            }));
+            });
+            labels[o[0]] = label;
+            list.appendChild(label);
         });
         box.appendChild(list);
         summary();
+        box.civicSummary = summary;
+        box.civicLabels = labels;
         return box;
     }
 
     root.textContent = '';
     var form = el('div', 'cfp');
-    form.appendChild(group(W.municipality, 'municipalities', spec.options.municipalities, true,
-                           W.all_municipalities));
+    var munis = null;
+    function showMunicipalities() {
+        /* Only the chosen provinces' municipalities are listed; a municipality of a province
+         * no longer chosen is no longer chosen either. */
+        state.municipalities = state.municipalities.filter(inProvinces);
+        Object.keys(munis.civicLabels).forEach(function (code) {
+            var label = munis.civicLabels[code], on = inProvinces(code);
+            label.style.display = on ? '' : 'none';  // (the CSS would beat `hidden`)
+            label.querySelector('input').checked = state.municipalities.indexOf(code) >= 0;
+        });
+        munis.civicSummary();
+    }
+    form.appendChild(group(W.province, 'provinces', spec.options.provinces, true, W.no_province,
+                           function () {
+                               state.provinces.sort();
+                               showMunicipalities();
+                           }));
+    munis = group(W.municipality, 'municipalities', spec.options.municipalities, true,
+                  W.all_municipalities);
+    form.appendChild(munis);
+    showMunicipalities();
     form.appendChild(group(W.kind, 'kinds', spec.options.kinds, false));
     form.appendChild(checkbox(W.presumed, state.presumed, function (on) {
         state.presumed = on;
@@ -149,9 +182,14 @@
 
     // ---- what a change does ------------------------------------------------------------
     function fit() {
+        /* The chosen municipalities' box, else the chosen provinces', else the country's. */
         var boxes = state.municipalities.map(function (c) { return spec.bounds.municipalities[c]; })
             .filter(Boolean);
-        if (!boxes.length) { return spec.bounds.provinces; }
+        if (!boxes.length) {
+            boxes = state.provinces.map(function (c) { return spec.bounds.provinces[c]; })
+                .filter(Boolean);
+        }
+        if (!boxes.length) { return spec.bounds.country; }
         return boxes.reduce(function (a, b) {
             return [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[2], b[2]),
                     Math.max(a[3], b[3])];
@@ -207,7 +245,8 @@
     }
     function changed() {
         mapState.setAttribute('data-civic-map-filter', JSON.stringify({
-            key: spec.map_key, municipalities: state.municipalities, kinds: state.kinds,
+            key: spec.map_key, provinces: state.provinces,
+            municipalities: state.municipalities, kinds: state.kinds,
             presumed: state.presumed, fields: state.fields, legal_forms: state.legal_forms,
             statuses: state.statuses, precisions: state.precisions, q: (state.q || '').trim(),
             fit: fit()}));
@@ -216,7 +255,8 @@
             actionsState.setAttribute('data-civic-actions-state', JSON.stringify({
                 key: spec.actions.key, from: days[0], to: days[1],
                 c: indices(state.a_cause, spec.actions.causes),
-                t: indices(state.a_type, spec.actions.types), on: state.a_show}));
+                t: indices(state.a_type, spec.actions.types), on: state.a_show,
+                p: state.provinces}));
         }
         syncUrl();
     }

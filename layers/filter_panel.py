@@ -1,7 +1,8 @@
 """The Map page's filter panel: built once per page run, applied in the browser.
 
 `panel_spec` says everything the panel needs: the filters the URL asked for, the choices in
-the page's language, the bounds to frame, and for civic actions each date window as day
+the page's language (every province and every municipality: the panel lists those of the
+chosen provinces), the bounds to frame, and for civic actions each date window as day
 indices of the actions layer. `panel_html` is the element (`filter_panel.js` with the spec
 in a data attribute) that `st.html` renders with its script allowed. A filter change then
 runs in the browser only: no rerun of the page's script, so its cost does not grow with the
@@ -30,6 +31,7 @@ def panel_words(lang: str) -> dict[str, str]:
     """The panel's words in `lang`."""
     _ = translator(lang)
     return {
+        "province": _("Province"), "no_province": _("Choose at least one province."),
         "municipality": _("Municipality"), "all_municipalities": _("All municipalities"),
         "kind": _("Kind"), "presumed": _("Chitalishte libraries (presumed)"),
         "field": _("Field of activity"), "any_field": _("Any field"),
@@ -53,18 +55,21 @@ def window_labels(lang: str) -> dict[str, str]:
 
 def initial_state(f: Filters) -> dict:
     """The panel's state for filters `f` (from the URL)."""
-    return {**{name: list(getattr(f, name)) for name in LIST_PARAMS if name != "provinces"},
+    return {**{name: list(getattr(f, name)) for name in LIST_PARAMS},
             "q": f.name, "presumed": f.presumed_libraries, "a_show": f.show_actions,
             "a_when": f.action_when, "a_cause": list(f.action_causes),
             "a_type": list(f.action_types)}
 
 
-def panel_spec(f: Filters, lang: str, map_key: str, municipalities: list[tuple[str, str]],
-               legal_forms: list[str], bounds: dict, actions: tuple[str, str] | None) -> dict:
+def panel_spec(f: Filters, lang: str, map_key: str, provinces: list[tuple[str, str]],
+               municipalities: list[tuple[str, str]], legal_forms: list[str], bounds: dict,
+               actions: tuple[str, str] | None) -> dict:
     """Everything the panel needs (module docstring).
 
-    `municipalities`: (code, name) of the chosen provinces' municipalities, in display order;
-    `bounds`: {"provinces": [w, s, e, n], "municipalities": {code: [w, s, e, n]}};
+    `provinces`, `municipalities`: (code, name) of every province and municipality, in
+    display order (a municipality's code starts with its province's);
+    `bounds`: {"country": [w, s, e, n], "provinces": {code: [w, s, e, n]},
+    "municipalities": {code: [w, s, e, n]}};
     `actions`: the actions layer's (key, base day), or None when the map draws no action.
     """
     def options(codes) -> list[list[str]]:
@@ -73,9 +78,11 @@ def panel_spec(f: Filters, lang: str, map_key: str, municipalities: list[tuple[s
     spec = {
         "locale": LOCALES.get(lang, "bg-BG"), "map_key": map_key,
         "words": panel_words(lang), "initial": initial_state(f),
-        "defaults": {name: values for name, values in DEFAULTS.items() if name != "provinces"},
+        "defaults": {name: sorted(values) if name == "provinces" else values
+                     for name, values in DEFAULTS.items()},
         "bounds": bounds,
-        "options": {"municipalities": [[c, n] for c, n in municipalities],
+        "options": {"provinces": [[c, n] for c, n in provinces],
+                    "municipalities": [[c, n] for c, n in municipalities],
                     "kinds": options(KINDS), "fields": options(FIELDS),
                     "legal_forms": options(legal_forms), "statuses": options(STATUSES),
                     "precisions": options(PRECISIONS),

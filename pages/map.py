@@ -1,28 +1,31 @@
 """Map page: organisations over boundaries and settlements, filtered in the browser.
 
-How a filter change reaches the map: the map element (base map and every organisation
-of the chosen provinces, `layers.organisations`) depends only on the province set and the
-language, so it is byte-identical across filter changes and Streamlit sends it once, then
-only a reference to it. The filter result travels in a second, tiny element
-(`st.iframe` of a script, a few hundred bytes): the visible records as index runs and the
-bounds to frame, in a data attribute of a hidden `st.html` element (no script: st.html
-sanitises, and data attributes survive). The map frame (same origin) watches the app's
-page for that element and shows and hides marks in place; a map that loads later reads
-the element already there. A Streamlit component of our own would need a frontend build,
-an `st.iframe` per change costs a frame load, and a `feature_group_to_add` would be part of
-the map element and resend all of it.
+How a filter change reaches the map: the map element (base map, every organisation,
+municipality outline and settlement of all 28 provinces, `layers.organisations`) depends
+only on the language (and the data), so it is byte-identical across filter changes and
+Streamlit sends it once, then only a reference to it. The filter travels in a data
+attribute of a hidden element the filter panel writes into the page (`data-civic-map-filter`,
+a few hundred bytes). The map frame (same origin) watches the app's page for that element
+and shows and hides marks in place; a map that loads later reads the element already there
+(and frames what it asks for as it is made). A Streamlit component of our own would need a
+frontend build, an `st.iframe` per change costs a frame load, and a `feature_group_to_add`
+would be part of the map element and resend all of it. The whole country costs about
+three times the bytes of the default three provinces (see benchmarks/map.py), once.
 
-Civic actions (`layers.actions`) ride the same way: the upcoming published actions of the
-chosen provinces are part of the cached map element (and of its cache key, with the day),
-and their filter (date window, causes, types, shown or not) is a second hidden element,
-`data-civic-actions-state`, that `actions.js` applies in place.
+Civic actions (`layers.actions`) ride the same way: the upcoming published actions of
+every province are part of the cached map element (and of its cache key, with the day),
+and their filter (province set, date window, causes, types, shown or not) is a second
+hidden element, `data-civic-actions-state`, that `actions.js` applies in place.
 
 Filters run in the browser (`layers.filter_panel`): the panel in the sidebar is one
-`st.html` element with its script, and a change of municipality, kind, field, legal form,
-status, precision, name or any actions filter never reruns this script. The panel writes
-the filter into data attributes the map frame watches, the frame shows and hides marks and
-reports the counts back, and the panel keeps the URL in step. Only the province set is a
-Streamlit widget: another province set needs another map element, so it reruns the page.
+`st.html` element with its script, and a change of province, municipality, kind, field,
+legal form, status, precision, name or any actions filter never reruns this script. The
+panel writes the filter into data attributes the map frame watches, the frame shows and
+hides marks, municipality outlines, settlements and their labels of the chosen provinces,
+frames them and reports the counts back, and the panel keeps the URL in step. This script
+reads the URL's filters only for the first view (`f_start`: the panel's initial state and
+the counts line the server draws); after that the panel's state, kept in the page across
+reruns and language switches, is the one that counts.
 """
 
 from __future__ import annotations
@@ -68,24 +71,10 @@ if "f_start" not in st.session_state:
 start: filters.Filters = st.session_state["f_start"]
 
 
-def province_choice() -> tuple[str, ...]:
-    """The province set (a widget: another set needs another map element)."""
-    chosen = st.multiselect(_("Province"), sorted(province_label, key=province_label.get),
-                            key="f_provinces", format_func=province_label.get,
-                            default=list(start.provinces), placeholder=_("Choose…"))
-    return tuple(sorted(chosen))
-
-
-def keep_url(selected: tuple[str, ...]) -> None:
-    """The server writes only the province set into the URL; the panel writes the rest."""
-    for key in [k for k in st.query_params if k not in ("lang", "provinces")]:
+def keep_url() -> None:
+    """The server keeps only the language in the URL; the panel writes the filters."""
+    for key in [k for k in st.query_params if k != "lang"]:
         del st.query_params[key]
-    value = ",".join(selected)
-    if selected != tuple(sorted(filters.Filters().provinces)):
-        if st.query_params.get("provinces") != value:
-            st.query_params["provinces"] = value
-    elif "provinces" in st.query_params:
-        del st.query_params["provinces"]
 
 
 def published_any() -> bool:
@@ -96,20 +85,17 @@ def published_any() -> bool:
 
 with st.sidebar:
     st.header(_("Filters"))
-    selected = province_choice()
-keep_url(selected)
+keep_url()
 # what the page opened with (the URL); the panel keeps later choices in the browser
-current = replace(start, provinces=selected, municipalities=tuple(
-    m for m in start.municipalities if m[:3] in selected))
-stored_actions = data.actions()
+current = replace(start, municipalities=tuple(
+    m for m in start.municipalities if m[:3] in start.provinces))
 base, key, action_layer = map_data.cached_map(
-    selected, lang, data.tiles(), data.organisations_version(),
-    stored_actions[stored_actions["province_code"].isin(selected)],
+    lang, data.tiles(), data.organisations_version(), data.actions(),
     now_local().date().isoformat())
-muni_options = sorted(((c, n) for c, n in muni_label.items() if c[:3] in selected),
-                      key=lambda pair: pair[1])
-spec = panel_spec(current, lang, key, muni_options, legal_forms, map_data.bounds(selected),
-                  action_layer)
+province_options = sorted(province_label.items(), key=lambda pair: pair[1])
+muni_options = sorted(muni_label.items(), key=lambda pair: pair[1])
+spec = panel_spec(current, lang, key, province_options, muni_options, legal_forms,
+                  map_data.bounds(), action_layer)
 with st.sidebar:
     st.html(panel_html(spec), unsafe_allow_javascript=True)
     if not published_any():

@@ -149,6 +149,22 @@ def test_filters_keep_the_right_actions():
     assert titles("upcoming", on=False) == []
 
 
+def test_the_province_set_keeps_its_provinces_actions():
+    frame = _frame(_action(1), _action(2, province_code="RAZ", title="Разград"),
+                   _action(3, province_code="VAR", title="Варна"))
+    records = action_records(frame, "bg", {}, now=NOW)
+    assert len(records["pv"]) == 3 * len(records["n"])
+    title = dict(enumerate(records["n"]))
+
+    def titles(provinces):
+        state = action_filter("k", records["base"], "upcoming", now=NOW, provinces=provinces)
+        return sorted(title[i] for i in shown(records, state))
+
+    assert titles(None) == ["Акция 1", "Варна", "Разград"]
+    assert titles(["KRZ", "VAR"]) == ["Акция 1", "Варна"]
+    assert titles([]) == []
+
+
 def test_url_round_trip_of_the_actions_filters():
     f = filters.Filters(show_actions=False, action_when="volunteer_day",
                         action_causes=("youth", "reading"), action_types=("training",))

@@ -24,7 +24,15 @@ def _counts(at) -> dict[str, int]:
     return {label.strip(): int(re.sub(r"\D", "", n)) for label, n in pairs}
 
 
-def test_map_page_runs_and_counts_follow_the_url_and_provinces(built):
+def _panel_spec(at) -> dict:
+    import html
+    import json
+
+    body = next(e.proto.body for e in at.get("html") if "civic-filter-panel" in e.proto.body)
+    return json.loads(html.unescape(re.search(r'data-spec="([^"]*)"', body).group(1)))
+
+
+def test_map_page_runs_and_counts_follow_the_url(built):
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.run()
     assert not at.exception
@@ -34,14 +42,27 @@ def test_map_page_runs_and_counts_follow_the_url_and_provinces(built):
     at.run()
     kirkovo = _counts(at)
     assert kirkovo["Читалища"] == 22
-    # the filters other than the province set live in the browser's panel, not in widgets
-    assert [m.key for m in at.multiselect] == ["f_provinces"]
-    panel = next(e.proto.body for e in at.get("html") if "civic-filter-panel" in e.proto.body)
-    assert "KRZ14" in panel and "&quot;municipalities&quot;" in panel
-    at.multiselect(key="f_provinces").set_value(["RAZ"]).run()
-    assert _counts(at)["Читалища"] == 107  # Kirkovo is not in Razgrad: all of Razgrad
-    assert at.query_params["provinces"] == "RAZ"
+    # every filter, the province set too, lives in the browser's panel, not in widgets
+    assert not at.multiselect
+    spec = _panel_spec(at)
+    assert spec["initial"]["municipalities"] == ["KRZ14"]
+    assert spec["initial"]["provinces"] == ["KRZ", "RAZ", "VRC"]
     assert "municipalities" not in at.query_params  # the panel writes its own part
+    # the panel is offered every province and municipality; it lists the chosen ones'
+    assert len(spec["options"]["provinces"]) == 28
+    assert len(spec["bounds"]["provinces"]) == 28
+    assert {c[:3] for c, _n in spec["options"]["municipalities"]} == \
+        {c for c, _n in spec["options"]["provinces"]}
+    # another province set in the URL: the same map element (one per language), other counts
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params.update({"provinces": "RAZ", "municipalities": "KRZ14"})
+    at.run()
+    assert not at.exception
+    assert _counts(at)["Читалища"] == 107  # Kirkovo is not in Razgrad: all of Razgrad
+    other = _panel_spec(at)
+    assert other["initial"]["provinces"] == ["RAZ"] and other["initial"]["municipalities"] == []
+    assert other["map_key"] == spec["map_key"]
+    assert "provinces" not in at.query_params  # the panel writes it back
 
 
 def test_url_reproduces_the_view(built):
@@ -59,7 +80,7 @@ def test_language_switch(app):
     assert at.subheader[0].value == "Карта на гражданския сектор"
     at.selectbox(key="lang").set_value("tr").run()
     assert at.subheader[0].value == "Sivil toplum haritası"
-    assert at.multiselect(key="f_provinces").label == "İl"
+    assert _panel_spec(at)["words"]["province"] == "İl"
 
 
 def _share(metric) -> float:

@@ -283,3 +283,29 @@ def test_browser_inflates_what_python_deflated(tmp_path):
              + json.dumps(str(fflate)) + ")};")
     texts = _node_output(tmp_path, "var CIVIC_B85", "function civicOrganisations", code, older)
     assert [json.loads(t) for t in texts] == [ascii_texts(v) for v in values]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_map_pages_element_holds_every_province_under_a_megabyte(built, lang):
+    """One map element per language, every province in it (the browser picks the set)."""
+    from layers.basemap import Tiles
+    from ui import data, map_data
+    from ui.map_element import prepare
+
+    fmap, key, _actions = map_data.cached_map.__wrapped__(
+        lang, Tiles(), 0, data.actions().iloc[0:0], "2026-12-05")
+    parts = prepare(fmap)
+    size = len((parts.script + parts.html + parts.header).encode())
+    # about 0.6 MB measured (bg, December 2026): the national view's element, sent once
+    assert 400_000 < size < 1_000_000, size
+    records = fmap._children[next(k for k in fmap._children if "organisation" in k.lower())]
+    assert len(inflated(json.loads(records.data)["z"])["org"]["k"]) == \
+        len(record_order(data.organisations()))
+    # outlines and places carry their province, and travel deflated (the country's)
+    layers = [c for c in fmap._children.values()
+              if type(c).__name__ in ("SettlementLayer", "BoundaryLayer")]
+    carried = {type(c).__name__: inflated(json.loads(c.data)["z"])
+               for c in layers if '"z"' in c.data}
+    assert set(carried) == {"SettlementLayer", "BoundaryLayer"}  # municipalities'
+    assert len(carried["SettlementLayer"]["pv"]) == 3 * len(carried["SettlementLayer"]["n"])
+    assert len(carried["BoundaryLayer"]["pv"]) == 3 * len(carried["BoundaryLayer"]["labels"])

@@ -1,5 +1,9 @@
 """The Map page's map element, bounds and counts line, once per parameters for every session.
 
+The map element holds every province (organisations, actions, municipality outlines,
+settlements); the province set is chosen in the browser, like every other Map filter
+(`layers.filter_panel`), so nothing here depends on it but the counts line of a first view.
+
 Cached functions live in a module, not in the page: a page script defines its functions
 anew on every run, and Streamlit then reads and hashes each cached function's source
 again (a tenth of a rerun under load).
@@ -27,25 +31,25 @@ from layers.organisations import (
 from ui import data
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def cached_map(selected: tuple[str, ...], lang: str, tiles, version: int,
-               actions: pd.DataFrame, today: str):
-    """The map element's map for one province set and language, its key and actions layer.
+@st.cache_resource(show_spinner=False, max_entries=6)
+def cached_map(lang: str, tiles, version: int, actions: pd.DataFrame, today: str):
+    """The map element's map for one language (every province), its key and actions layer.
 
     `version` (`data.organisations_version`: moves on an approved proposal or an import)
-    and `actions` (those provinces' stored actions) are part of the cache key, so either
-    shows on the map; `today` too, so the upcoming actions are those of the day. The
-    organisations themselves are not hashed: that cost more than the rest of a rerun.
-    The last item is the actions layer's (key, base day), or None when none is upcoming.
+    and `actions` (the stored actions) are part of the cache key, so either shows on the
+    map; `today` too, so the upcoming actions are those of the day. The organisations
+    themselves are not hashed: that cost more than the rest of a rerun. The last item is
+    the actions layer's (key, base day), or None when none is upcoming. Before the panel's
+    filter reaches the map it shows the default view (`filters.Filters()`).
     """
-    everyone = data.organisations()
-    in_provinces = everyone[everyone["province_code"].isin(selected)]
-    orgs = record_order(in_provinces)
-    drawn = list(settlement_points(data.settlements(), list(selected))["ekatte"])
+    everywhere = sorted(data.provinces()["code"])
+    orgs = record_order(data.organisations())
+    drawn = list(settlement_points(data.settlements(), everywhere)["ekatte"])
     records = action_records(actions, lang, Hosts.of(data.organisations(), orgs), drawn)
     fmap, control = base_map(data.provinces(), data.municipalities(), data.settlements(),
-                             list(selected), lang, tiles, actions=bool(records["n"]))
-    default = filters.apply(orgs, filters.Filters(provinces=selected))
+                             everywhere, lang, tiles, actions=bool(records["n"]),
+                             by_province=True)
+    default = filters.apply(orgs, filters.Filters())
     layer = OrganisationLayer(map_records(orgs, lang, data.municipality_names(), drawn),
                               map_words(lang), visible_runs(orgs["id"], default["id"]), control)
     layer.add_to(fmap)
@@ -56,20 +60,22 @@ def cached_map(selected: tuple[str, ...], lang: str, tiles, version: int,
     return fmap, layer.key, (acts.key, records["base"])
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def bounds(selected: tuple[str, ...]) -> dict:
-    """What the panel frames: the chosen provinces, or the chosen municipalities.
+@st.cache_resource(show_spinner=False)
+def bounds() -> dict:
+    """What the panel frames: each province's and municipality's box, and the country's.
 
-    One per province set for every session (the outlines do not change while serving).
+    The panel fits the union of the chosen municipalities, else of the chosen provinces,
+    else the country. Once for every session (the outlines do not change while serving).
     """
     def box(values) -> list[float]:
         return [round(float(v), 4) for v in values]
 
     provinces, municipalities = data.provinces(), data.municipalities()
-    chosen = provinces[provinces["code"].isin(selected)]
-    munis = municipalities[municipalities["code"].str[:3].isin(selected)]
-    return {"provinces": box(chosen.total_bounds if len(chosen) else provinces.total_bounds),
-            "municipalities": {c: box(g.bounds) for c, g in zip(munis["code"], munis.geometry)}}
+    return {"country": box(provinces.total_bounds),
+            "provinces": {c: box(g.bounds) for c, g in zip(provinces["code"],
+                                                           provinces.geometry)},
+            "municipalities": {c: box(g.bounds) for c, g in zip(municipalities["code"],
+                                                               municipalities.geometry)}}
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

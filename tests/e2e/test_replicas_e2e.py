@@ -304,10 +304,12 @@ def _send(page, name: str) -> int:
 
 def _protocol_load(url: str, sessions: int, progress: dict, stop,
                    change: bool = True) -> list[dict]:
-    """Light clients (benchmarks/load.py's) rerunning the Map on `url` until it goes away.
+    """Light clients (benchmarks/load.py's) rerunning a page on `url` until it goes away.
 
-    Each opens the Map, then changes the provinces (or, not `change`, reruns the page as
-    it is) about every half second, until its connection ends or `stop` is set.
+    Each opens Coverage and changes its radius (a widget change, so a real rerun: the
+    Map's filters, its province set too, run in the browser and rerun nothing), or, not
+    `change`, opens the Map and reruns it as it is, about every half second, until its
+    connection ends or `stop` is set.
     `progress[n]` counts client n's finished reruns; returns how each one ended.
     """
     import asyncio
@@ -319,11 +321,11 @@ def _protocol_load(url: str, sessions: int, progress: dict, stop,
         client, rng = ProtocolSession(url), random.Random(n)
         try:
             await client.connect()
-            await client.open("map")
+            await client.open("coverage" if change else "map")
             progress[n] += 1
             while not stop.is_set():
                 await asyncio.sleep(0.5)
-                await (client.provinces(rng) if change else client.run())
+                await (client.coverage_radius(rng) if change else client.run())
                 progress[n] += 1
             return {"end": "stopped"}
         except Exception as exc:  # noqa: BLE001 - how it ended is the result
@@ -368,7 +370,7 @@ def test_a_killed_replica_loses_no_acknowledged_write_and_its_pages_reconnect(
     assert _crash_proposals(db) == []
     # two visitors on A, proposals acknowledged on A while both pages stay open
     pages = [_open_on(browser, proxy + "/data", "app1", proxy) for _ in range(2)]
-    # and three protocol clients on A, rerunning the Map while all this happens
+    # and three protocol clients on A, rerunning Coverage (a radius change) meanwhile
     progress, stop = {n: 0 for n in range(3)}, threading.Event()
     pool = ThreadPoolExecutor(1)
     load = pool.submit(_protocol_load, f"http://127.0.0.1:{replicas['ports']['app1']}", 3,
