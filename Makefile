@@ -72,7 +72,7 @@ serve-replicas: $(BUILT) $(VENDOR)
 JOBS ?= 2
 test: $(BUILT) $(VENDOR)
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -n $(JOBS) --dist loadfile
+	$(VENV)/bin/pytest -n $(JOBS) --dist loadfile --durations=15
 
 # Unit tests only: no build, no browser (CIVICMAP_BUILD_DIR points nowhere to prove it).
 unit: $(STAMP)

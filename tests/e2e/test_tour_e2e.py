@@ -6,8 +6,9 @@ the page's heading missing, the page wider than a 390 px phone (outside the elem
 to scroll sideways: tables, maps), and, in Bulgarian and Turkish, an English message id
 shown as-is anywhere in the sidebar or the page's text.
 
-One test walks all 42 visits (the suite runs test files whole on one worker, so
-parametrizing would not spread them) and reports every problem found, not only the first.
+One test per device walks its 21 visits and reports every problem found, not only the
+first; the phone's is in `test_tour_phone_e2e.py`, because the suite runs test files whole
+on one worker and the two halves should run side by side.
 No fixed sleeps: each visit waits for its heading, for Streamlit to stop running and, on
 the pages with a map, for Leaflet to have drawn it.
 """
@@ -181,12 +182,16 @@ def visit(page, log, name: str, lang: str, device: str) -> list[str]:
     return [f"{name}/{lang}/{device}: {p}" for p in problems]
 
 
-def test_every_page_in_every_language_on_desktop_and_phone(app_url, browser):
+def tour(app_url: str, browser, device: str) -> None:
+    """Every page in every language on one device; fails listing every problem seen."""
     problems: list[str] = []
-    for device, options in VIEWPORTS.items():
-        context = browser.new_context(**options)
-        for lang in LANGS:
-            for name in PAGES:
-                problems += visit(*start(context, app_url, name, lang), name, lang, device)
-        context.close()
+    context = browser.new_context(**VIEWPORTS[device])
+    for lang in LANGS:
+        for name in PAGES:
+            problems += visit(*start(context, app_url, name, lang), name, lang, device)
+    context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_every_page_in_every_language_on_a_desktop(app_url, browser):
+    tour(app_url, browser, "desktop")
