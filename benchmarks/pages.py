@@ -13,7 +13,8 @@ VRC, the click on "Prepare PDF" to the download button being offered (the Compas
 generated).
 
 Run after `make test` has built the data: `.venv/bin/python benchmarks/pages.py [--runs 3]
-[--url URL]` (without `--url` it starts the app with `make run` on a free port, tiles off).
+[--url URL] [--pages coverage,library]` (without `--url` it starts the app with `make run` on
+a free port, tiles off; `--pages`: only those pages, and no PDF).
 """
 
 from __future__ import annotations
@@ -80,11 +81,13 @@ def _pdf(browser, base: str) -> float:
     return seconds
 
 
-def measure(base: str, runs: int) -> dict:
-    """The figures for a running app at `base`."""
+def measure(base: str, runs: int, pages: list[str] | None = None, pdf: bool = True) -> dict:
+    """The figures for a running app at `base`: every page (or `pages`), and the PDF."""
     out: dict = {"runs": runs, "pages": {}}
     with chromium() as browser:
         for name, (path, has_map) in PAGES.items():
+            if pages and name not in pages:
+                continue
             _visit(browser, base + path, has_map)  # warm-up: the process caches fill
             heads, maps = [], []
             for _ in range(runs):
@@ -103,8 +106,10 @@ def measure(base: str, runs: int) -> dict:
                 "returning_headline_s": round(statistics.median(h for h, _ in again), 2),
                 "returning_map_s": round(statistics.median(m for _, m in again), 2)
                 if has_map else None}
-        _pdf(browser, base)  # warm-up
-        out["pdf_s"] = round(statistics.median(_pdf(browser, base) for _ in range(runs)), 2)
+        if pdf:
+            _pdf(browser, base)  # warm-up
+            out["pdf_s"] = round(statistics.median(_pdf(browser, base) for _ in range(runs)),
+                                 2)
     out["slowest_page_s"] = max(max(v["headline_s"], v["map_s"] or 0)
                                 for v in out["pages"].values())
     return out
@@ -115,12 +120,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--url")
+    parser.add_argument("--pages", help="comma-separated page names (default: all, and the "
+                        f"PDF): {','.join(PAGES)}")
     args = parser.parse_args()
+    pages = args.pages.split(",") if args.pages else None
+    if pages and set(pages) - set(PAGES):
+        parser.error(f"unknown page: {','.join(sorted(set(pages) - set(PAGES)))}")
     if args.url:
-        print(json.dumps(measure(args.url.rstrip("/"), args.runs), indent=1))
+        print(json.dumps(measure(args.url.rstrip("/"), args.runs, pages, not pages), indent=1))
         return
     with serve_app({"CIVICMAP_TILES_URL": "none"}) as url:
-        print(json.dumps(measure(url, args.runs), indent=1))
+        print(json.dumps(measure(url, args.runs, pages, not pages), indent=1))
 
 
 if __name__ == "__main__":

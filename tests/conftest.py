@@ -74,10 +74,11 @@ def on_postgres() -> bool:
 def pytest_collection_modifyitems(config, items):
     """Mark each test e2e, integration or unit by what it needs.
 
-    Under PostgreSQL, tests marked `own_store` are left out: they build a SQLite store of
-    their own, so the SQLite pass has already run them exactly as they would run here. So
-    are tests marked `once` (the tour's screenshots): every page they visit has its own
-    e2e tests, which do run against PostgreSQL.
+    Under PostgreSQL (CI's second pass) only tests that read or write the configured store
+    run. Left out: `unit` tests (no store at all), tests marked `own_store` (they build a
+    store of their own, so the SQLite pass has already run them exactly as they would run
+    here) and tests marked `once` (the browser's own drawing, filtering and screenshots, on
+    the same build; every page's store-reading e2e tests run in both passes).
     """
     for item in items:
         if "e2e" in item.path.parts:
@@ -87,8 +88,8 @@ def pytest_collection_modifyitems(config, items):
         else:
             item.add_marker(pytest.mark.unit)
     if on_postgres():
-        own = [item for item in items
-               if item.get_closest_marker("own_store") or item.get_closest_marker("once")]
+        own = [item for item in items if any(item.get_closest_marker(m)
+                                              for m in ("unit", "own_store", "once"))]
         if own:
             config.hook.pytest_deselected(items=own)
             items[:] = [item for item in items if item not in own]
@@ -98,5 +99,5 @@ def pytest_terminal_summary(terminalreporter):
     """Say, under PostgreSQL, which tests were left to the SQLite pass and why."""
     if on_postgres() and terminalreporter.stats.get("deselected"):
         terminalreporter.write_line(
-            f"{len(terminalreporter.stats['deselected'])} tests marked own_store or once "
-            "deselected: the SQLite pass runs them")
+            f"{len(terminalreporter.stats['deselected'])} tests marked unit, own_store or "
+            "once deselected: the SQLite pass runs them")

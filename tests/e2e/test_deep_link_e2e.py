@@ -6,7 +6,11 @@ no language from the URL, file names as the navigation. `ui.entry.through_app` p
 
 from __future__ import annotations
 
+import pytest
+
 from tests.e2e.harness import open_page, serve_app, shot
+
+pytestmark = pytest.mark.once  # routing on a fresh server, no store behaviour: SQLite pass
 
 
 def test_first_request_deep_link_gets_language_and_navigation(browser):

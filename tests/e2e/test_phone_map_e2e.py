@@ -13,6 +13,8 @@ from layers.organisations import layer_titles
 from tests.e2e.harness import map_frame, open_page, shot, wait_idle
 from tests.e2e.test_map_e2e import PHONE_AGENT, _counts, _iframe_box, _until
 
+pytestmark = pytest.mark.once  # the browser's own drawing on the same build: SQLite pass
+
 # What the map shows now: its clusters (number, box on screen) and the marks drawn on their
 # own (count), and every mark's organisations whether clustered or not.
 SHOWN = """

@@ -31,6 +31,8 @@ from sqlalchemy import text
 from tests.e2e.harness import ARTIFACTS, ROOT, _free_port, map_frame, open_page, shot, wait_idle
 from tests.e2e.test_data_e2e import MODERATORS, _ngo_count
 
+pytestmark = pytest.mark.own_store  # its own PostGIS cluster, which it restarts: runs once
+
 HAPROXY = os.environ.get("HAPROXY", "/usr/sbin/haproxy")
 THANKS = re.compile(r"Благодарим! Предложение (\d+)")
 TOO_MANY_PROPOSALS = re.compile("Твърде много предложения от този адрес")
