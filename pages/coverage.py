@@ -14,7 +14,7 @@ from geo.coverage import MEASURED, library_definition
 from layers.basemap import zoom_for
 from reports.export import points_geojson, table_csv, tables_xlsx
 from ui import actions_view, coverage_data, coverage_view, data
-from ui.coverage_view import View, from_query, restore, to_query, write_query
+from ui.coverage_view import Figure, View, figure_cards, from_query, restore, to_query, write_query
 from ui.entry import through_app
 from ui.map_element import show_map
 from ui.markdown import md_escape
@@ -116,18 +116,17 @@ if data.phone():  # compact tables instead of four stacked figures
     st.markdown(f"##### {coverage_view.presence_heading(_)}")
     lines = [md_escape(_without(k)) for k in ORDER]
     st.markdown("\n".join([f"- **{lines[0]}**", *[f"- {line}" for line in lines[1:]]]))
-else:
-    for col, k in zip(st.columns(4), ORDER):
-        # a short title (a long one is cut on a desktop's four columns), the definition in help
-        col.metric(coverage_view.short_kind_label(_, k, ngos) + (" ◀" if k == kind else ""),
-                   fmt_pct(area[f"{k}_share_beyond_r"], lang),
-                   help=f"{_name(k)}: {_('Share of residents beyond R')}")
-        col.caption(coverage_view.distance_caption(
-            _, view.radius, fmt_int(area[f"{k}_residents_beyond_r"], lang),
-            fmt_km(area[f"{k}_pw_mean_km"], lang)))
+else:  # one element per group: each element delays the map's first drawing
+    st.html(figure_cards([Figure(
+        coverage_view.short_kind_label(_, k, ngos) + (" ◀" if k == kind else ""),
+        fmt_pct(area[f"{k}_share_beyond_r"], lang),
+        coverage_view.distance_caption(_, view.radius,
+                                       fmt_int(area[f"{k}_residents_beyond_r"], lang),
+                                       fmt_km(area[f"{k}_pw_mean_km"], lang)),
+        f"{_name(k)}: {_('Share of residents beyond R')}", k == kind) for k in ORDER]))
     st.markdown(f"##### {coverage_view.presence_heading(_)}")
-    for col, k in zip(st.columns(4), ORDER):
-        col.markdown(f"**{md_escape(_without(k))}**" if k == kind else md_escape(_without(k)))
+    st.html(figure_cards([Figure(note=_without(k), current=k == kind)
+                          for k in ORDER]))
 if kind in ("ngo", "any"):
     st.caption(_("NGO figures count the {n} known NGOs (civic directory, imports and approved "
                  "proposals), not the national register.").format(n=ngos))
@@ -157,8 +156,8 @@ MUNI_COLUMNS = coverage_data.municipality_columns(lang)
 gap_table = gaps[list(GAP_COLUMNS)]
 muni_table = munis.sort_values("rank_in_selection", ascending=False).assign(
     municipality=lambda d: d["municipality_code"].map(muni_label))
-coverage_data.tables(view_key, kind, lang, data.organisations_version(), gap_table, muni_table,
-                     plans)
+coverage_data.table_tabs(view_key, kind, lang, data.organisations_version(), gap_table,
+                         muni_table, plans)
 
 parameters = {
     "provinces": ",".join(view.provinces), "municipalities": ",".join(view.municipalities),

@@ -25,6 +25,7 @@ from layers.popup import clean_emails, clean_phones, safe_url
 from layers.profile_card import need_titles, needs_counted, offer_rows, open_now, split_needs
 from ui import data, library_data, proposals
 from ui.entry import through_app
+from ui.lazy import opened
 from ui.map_element import show_map
 from ui.markdown import md_escape
 from ui.tables import styled
@@ -129,14 +130,15 @@ def catchment(site: pd.Series | None, province: str, radius_km: float) -> pd.Dat
                                              k=fmt_int(data.known_ngos(), lang)))
     if len(reach) > 1:
         st.caption(_("Its catchment crosses a province border: borders do not stop people."))
-    labels = data.settlement_labels(lang)
-    with st.expander(_("Its settlements")):
+    box = opened(_("Its settlements"), f"lib_settlements_{site['site_id']}")
+    if box is not None:
+        labels = data.settlement_labels(lang)
         listed = inside.sort_values("population", ascending=False).assign(
             settlement=lambda d: d["ekatte"].map(labels))
-        st.dataframe(styled(listed, {"settlement": _("Settlement"),
-                                     "population": _("Residents (2021)"),
-                                     "distance_km": _("Distance to the library, km")}, lang),
-                     hide_index=True, width="stretch")
+        box.dataframe(styled(listed, {"settlement": _("Settlement"),
+                                      "population": _("Residents (2021)"),
+                                      "distance_km": _("Distance to the library, km")}, lang),
+                      hide_index=True, width="stretch")
     catchment_map(site, reach, table, inside, radius_km)
     return inside
 
@@ -289,14 +291,18 @@ def library_page(orgs: pd.DataFrame, org_id: str) -> None:
     where = _place(row)
     st.caption(" · ".join(x for x in (term(row["kind"], lang), where) if x))
     offers(row)
-    with st.expander(_("Propose a change to what it offers")):
-        profile_form(row)
+    box = opened(_("Propose a change to what it offers"), f"lib_propose_{org_id}")
+    if box is not None:
+        with box:
+            profile_form(row)
     radius = float(params.get("r") or facts.DEFAULT_RADIUS_KM)
     site = site_of(own)
     inside = catchment(site, row["province_code"], radius)
     presented(orgs, set(own) | (set(site["members"]) if site is not None else set()))
-    with st.expander(_("An NGO presented here? Name this library as its hub")):
-        hub_form(orgs, row)
+    box = opened(_("An NGO presented here? Name this library as its hub"), f"lib_hub_{org_id}")
+    if box is not None:
+        with box:
+            hub_form(orgs, row)
     needs(orgs, inside)
 
 

@@ -59,6 +59,16 @@ def test_the_two_groups_are_labelled_apart():
     assert "straight line" in cv.distance_caption(EN, 10, "85", "0.7 km")
 
 
+def test_figure_cards_escape_their_text_and_mark_the_chosen_kind():
+    html = cv.figure_cards([
+        cv.Figure("Known NGOs (87) ◀", "<0,1%", "of residents <b>", "NGOs: \"known\"", True),
+        cv.Figure(note="383 of 683 have no chitalishte")])
+    assert len(re.findall(r'class="civic-figure[ "]', html)) == 2  # one card per figure
+    assert 'class="civic-figure current" title="NGOs: &quot;known&quot;"' in html
+    assert '"civic-figure-value">&lt;0,1%<' in html and "&lt;b&gt;" in html and "<b>" not in html
+    assert '<div class="civic-figure"><div class="civic-figure-text">383 of 683' in html
+
+
 def _layers(chart: alt.LayerChart) -> list[dict]:
     spec = chart.to_dict()
     rows = next(iter(spec["datasets"].values()))
@@ -128,8 +138,11 @@ def test_coverage_page_shows_both_labelled_groups(built):
     assert "(straight line) from the nearest of the" in texts[0]
     assert "##### Distance (straight line, R = 10 km)" in texts
     assert "##### Presence in the settlement itself" in texts
-    assert any("inhabited settlements have no chitalishte of their own" in t for t in texts)
-    assert at.metric[0].label.startswith("Known NGOs (")
+    assert any("inhabited settlements have no chitalishte of their own" in h.value
+               for h in at.html)
+    figures = next(h.value for h in at.html if "civic-figure-value" in h.value)
+    assert 'civic-figure current"' in figures  # the chosen kind first, in bold
+    assert 'civic-figure-label">Known NGOs (' in figures
 
 
 def test_regions_charts_label_every_bar(built):

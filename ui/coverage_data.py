@@ -119,10 +119,29 @@ def coverage_map(key: tuple, provinces: tuple[str, ...], measure: str, title: st
     return fmap
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def tables(key: tuple, kind: str, lang: str, version: int, _gap_table: pd.DataFrame,
-           _muni_table: pd.DataFrame, _plans) -> None:
-    """The three tabs of tables for one view, language and state of the organisations.
+TABS = ("gaps", "municipalities", "hubs")
+
+
+def table_tabs(key: tuple, kind: str, lang: str, version: int, gap_table: pd.DataFrame,
+               muni_table: pd.DataFrame, plans) -> None:
+    """The three tabs of tables; only the open one is drawn.
+
+    The tabs keep their state (a switch reruns), so a first visit draws one table, not
+    four: each table costs the browser its own grid before the page settles.
+    """
+    _ = translator(lang)
+    tabs = st.tabs([_("Gap settlements"), _("Municipalities, least served first"),
+                    _("Hub suggestions")], key="c_table", on_change="rerun")
+    for which, tab in zip(TABS, tabs):
+        if tab.open:
+            with tab:
+                table_tab(which, key, kind, lang, version, gap_table, muni_table, plans)
+
+
+@st.cache_resource(show_spinner=False, max_entries=96)
+def table_tab(which: str, key: tuple, kind: str, lang: str, version: int,
+              _gap_table: pd.DataFrame, _muni_table: pd.DataFrame, _plans) -> None:
+    """One tab's table for one view, language and state of the organisations.
 
     Formatting every cell (a pandas Styler) was the costliest part of a Coverage rerun;
     Streamlit records the elements drawn here and replays them on a hit, so each view is
@@ -130,19 +149,21 @@ def tables(key: tuple, kind: str, lang: str, version: int, _gap_table: pd.DataFr
     """
     _ = translator(lang)
     words = kind_words(lang)
-    tab1, tab2, tab3 = st.tabs([_("Gap settlements"), _("Municipalities, least served first"),
-                                _("Hub suggestions")])
-    tab1.caption(_("Inhabited settlements with no {kind} within R, most residents first.")
-                 .format(kind=words[kind]))
-    tab1.dataframe(styled(_gap_table, gap_columns(lang), lang), hide_index=True,
-                   width="stretch")
-    tab2.dataframe(styled(_muni_table, municipality_columns(lang), lang), hide_index=True,
-                   width="stretch")
+    if which == "gaps":
+        st.caption(_("Inhabited settlements with no {kind} within R, most residents first.")
+                   .format(kind=words[kind]))
+        st.dataframe(styled(_gap_table, gap_columns(lang), lang), hide_index=True,
+                     width="stretch")
+        return
+    if which == "municipalities":
+        st.dataframe(styled(_muni_table, municipality_columns(lang), lang), hide_index=True,
+                     width="stretch")
+        return
     if not _plans:
-        tab3.info(_("Set a number of hub suggestions in the sidebar."))
+        st.info(_("Set a number of hub suggestions in the sidebar."))
         return
     covered = _plans["covered"]
-    tab3.write(_("Residents with no {kind} within {r} km: {n}").format(
+    st.write(_("Residents with no {kind} within {r} km: {n}").format(
         kind=words["ngo" if kind == "any" else kind], r=fmt_int(_plans["radius_km"], lang),
         n=fmt_int(covered["without"], lang)))
     hub_columns = {"name": _("Site"), "settlement": _("Settlement"),
@@ -150,11 +171,11 @@ def tables(key: tuple, kind: str, lang: str, version: int, _gap_table: pd.DataFr
     place_label = data.settlement_labels(lang)
     sites = {k: _plans[k].assign(settlement=_plans[k]["ekatte"].map(place_label)
                                  .fillna(_plans[k]["settlement"])) for k in ("existing", "new")}
-    tab3.write(_("Existing chitalishta and libraries as hubs would newly reach {n}")
-               .format(n=fmt_int(covered["existing"], lang)))
-    tab3.dataframe(styled(sites["existing"], hub_columns, lang), hide_index=True,
-                   width="stretch")
-    tab3.write(_("New sites at settlements would newly reach {n}")
-               .format(n=fmt_int(covered["new"], lang)))
-    tab3.dataframe(styled(sites["new"], {k: v for k, v in hub_columns.items() if k != "name"},
-                          lang), hide_index=True, width="stretch")
+    st.write(_("Existing chitalishta and libraries as hubs would newly reach {n}")
+             .format(n=fmt_int(covered["existing"], lang)))
+    st.dataframe(styled(sites["existing"], hub_columns, lang), hide_index=True,
+                 width="stretch")
+    st.write(_("New sites at settlements would newly reach {n}")
+             .format(n=fmt_int(covered["new"], lang)))
+    st.dataframe(styled(sites["new"], {k: v for k, v in hub_columns.items() if k != "name"},
+                        lang), hide_index=True, width="stretch")

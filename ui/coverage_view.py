@@ -6,8 +6,9 @@ when the user visits another page, and writes the URL back after every change.
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass, field
+from html import escape
 
 from civic.facts import DEFAULT_PROVINCES, DEFAULT_RADIUS_KM
 
@@ -209,3 +210,42 @@ def presence_sentence(_, kind: str, ngos: int, presumed: bool, without: str,
     }[kind]
     return text.format(without=without, all=inhabited, ngos=ngos,
                        library=library_definition_words(_, presumed))
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One kind's figure: its title, its value, a line under it, the definition on hover."""
+
+    label: str = ""
+    value: str = ""
+    note: str = ""
+    help: str = ""
+    current: bool = False  # the kind the page is about: drawn in bold
+
+
+FIGURE_CSS = (
+    "<style>.civic-figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));"
+    "gap:0.5rem 1rem;margin-bottom:0.5rem}.civic-figure-label{font-size:0.875rem}"
+    ".civic-figure-value{font-size:2.25rem;line-height:1.3}.civic-figure-note{font-size:0.875rem;"
+    "opacity:0.7}.civic-figure.current .civic-figure-label,.civic-figure.current "
+    ".civic-figure-value,.civic-figure.current .civic-figure-text{font-weight:600}</style>")
+
+
+def figure_cards(figures: Sequence[Figure]) -> str:
+    """A row of figures as one HTML element (escaped); side by side, wrapping on a phone.
+
+    One element instead of a column, a metric and a caption per kind: each Streamlit element
+    costs the browser its own rendering before the page's map is drawn.
+    """
+    cells = []
+    for f in figures:
+        parts = [f'<div class="civic-figure-label">{escape(f.label)}</div>'] if f.label else []
+        if f.value:
+            parts.append(f'<div class="civic-figure-value">{escape(f.value)}</div>')
+        if f.note:
+            css = "civic-figure-note" if f.value else "civic-figure-text"
+            parts.append(f'<div class="{css}">{escape(f.note)}</div>')
+        title = f' title="{escape(f.help, quote=True)}"' if f.help else ""
+        cells.append(f'<div class="civic-figure{" current" if f.current else ""}"{title}>'
+                     f'{"".join(parts)}</div>')
+    return f'{FIGURE_CSS}<div class="civic-figures">{"".join(cells)}</div>'

@@ -52,7 +52,7 @@ def headline(page) -> str:
 
 
 def first_share(page) -> float:
-    value = page.locator("[data-testid='stMetricValue']").first
+    value = page.locator(".civic-figure-value").first
     value.wait_for(timeout=60000)
     return float(value.inner_text().strip().rstrip("%").replace(",", "."))
 
