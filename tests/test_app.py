@@ -105,6 +105,9 @@ def test_coverage_page_radius_and_kinds_change_gaps(built):
     assert _first_share(at) < ngo
     at.multiselect(key="c_municipalities").set_value(["KRZ14"]).run()  # Kirkovo
     assert not at.exception and at.query_params["muni"] == "KRZ14"
+    assert not at.dataframe  # the tables are drawn once their section is opened
+    at.session_state["c_tables"] = True
+    at.run()
     gaps = at.dataframe[0].value
     assert set(gaps.iloc[:, 1]) <= {"Кирково"}  # municipality names, not codes
 

@@ -19,6 +19,7 @@ from geo.coverage import KINDS, summarise
 from layers.basemap import province_map
 from layers.coverage import coverage_layers
 from ui import data
+from ui.lazy import opened
 from ui.tables import styled
 
 
@@ -124,14 +125,18 @@ TABS = ("gaps", "municipalities", "hubs")
 
 def table_tabs(key: tuple, kind: str, lang: str, version: int, gap_table: pd.DataFrame,
                muni_table: pd.DataFrame, plans) -> None:
-    """The three tabs of tables; only the open one is drawn.
+    """The three tabs of tables, in a section drawn once opened; only the open tab is drawn.
 
-    The tabs keep their state (a switch reruns), so a first visit draws one table, not
-    four: each table costs the browser its own grid before the page settles.
+    The section and the tabs keep their state (a switch reruns), so a first visit draws the
+    map without a table grid competing for the browser, and an open section draws one table,
+    not four.
     """
     _ = translator(lang)
-    tabs = st.tabs([_("Gap settlements"), _("Municipalities, least served first"),
-                    _("Hub suggestions")], key="c_table", on_change="rerun")
+    box = opened(_("Tables: gap settlements, municipalities, hub suggestions"), "c_tables")
+    if box is None:
+        return
+    tabs = box.tabs([_("Gap settlements"), _("Municipalities, least served first"),
+                     _("Hub suggestions")], key="c_table", on_change="rerun")
     for which, tab in zip(TABS, tabs):
         if tab.open:
             with tab:
