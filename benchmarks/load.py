@@ -55,7 +55,10 @@ window right after, divided by 8 (server.burst holds both); server.peak_mb, the 
 resident memory of the server's processes (sampled every 0.2 s). With `--url`, server
 figures are null unless the process listening on that port runs here; at the replicas'
 proxy, `--server-ports P1,P2` names the replicas' ports (serve_replicas.sh prints them):
-the figures are their sums, and server.cpu_s_by_port shows how the load was spread. Counts
+the figures are their sums, and server.cpu_s_by_port shows how the load was spread.
+clients.cpu_s is this process's own CPU (the protocol sessions and the measured Chromium's
+driver, not Chromium itself), and machine.busy_share the share of all cores busy over the
+run (/proc/stat): on one machine the clients take part of the cores the server needs. Counts
 and time are bounded; all sockets are closed at the end.
 
     .venv/bin/python benchmarks/load.py [--sessions 1,4,8] [--changes 6] [--seconds 90]
@@ -527,6 +530,13 @@ def browser_nearby_search(page, place: str) -> float:
     return time.perf_counter() - started
 
 
+def _machine_ticks() -> tuple[int, int]:
+    """The machine's busy and total CPU ticks so far, all cores (/proc/stat's first line)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return sum(ticks) - idle, sum(ticks)
+
+
 def _tree_cpu_s(ports: tuple[int, ...]) -> float | None:
     """CPU seconds (user + system) of the streamlit processes serving `ports`, and children.
 
@@ -658,6 +668,7 @@ async def run_protocol(url: str, sessions: int, seconds: float, seed: int = 0,
             await asyncio.to_thread(events["ready"].wait, 300)
         cpu_start = _tree_cpu_s(port) if local else None
         by_port = {p: _tree_cpu_s((p,)) for p in port} if local else {}
+        clients_start, machine_start = time.process_time(), _machine_ticks()
         stop_at = time.monotonic() + seconds
         tasks = [asyncio.create_task(_protocol_session(
             url, random.Random(rng.random()), stop_at, out, pause, mix, i))
@@ -673,6 +684,7 @@ async def run_protocol(url: str, sessions: int, seconds: float, seed: int = 0,
         pause.resume.set()
         await asyncio.wait_for(asyncio.gather(*tasks), timeout=ACTION_TIMEOUT_S + 30)
         cpu_end = _tree_cpu_s(port) if local else None
+        clients_cpu, machine_end = time.process_time() - clients_start, _machine_ticks()
         by_port = {str(p): round((_tree_cpu_s((p,)) or 0) - (c or 0), 2)
                    for p, c in by_port.items()}
     burst_out = seen_out.get("burst")
@@ -692,6 +704,10 @@ async def run_protocol(url: str, sessions: int, seconds: float, seed: int = 0,
             "burst": burst_out,
             "peak_mb": memory.peak_mb if memory else None,
         },
+        # The clients share the machine with the server: their CPU, and how busy it was.
+        "clients": {"cpu_s": round(clients_cpu, 2)},
+        "machine": {"cpus": os.cpu_count(), "busy_share": round(
+            (machine_end[0] - machine_start[0]) / max(1, machine_end[1] - machine_start[1]), 3)},
     }
 
 

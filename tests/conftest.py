@@ -71,6 +71,23 @@ def on_postgres() -> bool:
     return os.environ.get("CIVICMAP_DATABASE_URL", "").startswith("postgresql")
 
 
+# The slowest test files (make test prints the slowest tests), longest first. `make test`
+# hands whole files to its workers in collection order, so these go first: the workers then
+# finish together instead of one running a long file alone at the end.
+SLOWEST_FIRST = ("test_tour_e2e.py", "test_limits_e2e.py", "test_tour_phone_e2e.py",
+                 "test_build_atomic.py", "test_replicas_e2e.py", "test_actions_e2e.py",
+                 "test_library_e2e.py", "test_coverage_e2e.py", "test_map_e2e.py",
+                 "test_payloads_e2e.py", "test_filter_panel_e2e.py", "test_faults_e2e.py")
+
+
+def _run_order(item) -> tuple[int, int]:
+    """Slowest files first, then the other browser tests, then the rest; stable within."""
+    name = item.path.name
+    if name in SLOWEST_FIRST:
+        return 0, SLOWEST_FIRST.index(name)
+    return (1 if "e2e" in item.path.parts else 2), 0
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark each test e2e, integration or unit by what it needs.
 
@@ -87,6 +104,7 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.integration)
         else:
             item.add_marker(pytest.mark.unit)
+    items.sort(key=_run_order)
     if on_postgres():
         own = [item for item in items if any(item.get_closest_marker(m)
                                               for m in ("unit", "own_store", "once"))]
