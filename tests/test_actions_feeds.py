@@ -250,8 +250,14 @@ def test_geojson_points_and_online_nulls():
 
 # -- feed files on disk ---------------------------------------------------------------------
 
-def test_feeds_url():
+def test_feeds_url_is_the_projects_and_another_builds_has_a_folder_of_its_own(monkeypatch,
+                                                                            tmp_path):
+    monkeypatch.delenv("CIVICMAP_BUILD_DIR", raising=False)
     assert feeds.feeds_url("all.ics") == "/app/static/generated/feeds/all.ics"
+    monkeypatch.setenv("CIVICMAP_BUILD_DIR", str(tmp_path))  # a test's or a second app's
+    other = feeds.feeds_url("all.ics")
+    assert other.startswith("/app/static/generated/feeds/build-") and other.endswith("/all.ics")
+    assert feeds.feeds_dir().name == other.split("/")[-2]
 
 
 def test_ensure_feeds_writes_only_when_the_actions_change(tmp_path):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from civic import settings
 from civic.settings import PROJECT_ROOT
 from reports.ical import IN_CALENDAR, feed_files
 
@@ -27,14 +28,27 @@ VERSION = "1"  # change when the feeds' content changes for the same rows
 _written: dict[str, str] = {}  # folder → fingerprint of what this process last wrote there
 
 
+def _subfolder() -> str:
+    """'' for the project's own build; else a folder named after the build's directory.
+
+    Apps on other builds (and so other stores: tests, a second deployment from the same
+    checkout) would otherwise overwrite each other's feeds in the one shared folder.
+    """
+    build = settings.build_dir().resolve()
+    if build == (settings.DATA_DIR / "build").resolve():
+        return ""
+    return "build-" + hashlib.sha256(str(build).encode("utf-8")).hexdigest()[:12]
+
+
 def feeds_dir() -> Path:
-    """Where the feeds are written: `static/generated/feeds/` in the project."""
-    return PROJECT_ROOT / "static" / "generated" / "feeds"
+    """Where the feeds are written: `static/generated/feeds/` in the project (see `_subfolder`)."""
+    return PROJECT_ROOT / "static" / "generated" / "feeds" / _subfolder()
 
 
 def feeds_url(name: str) -> str:
     """The URL the app serves a feed at, e.g. '/app/static/generated/feeds/all.ics'."""
-    return URL_PREFIX + name
+    sub = _subfolder()
+    return URL_PREFIX + (f"{sub}/" if sub else "") + name
 
 
 def fingerprint(actions_df: pd.DataFrame, orgs_by_id: dict[str, str], base_url: str = "",

@@ -43,11 +43,24 @@ TITLES = {"bg": "Изложба на НПО <b>в библиотеката</b>",
 
 
 @pytest.fixture(scope="module")
-def actions_url(tmp_path_factory):
-    env = private_store(tmp_path_factory.mktemp("actions"))
-    with serve_app({**env, "CIVICMAP_MODERATORS": MODERATORS,
+def actions_env(tmp_path_factory):
+    return private_store(tmp_path_factory.mktemp("actions"))
+
+
+@pytest.fixture(scope="module")
+def actions_url(actions_env):
+    with serve_app({**actions_env, "CIVICMAP_MODERATORS": MODERATORS,
                     "CIVICMAP_TILES_URL": "none"}) as url:
         yield url
+
+
+def _feed_path(env: dict[str, str], name: str) -> str:
+    """Where the app on the build `env` names serves a feed (a folder of its own build)."""
+    from ui.feeds import feeds_url
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CIVICMAP_BUILD_DIR", env["CIVICMAP_BUILD_DIR"])
+        return feeds_url(name)
 
 
 def _field(page, label: str):
@@ -88,7 +101,7 @@ def _publish(page, url: str, lang: str, w: dict, number: int) -> None:
 
 
 @pytest.mark.parametrize("lang", ["bg", "en"])
-def test_propose_publish_find_join(actions_url, browser, lang):
+def test_propose_publish_find_join(actions_url, actions_env, browser, lang):
     w, title = WORDS[lang], TITLES[lang]
     page, log = open_page(browser, f"{actions_url}/actions?lang={lang}")
     if lang == "bg":  # the first run: the store starts empty of actions and says so
@@ -140,7 +153,7 @@ def test_propose_publish_find_join(actions_url, browser, lang):
     page.get_by_role("checkbox", name=provinces["KRZ"], exact=True).check()
     frame.wait_for_function("window.civicActionLayer.shown() >= 1", timeout=30000)
 
-    feed = urllib.request.urlopen(f"{actions_url}/app/static/generated/feeds/province-KRZ.ics",
+    feed = urllib.request.urlopen(actions_url + _feed_path(actions_env, "province-KRZ.ics"),
                                   timeout=30).read()
     _check_calendar(feed, title)
     if lang == "bg":  # the Compass once (printing a PDF takes a while)
