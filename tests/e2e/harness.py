@@ -72,18 +72,51 @@ def serve_app(env_overrides: dict[str, str] | None = None):
             os.killpg(proc.pid, signal.SIGKILL)
 
 
-def private_store(folder: Path, imports: tuple[str, ...] = ()) -> dict[str, str]:
-    """Build the real sources into `folder` (its own SQLite store) and import fixture files.
+def _sqlite_build_env(folder: Path) -> dict[str, str]:
+    """The environment that points the app and the CLI at a build in `folder`."""
+    return {"CIVICMAP_BUILD_DIR": str(folder),
+            "CIVICMAP_DATABASE_URL": f"sqlite:///{folder / 'civicmap.sqlite'}"}
 
-    Imports use --accept-valid; returns the environment that points the app at the build.
+
+_TEMPLATE: dict[str, Path] = {}
+
+
+def _template_build() -> Path:
+    """One `civicmap build` of the real sources per test process, never changed afterwards.
+
+    Each private store is a copy of it: the same files a build writes, for a copy's price
+    (a build costs the suite's few cores a quarter of a minute, and eight files need one).
     """
+    import atexit
+    import shutil
+    import sys
+    import tempfile
+
+    if "folder" not in _TEMPLATE:
+        folder = Path(tempfile.mkdtemp(prefix="civicmap-template-"))
+        atexit.register(shutil.rmtree, folder, True)
+        subprocess.run([sys.executable, "-m", "cli", "build"], cwd=ROOT,
+                       env={**os.environ, **_sqlite_build_env(folder)}, check=True,
+                       capture_output=True)
+        _TEMPLATE["folder"] = folder
+    return _TEMPLATE["folder"]
+
+
+def private_store(folder: Path, imports: tuple[str, ...] = ()) -> dict[str, str]:
+    """A build of the real sources in `folder` (its own SQLite store), fixture files imported.
+
+    The build is a copy of this process's template build (`_template_build`). Imports use
+    --accept-valid; returns the environment that points the app at the build.
+    """
+    import shutil
     import sys
 
-    env = {"CIVICMAP_BUILD_DIR": str(folder),
-           "CIVICMAP_DATABASE_URL": f"sqlite:///{folder / 'civicmap.sqlite'}"}
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in _template_build().iterdir():
+        if path.is_file():
+            shutil.copy2(path, folder / path.name)
+    env = _sqlite_build_env(folder)
     cli = [sys.executable, "-m", "cli"]
-    subprocess.run([*cli, "build"], cwd=ROOT, env={**os.environ, **env}, check=True,
-                   capture_output=True)
     for path in imports:
         subprocess.run([*cli, "import", path, "--kind", "ngo", "--accept-valid"], cwd=ROOT,
                        env={**os.environ, **env}, check=True, capture_output=True)
