@@ -366,8 +366,9 @@ def feeds(provinces: list[str], municipalities: list[str], causes: list[str]) ->
     names = [(f"province-{p}.ics", prov_label.get(p, p)) for p in provinces]
     names += [(f"municipality-{m}.ics", muni_label.get(m, m)) for m in municipalities]
     names += [(f"cause-{c}.ics", term(c, lang)) for c in causes]
+    folder = feeds_dir()  # resolved once: it names this build's folder
     links = " · ".join(f"[{md_escape(label)}]({feeds_url(n)})" for n, label in names
-                       if (feeds_dir() / n).exists())  # a feed exists where actions do
+                       if (folder / n).exists())  # a feed exists where actions do
     if links:
         st.caption(_("Calendar feeds (iCalendar, subscribe in your calendar app): {links}")
                    .format(links=links))
