@@ -7,15 +7,21 @@ fixture, directly or through another fixture), `unit` (neither).
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 
 import store
+from tests.e2e import harness
 
 
-def worker_database(url: str, worker: str) -> str:
-    """A fresh PostGIS database beside the configured one, for one xdist worker; its URL."""
+def worker_database(url: str, worker: str, template: str | None = None) -> str:
+    """A fresh PostGIS database beside the configured one, named for `worker`; its URL.
+
+    With `template`, a copy of that database (which must have no open connection).
+    """
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -24,7 +30,8 @@ def worker_database(url: str, worker: str) -> str:
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'
+                          + (f' TEMPLATE "{template}"' if template else "")))
     admin.dispose()
     mine = base.set(database=name)
     eng = create_engine(mine, isolation_level="AUTOCOMMIT")
@@ -34,22 +41,57 @@ def worker_database(url: str, worker: str) -> str:
     return mine.render_as_string(hide_password=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _shared_builds(tmp_path_factory, worker_id):
+    """Every worker of one run finds the builds it shares in one folder (no build here)."""
+    root = tmp_path_factory.getbasetemp()
+    harness.SHARED["root"] = root if worker_id == "master" else root.parent
+
+
+def _postgres_template(url: str) -> tuple[str, Path]:
+    """The run's one PostGIS build for `pytest -n`: its database's name and its build folder.
+
+    The first worker builds into a database of its own; each worker then works on a copy.
+    """
+    from filelock import FileLock
+    from sqlalchemy.engine import make_url
+
+    folder = harness.shared_root() / "postgis-template"
+    name = f"{make_url(url).database}_template"
+    with FileLock(f"{folder}.database.lock"):
+        if not (folder / "build_report.json").exists():
+            template_url = worker_database(url, "template")
+            harness.build_once(folder, {"CIVICMAP_BUILD_DIR": str(folder),
+                                        "CIVICMAP_DATABASE_URL": template_url})
+    return name, folder
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """Build the real sources once into a private build dir; yields the build report."""
+    """The real sources built once per run, copied into a private build dir; the report.
+
+    SQLite: a copy of the run's template build (`tests.e2e.harness.template_build`).
+    PostgreSQL (CI's second pass): under `pytest -n`, each worker works on its own copy of
+    one PostGIS build; without workers, the build goes into the configured database.
+    """
     from sources.build import build
 
     folder = tmp_path_factory.mktemp("build")
     mp = pytest.MonkeyPatch()
     mp.setenv("CIVICMAP_BUILD_DIR", str(folder))
     url = os.environ.get("CIVICMAP_DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        # SQLite: a private file. PostgreSQL (CI's second run): the configured database.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url.startswith("postgresql"):  # SQLite: a private file
         mp.delenv("CIVICMAP_DATABASE_URL", raising=False)
-    elif os.environ.get("PYTEST_XDIST_WORKER"):  # `pytest -n`: a database per worker
-        mp.setenv("CIVICMAP_DATABASE_URL",
-                  worker_database(url, os.environ["PYTEST_XDIST_WORKER"]))
-    report = build()
+        harness.copy_build(harness.template_build(), folder)
+        report = json.loads((folder / "build_report.json").read_text())
+    elif worker:
+        template, files = _postgres_template(url)
+        harness.copy_build(files, folder)
+        mp.setenv("CIVICMAP_DATABASE_URL", worker_database(url, worker, template))
+        report = json.loads((folder / "build_report.json").read_text())
+    else:
+        report = build()
     yield report
     mp.undo()
 

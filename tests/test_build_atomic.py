@@ -28,28 +28,36 @@ print(len(s), len(m), len(p), len(store.load_organisations()))
 
 
 # The build, with its own SIGKILL scheduled at a given moment (the fault is in the child).
-# argv: seconds until the kill, and which GeoParquet write (1-3) dies half-written (0: none).
 KILLED_BUILD = """
-import io, os, signal, sys, threading
-import geopandas as gpd
-die = lambda: os.kill(os.getpid(), signal.SIGKILL)
-timer = threading.Timer(float(sys.argv[1]), die)
+import os, signal, sys, threading
+timer = threading.Timer(float(sys.argv[1]), lambda: os.kill(os.getpid(), signal.SIGKILL))
 timer.daemon = True
 timer.start()
+from cli import main
+main(["build"])
+"""
+
+# The build's geography written again (what `civicmap build` writes last, with the frames it
+# would write), the given GeoParquet write (1-3) dying half-written: this part of a build
+# alone, without the rest of the build before it (a build killed at random covers that).
+KILLED_WRITE = """
+import io, os, signal, sys
+import geopandas as gpd
+import store
+frames = store.load_settlements(), store.load_municipalities(), store.load_provinces()
 real, writes = gpd.GeoDataFrame.to_parquet, []
 def half_then_die(self, path, **kwargs):
     writes.append(path)
-    if len(writes) == int(sys.argv[2]):
+    if len(writes) == int(sys.argv[1]):
         buffer = io.BytesIO()
         real(self, buffer, **kwargs)
         with open(path, "wb") as out:
             out.write(buffer.getvalue()[: len(buffer.getvalue()) // 2])
             out.flush()
-        die()
+        os.kill(os.getpid(), signal.SIGKILL)
     return real(self, path, **kwargs)
 gpd.GeoDataFrame.to_parquet = half_then_die
-from cli import main
-main(["build"])
+store.write_geodata(*frames)
 """
 
 
@@ -81,16 +89,18 @@ def previous_build(tmp_path_factory, built):
 
 
 def test_killed_builds_leave_the_previous_build_serving(previous_build):
-    """Four kills at random moments, three in the middle of a GeoParquet write."""
+    """Four builds killed at random moments, three geography writes killed halfway."""
     env = _env(previous_build)
     expected = _served(env)
     rng = random.Random(17)
-    plan = [(rng.uniform(0.5, 7.0), 0) for _ in range(4)] + [(60, k) for k in (1, 2, 3)]
-    for attempt, (delay, write) in enumerate(plan):
-        proc = subprocess.run([sys.executable, "-c", KILLED_BUILD, f"{delay:.2f}", str(write)],
-                              cwd=ROOT, env=env,
+    plan = [(KILLED_BUILD, f"{rng.uniform(0.5, 7.0):.2f}") for _ in range(4)]
+    plan += [(KILLED_WRITE, str(k)) for k in (1, 2, 3)]
+    for attempt, (script, arg) in enumerate(plan):
+        proc = subprocess.run([sys.executable, "-c", script, arg], cwd=ROOT, env=env,
                               capture_output=True, text=True, timeout=120)
         assert proc.returncode in (0, -signal.SIGKILL), proc.stderr[-1500:]
+        if script is KILLED_WRITE:
+            assert proc.returncode == -signal.SIGKILL, f"write {arg} was not reached"
         assert _served(env) == expected, f"attempt {attempt}"
         leftovers = [p.name for p in previous_build.iterdir() if p.name.endswith(".tmp")]
         assert len(leftovers) <= 3  # a killed writer may leave its own temporary file

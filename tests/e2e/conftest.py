@@ -23,6 +23,24 @@ def browser():
         yield b
 
 
+@pytest.fixture(autouse=True)
+def _close_new_pages(request):
+    """The browser contexts a test opened are closed after it (its report has read them).
+
+    Left open, every page kept its app session and kept drawing: a run left a hundred
+    Chromium renderers behind, busy on the suite's two cores.
+    """
+    if "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    before = set(browser.contexts)
+    yield
+    for context in browser.contexts:
+        if context not in before:
+            context.close()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """When an e2e test fails, what its open pages showed goes into the report.

@@ -78,43 +78,75 @@ def _sqlite_build_env(folder: Path) -> dict[str, str]:
             "CIVICMAP_DATABASE_URL": f"sqlite:///{folder / 'civicmap.sqlite'}"}
 
 
-_TEMPLATE: dict[str, Path] = {}
+# Where a test run's shared builds live: set by tests/conftest.py to one folder that every
+# worker of `pytest -n` sees. Unset (a benchmark), the process makes a folder of its own.
+SHARED: dict[str, Path] = {}
 
 
-def _template_build() -> Path:
-    """One `civicmap build` of the real sources per test process, never changed afterwards.
+def build_once(folder: Path, env: dict[str, str]) -> Path:
+    """`civicmap build` with `env` into `folder`, unless a complete build is already there.
 
-    Each private store is a copy of it: the same files a build writes, for a copy's price
-    (a build costs the suite's few cores a quarter of a minute, and eight files need one).
+    One process at a time: the first to come builds, the others wait on the lock and then
+    find the build complete (its report is written last) and use it.
     """
-    import atexit
-    import shutil
     import sys
-    import tempfile
 
-    if "folder" not in _TEMPLATE:
-        folder = Path(tempfile.mkdtemp(prefix="civicmap-template-"))
-        atexit.register(shutil.rmtree, folder, True)
-        subprocess.run([sys.executable, "-m", "cli", "build"], cwd=ROOT,
-                       env={**os.environ, **_sqlite_build_env(folder)}, check=True,
-                       capture_output=True)
-        _TEMPLATE["folder"] = folder
-    return _TEMPLATE["folder"]
+    from filelock import FileLock
+
+    with FileLock(f"{folder}.lock"):
+        if not (folder / "build_report.json").exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            done = subprocess.run([sys.executable, "-m", "cli", "build"], cwd=ROOT,
+                                  env={**os.environ, **env}, capture_output=True, text=True)
+            if done.returncode:
+                raise RuntimeError(f"civicmap build into {folder} failed:\n"
+                                   f"{done.stderr[-3000:]}")
+    return folder
+
+
+def shared_root() -> Path:
+    """The folder of this run's shared builds (a private one outside pytest)."""
+    if "root" not in SHARED:
+        import atexit
+        import shutil
+        import tempfile
+
+        SHARED["root"] = Path(tempfile.mkdtemp(prefix="civicmap-shared-"))
+        atexit.register(shutil.rmtree, SHARED["root"], True)
+    return SHARED["root"]
+
+
+def template_build() -> Path:
+    """One SQLite build of the real sources per test run, never changed afterwards.
+
+    Private stores and the suite's own build are copies of it: the same files a build
+    writes, for a copy's price (a build costs the suite's few cores a quarter of a minute,
+    and each test process needed two).
+    """
+    folder = shared_root() / "sqlite-template"
+    return build_once(folder, _sqlite_build_env(folder))
+
+
+def copy_build(template: Path, folder: Path) -> Path:
+    """The files of the build in `template` copied into `folder`; `folder`."""
+    import shutil
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in template.iterdir():
+        if path.is_file():
+            shutil.copy2(path, folder / path.name)
+    return folder
 
 
 def private_store(folder: Path, imports: tuple[str, ...] = ()) -> dict[str, str]:
     """A build of the real sources in `folder` (its own SQLite store), fixture files imported.
 
-    The build is a copy of this process's template build (`_template_build`). Imports use
+    The build is a copy of the run's template build (`template_build`). Imports use
     --accept-valid; returns the environment that points the app at the build.
     """
-    import shutil
     import sys
 
-    folder.mkdir(parents=True, exist_ok=True)
-    for path in _template_build().iterdir():
-        if path.is_file():
-            shutil.copy2(path, folder / path.name)
+    copy_build(template_build(), folder)
     env = _sqlite_build_env(folder)
     cli = [sys.executable, "-m", "cli"]
     for path in imports:
