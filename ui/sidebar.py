@@ -22,6 +22,12 @@ DOCUMENT_JS = """(() => {
   if (skip && skip.textContent !== said.skip) skip.textContent = said.skip;
 })();"""
 
+# On a phone a row of tabs wraps rather than hide its last tabs behind a sideways scroll (the
+# Data page's "Moderation"); the open tab's underline sits inside the tab, so it follows.
+TABS_CSS = """@media (max-width: 640px) {
+  [data-testid='stTabs'] [role='tablist'] { flex-wrap: wrap; row-gap: 0.25rem; }
+}"""
+
 
 def language_picker() -> str:
     """The chosen language; Bulgarian unless the URL or the user says otherwise."""
@@ -39,9 +45,11 @@ def document_language(lang: str) -> None:
     """Tell the browser the page's language, and word Streamlit's skip link in it.
 
     Streamlit's page says `lang="en"` whatever is shown, so a screen reader reads Bulgarian
-    with English rules and its "Skip to main content" link is English on every page.
+    with English rules and its "Skip to main content" link is English on every page. The
+    same element carries the styles every page shares (`TABS_CSS`).
     """
     _ = translator(lang)
     said = safe_json({"lang": lang, "skip": _("Skip to main content")})
     st.html(f'<div class="civic-document" data-document="{escape(said, quote=True)}"></div>'
-            f"<script>{DOCUMENT_JS}</script>", unsafe_allow_javascript=True)
+            f"<style>{TABS_CSS}</style><script>{DOCUMENT_JS}</script>",
+            unsafe_allow_javascript=True)

@@ -3,8 +3,8 @@
 Each visit saves a full-page screenshot, `artifacts/tour-<page>-<lang>-<desktop|phone>.png`,
 for a person to read, and checks what a reader would notice at once: a Streamlit exception,
 the page's heading missing, the page wider than a 390 px phone (outside the elements meant
-to scroll sideways: tables, maps), and, in Bulgarian and Turkish, an English message id
-shown as-is anywhere in the sidebar or the page's text.
+to scroll sideways: tables, maps) or a tab past its edge, and, in Bulgarian and Turkish,
+an English message id shown as-is anywhere in the sidebar or the page's text.
 
 One test per device walks its 21 visits and reports every problem found, not only the
 first; the phone's is in `test_tour_phone_e2e.py`, because the suite runs test files whole
@@ -50,7 +50,7 @@ MAP_DRAWN = ("() => typeof window.map !== 'undefined' && !!document.querySelecto
 # Elements wider than the phone's screen that are meant to scroll or clip inside themselves.
 SCROLLERS = ("[data-testid='stDataFrame'], [data-testid='stTable'], iframe, "
              "[data-testid='stVegaLiteChart'], [data-testid='stSidebar'], .leaflet-container,"
-             " [data-testid='stCode'], [data-baseweb='tab-list'], [data-testid='stMarkdown'] "
+             " [data-testid='stCode'], [role='tablist'], [data-testid='stMarkdown'] "
              "table")
 OVERFLOW = """(scrollers) => {
   const width = document.documentElement.clientWidth;
@@ -80,6 +80,11 @@ OVERFLOW = """(scrollers) => {
   }
   return found;
 }"""
+# Tabs past the screen's right edge: on a phone a reader would not know they are there.
+TABS_OFF_SCREEN = """() => Array.from(document.querySelectorAll(
+    "[data-testid='stMain'] [data-testid='stTab']"))
+  .filter(t => t.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .map(t => t.innerText.trim())"""
 # Every piece of text a reader sees on the page itself (maps and tables draw their own).
 SHOWN = """() => {
   const out = [];
@@ -168,6 +173,7 @@ def visit(page, log, name: str, lang: str, device: str) -> list[str]:
                         + page.locator("[data-testid='stException']").first.inner_text()[:300])
     if device == "phone":
         problems += [f"wider than the phone: {o}" for o in page.evaluate(OVERFLOW, SCROLLERS)]
+        problems += [f"tab off the screen: {t}" for t in page.evaluate(TABS_OFF_SCREEN)]
     said = page.evaluate("() => [document.documentElement.lang, (document.querySelector("
                          "\"[data-testid='stSkipToContent']\") || {}).textContent]")
     if said != [lang, gettext("Skip to main content", lang)]:
