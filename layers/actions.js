@@ -207,19 +207,8 @@ function civicActions(map, D, control) {
         });
         if (!found) { apply(); }
     }
-    // base85 (layers/actions.py pack): the deflated JSON's length, the JSON, the ids
-    var A = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!#$%,()*+-;.=:?@^_[]|}~';
-    var z = D.z, bytes = new Uint8Array(z.length / 5 * 4);
-    for (var b = 0; b < z.length; b += 5) {
-        var v = 0;
-        for (var q = 0; q < 5; q++) { v = v * 85 + A.indexOf(z.charAt(b + q)); }
-        for (q = 3; q >= 0; q--) { bytes[b / 5 * 4 + q] = v % 256; v = Math.floor(v / 256); }
-    }
-    var size = ((bytes[0] << 24) >>> 0) + (bytes[1] << 16) + (bytes[2] << 8) + bytes[3];
-    if (typeof DecompressionStream === 'undefined') { return api; }
-    new Response(new Blob([bytes.subarray(4, 4 + size)]).stream()
-        .pipeThrough(new DecompressionStream('deflate')))
-        .text().then(function (t) { build(JSON.parse(t), bytes.subarray(4 + size)); });
+    // layers/actions.py pack: the deflated JSON, then the ids (civicmap.js `civicUnpack`)
+    civicUnpack(D.z).then(function (u) { build(JSON.parse(u.text), u.tail); });
     api.marks = function () { return group.getLayers(); };
     return api;
 }

@@ -471,9 +471,10 @@ var CIVIC_B85 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz!
 
 var CIVIC_FFLATE = '/app/static/vendor/fflate/index.js';
 
-function civicInflate(z) {
-    /* A promise of the text layers/organisations.py `deflated` wrote: base85 (letters unsafe
-     * in a script swapped), the deflated text's length (4 bytes), the deflated text. */
+function civicUnpack(z) {
+    /* A promise of what layers/transport.py `deflated` wrote: base85 (letters unsafe in a
+     * script swapped) of the deflated text's length (4 bytes), the deflated text, then any
+     * tail of raw bytes. Resolves to {text, tail}. */
     var digit = new Uint8Array(128), bytes = new Uint8Array(z.length / 5 * 4), i, k;
     for (i = 0; i < CIVIC_B85.length; i++) { digit[CIVIC_B85.charCodeAt(i)] = i; }
     for (i = 0; i < z.length; i += 5) {
@@ -485,16 +486,17 @@ function civicInflate(z) {
         bytes[o + 3] = v & 255;
     }
     var size = ((bytes[0] << 24) >>> 0) + (bytes[1] << 16) + (bytes[2] << 8) + bytes[3];
-    var body = bytes.subarray(4, 4 + size);
+    var body = bytes.subarray(4, 4 + size), tail = bytes.subarray(4 + size);
+    function unpacked(text) { return {text: text, tail: tail}; }
     if (typeof DecompressionStream !== 'undefined') {
         return new Response(new Blob([body]).stream()
-            .pipeThrough(new DecompressionStream('deflate'))).text();
+            .pipeThrough(new DecompressionStream('deflate'))).text().then(unpacked);
     }
     // a browser without it (Safari before 16.4): fflate, from the app's static files
     return new Promise(function (resolve, reject) {
         function inflate() {
             try {
-                resolve(window.fflate.strFromU8(window.fflate.unzlibSync(body)));
+                resolve(unpacked(window.fflate.strFromU8(window.fflate.unzlibSync(body))));
             } catch (e) { reject(e); }
         }
         if (window.fflate) { inflate(); return; }
@@ -504,6 +506,11 @@ function civicInflate(z) {
         script.onerror = function () { reject(new Error('civicmap: ' + CIVIC_FFLATE)); };
         document.head.appendChild(script);
     });
+}
+
+function civicInflate(z) {
+    /* A promise of the text layers/transport.py `deflated` wrote (`civicUnpack`). */
+    return civicUnpack(z).then(function (u) { return u.text; });
 }
 
 function civicOrganisations(map, D, control, initialRuns, cluster) {

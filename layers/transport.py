@@ -87,7 +87,7 @@ B85_BACK = str.maketrans(",.:[]", "&<>`{")
 
 
 def deflated(value, tail: bytes = b"") -> str:
-    """`value` as one ASCII string the map's scripts inflate (`civicInflate`, `actions.js`).
+    """`value` as one ASCII string the map's script unpacks (`civicUnpack` in `civicmap.js`).
 
     The JSON (text in this module's ASCII) deflated, after its length (4 bytes, big-endian),
     then `tail`; zero-padded to whole 4-byte groups and written in base85 (`B85_SAFE`).

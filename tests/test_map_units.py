@@ -285,6 +285,20 @@ def test_browser_inflates_what_python_deflated(tmp_path):
     assert [json.loads(t) for t in texts] == [ascii_texts(v) for v in values]
 
 
+def test_browser_unpacks_the_action_ids_after_the_text(tmp_path):
+    """`civicUnpack` (civicmap.js, in Node) gives the actions' packed ids back as its tail."""
+    from layers.actions import pack, unpack
+
+    records = {"id": ["action-0123456789ab", "action-ffeeddccbbaa"], "t": ["Ден „Х“", "b"]}
+    code = ("civicUnpack(" + json.dumps(pack(records)) + ").then(u => process.stdout.write("
+            "JSON.stringify([u.text, Array.from(u.tail.subarray(0, 12), b => b.toString(16)"
+            ".padStart(2, '0')).join('')])));")
+    text, tail = _node_output(tmp_path, "var CIVIC_B85", "function civicInflate", code)
+    assert json.loads(text)["id"] == 2
+    assert ["action-" + tail[:12], "action-" + tail[12:]] == unpack(pack(records))["id"] \
+        == records["id"]
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_map_pages_element_holds_every_province_under_a_megabyte(built, lang):
     """One map element per language, every province in it (the browser picks the set)."""
