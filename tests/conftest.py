@@ -1,4 +1,4 @@
-"""Shared fixtures: one real build of the real sources per test session, in a temp folder.
+"""Shared fixtures: one real build of the real sources per test run, copied for each worker.
 
 Every test gets one marker by what it needs, so `pytest -m unit` runs without a build:
 `e2e` (under tests/e2e: Chromium and the running app), `integration` (uses the `built`

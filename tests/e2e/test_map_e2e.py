@@ -119,6 +119,7 @@ def test_map_loads_offline_without_console_errors(app_url, browser):
     assert not log.errors, log.errors
 
 
+@pytest.mark.once  # the browser's own drawing: the SQLite pass runs it
 def test_map_draws_in_a_browser_without_decompression_stream(app_url, browser):
     """Safari before 16.4 has no DecompressionStream: the records inflate with fflate."""
     context = browser.new_context(viewport={"width": 1300, "height": 900})
@@ -160,6 +161,7 @@ def test_national_view_draws_every_active_organisation(app_url, browser, orgs):
     assert not log.errors, log.errors
 
 
+@pytest.mark.once  # the browser's own drawing: the SQLite pass runs it
 def test_a_filter_change_needs_no_rerun(app_url, browser):
     context = browser.new_context(viewport={"width": 1300, "height": 900})
     page = context.new_page()
@@ -230,6 +232,7 @@ def test_english_popup_gives_the_latin_spelling_of_the_name(app_url, browser, or
     assert not log.errors, log.errors
 
 
+@pytest.mark.once  # the browser's own drawing: the SQLite pass runs it
 def test_popup_wraps_clear_of_the_zoom_buttons_and_links_the_correction(app_url, browser,
                                                                        orgs):
     page, log = open_page(browser, app_url + "/?municipalities=KRZ14&kinds=chitalishte")
@@ -306,6 +309,7 @@ def test_presumed_libraries_can_be_hidden_from_the_url(app_url, browser):
     assert not log.errors, log.errors
 
 
+@pytest.mark.once  # the browser's own drawing: the SQLite pass runs it
 def test_language_switch_changes_labels(app_url, browser):
     page, log = open_page(browser, app_url)
     map_frame(page)
@@ -323,6 +327,7 @@ def test_language_switch_changes_labels(app_url, browser):
     assert not log.errors, log.errors
 
 
+@pytest.mark.once  # the browser's own drawing: the SQLite pass runs it
 @pytest.mark.parametrize("lang", ["bg", "en"])
 @pytest.mark.parametrize("size", [(1920, 1080), (1300, 900)])
 def test_map_fills_the_window(app_url, browser, lang, size):
@@ -339,6 +344,7 @@ def test_map_fills_the_window(app_url, browser, lang, size):
     assert not log.errors, log.errors
 
 
+@pytest.mark.once  # the browser's own drawing: the SQLite pass runs it
 @pytest.mark.parametrize("lang", ["bg", "en", "tr"])
 def test_phone_screen(app_url, browser, lang):
     page, log = open_page(browser, app_url + f"/?lang={lang}", width=390, height=844,

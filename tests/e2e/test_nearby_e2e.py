@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.e2e.harness import COUNT_MARKERS, open_page, shot, wait_idle
 
 PHONE = {"width": 390, "height": 844, "is_mobile": True, "has_touch": True}
@@ -191,6 +193,7 @@ def test_the_turkish_name_finds_kardzhali(app_url, browser):
     assert not log.errors, log.errors
 
 
+@pytest.mark.once  # the browser's own drawing: the SQLite pass runs it
 def test_before_any_search_the_map_shows_the_provinces(app_url, browser):
     page, log = _open(browser, app_url + "/nearby", "en")
     page.get_by_text("Search, use your location, or tap the map.").wait_for(timeout=30000)
