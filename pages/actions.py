@@ -195,7 +195,7 @@ def propose_form(provinces: list[str]) -> None:
         count = st.number_input(_("How many times (for a repeating action)"), 2, 500, 6)
         custom = st.text_input(_("Custom rule"), placeholder="FREQ=MONTHLY;BYDAY=1SA;COUNT=6")
         online = st.checkbox(_("Online"))
-        settlement = st.text_input(_("Settlement"), placeholder="с. Бенковски, общ. Кирково")
+        settlement = st.text_input(_("Settlement"), placeholder=_("Benkovski, Kirkovo"))
         address = st.text_input(_("Address"), max_chars=300)
         host = st.selectbox(_("Host organisation"), options, index=None,
                             format_func=lambda i: hosts.get(i, i),

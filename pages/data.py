@@ -180,7 +180,7 @@ with new_tab:
                              format_func=lambda f: term(f, lang) if f else "—")
         fields = st.multiselect(_("Field of activity"), FIELDS,
                                 format_func=lambda f: term(f, lang), placeholder=_("Choose…"))
-        settlement = st.text_input(_("Settlement"), placeholder="с. Бенковски, общ. Кирково",
+        settlement = st.text_input(_("Settlement"), placeholder=_("Benkovski, Kirkovo"),
                                    key="new_settlement")
         chosen_place = picked_candidate(ss.get("new_settlement", ""))
         address = st.text_input(_("Address"), max_chars=300)
