@@ -34,7 +34,10 @@ def province_figures(provinces: pd.DataFrame, cov: pd.DataFrame, orgs: pd.DataFr
 
     `cov` is nationwide settlement coverage for `options`; `orgs` the active organisations.
     Ranks: `rank_per_10k` (1 = most organisations per 10,000), `rank_<kind>` (1 = smallest
-    share of residents beyond R, then shortest population-weighted distance).
+    share of residents beyond R, then shortest population-weighted distance), the latter only
+    among the provinces with at least one organisation of the kind, and missing elsewhere: the
+    NGO and library directories cover three provinces, and ranking the other 25 last would
+    rank what the directories cover, not what is on the ground.
     """
     p = provinces.set_index("code")
     out = pd.DataFrame(index=p.index)
@@ -59,7 +62,8 @@ def province_figures(provinces: pd.DataFrame, cov: pd.DataFrame, orgs: pd.DataFr
     out["rank_per_10k"] = out["per_10k_any"].rank(ascending=False, method="min").astype(int)
     for kind in MEASURED:
         key = rank_key(out[f"{kind}_share_beyond_r"], out[f"{kind}_pw_mean_km"])
-        out[f"rank_{kind}"] = key.rank(method="min").astype(int)
+        known = out[f"count_{kind}"] > 0
+        out[f"rank_{kind}"] = key.where(known).rank(method="min").astype("Int64")
     return out.rename_axis("code").reset_index()
 
 

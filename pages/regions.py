@@ -298,11 +298,20 @@ with right:
                  "change_2017_2021": _("Change")}, "population_change")
 
 st.markdown(f"#### {_('National context: rank among 28 provinces')}")
-ranks = figures.assign(province=figures["code"].map(label)).sort_values("rank_ngo")
-RANK_COLUMNS = {"province": _("Province"), "ngo_share_beyond_r": _("Beyond R: NGO"),
-                "rank_ngo": _("Rank: NGO reach"),
-                "library_share_beyond_r": _("Beyond R: library"),
-                "rank_library": _("Rank: library reach"),
+ranks = figures.assign(province=figures["code"].map(label)).sort_values("rank_chitalishte")
+for kind in ("ngo", "library"):  # a province the directory does not reach: "–", as text
+    covered = ranks[f"rank_{kind}"].notna()  # (the table shows a missing number as "None")
+    ranks[f"{kind}_beyond_text"] = [fmt_pct(v, lang) if c else "–" for v, c in
+                                    zip(ranks[f"{kind}_share_beyond_r"], covered)]
+    ranks[f"{kind}_reach_text"] = [fmt_int(v, lang) if c else "–" for v, c in
+                                   zip(ranks[f"rank_{kind}"], covered)]
+RANK_COLUMNS = {"province": _("Province"),
+                "chitalishte_share_beyond_r": _("Beyond R: chitalishte"),
+                "rank_chitalishte": _("Rank: chitalishte reach"),
+                "ngo_beyond_text": _("Beyond R: NGO"),
+                "ngo_reach_text": _("Rank: NGO reach"),
+                "library_beyond_text": _("Beyond R: library"),
+                "library_reach_text": _("Rank: library reach"),
                 "per_10k_any": _("Organisations per 10,000"),
                 "rank_per_10k": _("Rank: per 10,000")}
 highlight = set(mine["province"])
@@ -311,6 +320,9 @@ st.dataframe(styled(ranks, RANK_COLUMNS, lang).apply(
     axis=1), hide_index=True, width="stretch")
 st.caption(_("Rank 1 = best served: the smallest share of residents beyond R, then the "
              "shortest mean distance; or the most organisations per 10,000 residents."))
+st.caption(_("Chitalishta come from the national register, so all 28 provinces are ranked. "
+             "Known NGOs and libraries come from directories of a few provinces only: they "
+             "are ranked among those, and the other provinces show –."))
 
 st.markdown(f"#### {_('Compass of the civil sector')}")
 c1, c2, c3 = st.columns([2, 1, 2])

@@ -154,6 +154,21 @@ def test_kardzhali_lacks_own_chitalishta_far_more_than_razgrad_and_vratsa(real):
     assert without["KRZ"] > 5 * (without["RAZ"] + without["VRC"])
 
 
+def test_national_ranks_only_where_the_data_reaches(real):
+    """Known NGOs cover three provinces: their reach is ranked among those three only."""
+    from geo.regions import province_figures
+
+    cov, orgs = real
+    figures = province_figures(store.load_provinces(), cov, orgs, store.load_settlements(),
+                               Options(radius_km=5)).set_index("code")
+    with_ngos = set(orgs.loc[orgs["kind"] == "ngo", "province_code"])
+    assert with_ngos == {"KRZ", "RAZ", "VRC"}
+    assert sorted(figures["rank_ngo"].dropna()) == [1, 2, 3]
+    assert set(figures.index[figures["rank_ngo"].notna()]) == with_ngos
+    assert figures["rank_chitalishte"].notna().all()  # the register is national
+    assert figures["rank_chitalishte"].max() > 3
+
+
 def test_municipality_sums_equal_province_totals(real):
     cov, orgs = real
     munis = store.load_municipalities()
