@@ -103,8 +103,8 @@ def _without(k: str) -> str:
 # Two labelled groups: distance within R (straight line), presence in the settlement itself.
 st.markdown(f"##### {coverage_view.distance_heading(_, view.radius)}")
 if data.phone():  # compact tables instead of four stacked figures
-    beyond = (_("Residents more than {r} km away").format(r=view.radius) if view.radius
-              else _("Residents with none in their own settlement"))
+    beyond = (_("Share of residents more than {r} km away").format(r=view.radius) if view.radius
+              else _("Share of residents with none in their own settlement"))
     rows = [f"| {_('Kind')} | {md_escape(beyond)} | "
             f"{_('Mean distance to the nearest (straight line)')} |", "|---|---:|---:|"]
     for k in ORDER:
