@@ -39,6 +39,9 @@ def kind_name(kind: str) -> str:
 
 
 PROVINCE_Y = alt.Y("province:N", title=None, axis=alt.Axis(labelLimit=300))
+# One province a line: in a row, "Кърджали (Kardzhali)" and the next were cut on a phone.
+PROVINCE_LEGEND = alt.Legend(orient="bottom", columns=1, labelLimit=400)
+PROVINCE_LEGEND_TOP = alt.Legend(orient="top", columns=1, labelLimit=400)
 KIND_SCALE = alt.Scale(domain=[kind_name(k) for k in MEASURED],
                        range=[KIND_COLOURS[k] for k in MEASURED])
 COUNTED = [k for k in MEASURED if k != "any"]  # "any" has no count of its own
@@ -208,7 +211,7 @@ chart_with_numbers(
         y=alt.Y("field:N", sort=FIELD_ORDER, title=None,
                 axis=alt.Axis(labelLimit=300)),  # "Приобщаване на ромите" whole
         color=alt.Color("province:N", title=_("Province"),  # on top: the chart is tall
-                        legend=alt.Legend(orient="top")),
+                        legend=PROVINCE_LEGEND_TOP),
         offset="province:N",
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("field:N", title=_("Field of activity")),
@@ -226,7 +229,7 @@ chart_with_numbers(
         x=alt.X("band:N", title=_("Civic presence index"), sort=None,
                 axis=alt.Axis(labelAngle=0)),  # "60–79" read across, not up
         y=alt.Y("settlements:Q", title=_("Settlements"), axis=value_axis(lang)),
-        color=alt.Color("province:N", title=_("Province"), legend=alt.Legend(orient="bottom")),
+        color=alt.Color("province:N", title=_("Province"), legend=PROVINCE_LEGEND),
         offset="province:N",
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("band:N", title=_("Civic presence index")),
@@ -246,7 +249,7 @@ chart_with_numbers(
                 title=None),
         y=PROVINCE_Y,
         color=alt.Color("age:N", title=_("Age"), sort=list(bands.values()),
-                        legend=alt.Legend(orient="bottom")),
+                        legend=alt.Legend(orient="bottom", columns=3)),  # all five on a phone
         tooltip=[alt.Tooltip("province:N", title=_("Province")),
                  alt.Tooltip("age:N", title=_("Age")),
                  alt.Tooltip("share:Q", title=_("Share"), format=".1%")]),
